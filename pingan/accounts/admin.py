@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from pingan.accounts.models import Department, Grant, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "display_name", "role", "region", "department", "is_active"]
+    list_filter = ["role", "is_active"]
+    raw_id_fields = ["region", "department"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("平安", {"fields": ("role", "region", "department", "display_name", "phone")}),
+    )
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "region"]
+    raw_id_fields = ["region"]
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "granted_by", "granted_at", "reason"]
+    raw_id_fields = ["user", "granted_by"]

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from pingan.lib.divisions import LABELS, Level
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", "公众"
+    GRID_WORKER = "grid_worker", "网格员"
+    GRID_LEADER = "grid_leader", "网格长"
+    VILLAGE_CENTRE = "village_centre", "村/社区综治中心"
+    TOWNSHIP_CENTRE = "township_centre", "乡镇/街道综治中心"
+    DISTRICT_CENTRE = "district_centre", "区县综治中心（调度/指挥）"
+    DEPARTMENT = "department", "职能部门"
+    LEADER = "leader", "领导"
+    ADMIN = "admin", "管理员"
+
+
+# The level of tree node each staff role is bound to; None means "any level".
+ROLE_LEVEL: dict[str, Level | None] = {
+    Role.GRID_WORKER: Level.GRID,
+    Role.GRID_LEADER: Level.GRID,
+    Role.VILLAGE_CENTRE: Level.VILLAGE,
+    Role.TOWNSHIP_CENTRE: Level.TOWNSHIP,
+    Role.DISTRICT_CENTRE: Level.DISTRICT,
+    Role.DEPARTMENT: None,
+    Role.LEADER: None,
+    Role.ADMIN: None,
+}
+
+
+class Department(models.Model):
+    """职能部门: 城管, 林业, 派出所, 司法所, 市场监管 … Data, not code."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=32, help_text="城管 / 林业 / 派出所 …")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="departments",
+        help_text="the area the department serves",
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.RESIDENT)
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    phone = models.CharField(max_length=20, blank=True)
+    display_name = models.CharField(max_length=50, blank=True)
+
+    @property
+    def is_resident(self) -> bool:
+        return self.role == Role.RESIDENT
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        binding_errors(self.role, self.region, self.department)
+
+
+def binding_errors(role: str, region, department) -> None:
+    """Staff must be bound to one node of the tree, at the level their role works at."""
+    if role == Role.RESIDENT:
+        return
+    if role == Role.DEPARTMENT:
+        if department is None:
+            raise ValidationError({"department": "职能部门人员必须属于一个部门"})
+        if region is None:
+            region = department.region
+    if region is None:
+        raise ValidationError({"region": "工作人员必须绑定到区域树的一个节点"})
+    expected = ROLE_LEVEL[role]
+    if expected is not None and region.level != expected:
+        raise ValidationError({"region": f"{Role(role).label}应绑定到{LABELS[expected]}一级的节点"})
+
+
+class GrantKind(models.TextChoices):
+    IDENTITY = "identity", "查看完整身份证号"
+    SENSITIVE = "sensitive", "查看特殊人群等敏感数据"
+
+
+class Grant(models.Model):
+    """A separate, explicit grant for sensitive data, on top of the read scope."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
+    kind = models.CharField(max_length=20, choices=GrantKind.choices)
+    granted_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="grants_given"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="grant_once")]

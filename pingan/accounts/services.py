@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from pingan.accounts import ratelimit
+from pingan.accounts.models import Department, Grant, GrantKind, Role, User, binding_errors
+from pingan.audit.services import journal_write
+from pingan.regions.models import Region
+
+
+class LoginRefused(Exception):
+    pass
+
+
+def client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def login_check(request: HttpRequest, username: str, password: str) -> User:
+    ip = client_ip(request)
+    if ratelimit.is_locked(username, ip):
+        raise LoginRefused("登录失败次数过多，请15分钟后再试")
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        ratelimit.record_failure(username, ip)
+        journal_write(actor=None, action="login.failed", object_type="user",
+                      object_id=username[:64], ip=ip)
+        raise LoginRefused("用户名或密码错误")
+    ratelimit.clear(username, ip)
+    journal_write(actor=user, action="login", object_type="user", object_id=user.pk, ip=ip)
+    return user  # type: ignore[return-value]
+
+
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    role: str,
+    region: Region | None = None,
+    department: Department | None = None,
+    display_name: str = "",
+    check_password: bool = True,
+) -> User:
+    if role not in Role.values:
+        raise ValidationError({"role": f"未知角色 {role}"})
+    binding_errors(role, region, department)
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": f"用户名 {username} 已存在"})
+    user = User(
+        username=username,
+        role=role,
+        region=region or (department.region if department else None),
+        department=department,
+        display_name=display_name,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
+    if check_password:
+        validate_password(password, user)
+    user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        journal_write(
+            actor=actor, action="user.create", object_type="user", object_id=user.pk,
+            region_path=user.region.path if user.region else "",
+            data={"username": username, "role": role},
+        )
+    return user
+
+
+def grant_give(*, actor: User | None, user: User, kind: GrantKind, reason: str) -> Grant:
+    if not reason.strip():
+        raise ValidationError({"reason": "授权必须说明理由"})
+    with transaction.atomic():
+        grant, _ = Grant.objects.get_or_create(
+            user=user, kind=kind, defaults={"granted_by": actor, "reason": reason}
+        )
+        journal_write(
+            actor=actor, action="grant.give", object_type="user", object_id=user.pk,
+            reason=reason, data={"kind": kind},
+        )
+    return grant

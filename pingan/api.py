@@ -1,0 +1,52 @@
+"""The JSON API at /api/ (OpenAPI at /api/docs). Errors are structured:
+{"error": {"code": "...", "message": "中文说明"}}."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import django_auth
+
+from pingan.accounts.api import router as accounts_router
+from pingan.regions.api import router as regions_router
+from pingan.regions.services import RegionError
+from pingan.registry.api import router as registry_router
+from pingan.registry.services import RegistryError
+
+api = NinjaAPI(title="Pingan API", version="1", auth=django_auth, urls_namespace="api")
+api.add_router("/", accounts_router)
+api.add_router("/", regions_router)
+api.add_router("/", registry_router)
+
+
+def error(request, status: int, code: str, message: str):
+    return api.create_response(request, {"error": {"code": code, "message": message}},
+                               status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error(request, 401, "unauthenticated", "请先登录")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return error(request, 403, "forbidden", str(exc) or "无权进行此操作")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error(request, 404, "not_found", str(exc) or "没有找到")
+
+
+@api.exception_handler(RegionError)
+@api.exception_handler(RegistryError)
+def _invalid(request, exc):
+    return error(request, 422, "invalid", str(exc))
+
+
+@api.exception_handler(ValidationError)
+def _validation(request, exc):
+    return error(request, 422, "invalid", "；".join(exc.messages))

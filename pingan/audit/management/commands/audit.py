@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from pingan.audit.models import JournalEntry
+from pingan.audit.services import journal_verify
+
+
+class Command(BaseCommand):
+    help = "Audit journal tools. `audit verify` checks the hash chain."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["verify"])
+
+    def handle(self, *args, **options):
+        breaches = list(journal_verify())
+        for breach in breaches:
+            self.stderr.write(f"row {breach.seq}: {breach.problem}")
+        if breaches:
+            raise CommandError(f"audit journal FAILED verification: {len(breaches)} problem(s)")
+        count = JournalEntry.objects.count()
+        self.stdout.write(f"audit journal OK: {count} rows, chain intact")

@@ -1,0 +1,77 @@
+"""Region codes: 12-digit statistical codes for 区县/乡镇/村, 15-digit grid codes.
+
+District 630203000000, township 630203102000, village 630203102200, grid
+630203102200001. A node's path segment is the significant prefix of its code, so
+the materialised path reads 630203/630203102/630203102200/630203102200001/ and
+"everything under a node" is a prefix match on that string.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    DISTRICT = "district"
+    TOWNSHIP = "township"
+    VILLAGE = "village"
+    GRID = "grid"
+
+
+LEVEL_ORDER = (Level.DISTRICT, Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
+SEGMENT_LENGTH = {Level.DISTRICT: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12, Level.GRID: 15}
+CODE_LENGTH = {Level.DISTRICT: 12, Level.TOWNSHIP: 12, Level.VILLAGE: 12, Level.GRID: 15}
+LABELS = {Level.DISTRICT: "区县", Level.TOWNSHIP: "乡镇/街道", Level.VILLAGE: "村/社区", Level.GRID: "网格"}
+
+
+class InvalidCode(ValueError):
+    """A code that does not fit its level or its parent; the message is Chinese."""
+
+
+def child_level(level: Level) -> Level | None:
+    index = LEVEL_ORDER.index(level)
+    return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else None
+
+
+def segment(level: Level, code: str) -> str:
+    return code[: SEGMENT_LENGTH[level]]
+
+
+def full_code(level: Level, significant: str) -> str:
+    """Pad a 6- or 9-digit division code to the 12-digit statistical form."""
+    return significant.ljust(CODE_LENGTH[level], "0")
+
+
+def validate(level: Level, code: str, parent_code: str | None) -> None:
+    length = CODE_LENGTH[level]
+    if len(code) != length or not code.isdigit():
+        raise InvalidCode(f"{LABELS[level]}代码应为{length}位数字：{code!r}")
+    seg = segment(level, code)
+    if code[len(seg) :].strip("0"):
+        raise InvalidCode(f"{LABELS[level]}代码 {code} 的末尾应为0")
+    if level is Level.DISTRICT:
+        if seg[2:].strip("0") == "" or seg[4:] == "00":
+            raise InvalidCode(f"区县代码 {code} 不是区县级代码")
+        return
+    if parent_code is None:
+        raise InvalidCode(f"{LABELS[level]} {code} 必须有上级节点")
+    parent_level = LEVEL_ORDER[LEVEL_ORDER.index(level) - 1]
+    parent_seg = segment(parent_level, parent_code)
+    if not seg.startswith(parent_seg):
+        raise InvalidCode(f"{LABELS[level]}代码 {code} 不在上级 {parent_code} 之下")
+    if seg[len(parent_seg) :].strip("0") == "":
+        raise InvalidCode(f"{LABELS[level]}代码 {code} 的本级序号不能为0")
+    if level is Level.TOWNSHIP and not _township_kind(seg[6:9]):
+        raise InvalidCode(f"乡镇代码 {code} 的序号应在001–399之间")
+
+
+def _township_kind(number: str) -> str:
+    """001–099 街道, 100–199 镇, 200–399 乡 (统计用区划代码)."""
+    value = int(number)
+    if 1 <= value <= 99:
+        return "街道"
+    if 100 <= value <= 199:
+        return "镇"
+    if 200 <= value <= 399:
+        return "乡"
+    return ""

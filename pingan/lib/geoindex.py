@@ -1,0 +1,53 @@
+"""Point → polygon lookup over an STRtree of prepared polygons (shapely 2).
+
+The index is immutable: when boundaries change, build a new one and swap it in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+
+class PolygonIndex:
+    def __init__(self, keys: Sequence[str], polygons: Sequence[BaseGeometry]):
+        self.keys = np.asarray(list(keys), dtype=object)
+        self.polygons = np.asarray(list(polygons), dtype=object)
+        shapely.prepare(self.polygons)
+        self.tree = shapely.STRtree(self.polygons)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def locate(self, lng: float, lat: float) -> str | None:
+        hits = self.tree.query(shapely.Point(lng, lat), predicate="intersects")
+        return self.keys[hits.min()] if len(hits) else None
+
+    def locate_many(self, lngs: np.ndarray, lats: np.ndarray) -> np.ndarray:
+        """Keys for many points at once (None where a point is outside every polygon).
+        On a shared edge the polygon that comes first wins, as in locate()."""
+        points = shapely.points(lngs, lats)
+        point_idx, poly_idx = self.tree.query(points, predicate="intersects")
+        missing = len(self.keys)
+        found = np.full(len(points), missing, dtype=np.int64)
+        # A point on a shared edge hits two polygons: keep the lowest index, as locate() does.
+        np.minimum.at(found, point_idx, poly_idx)
+        result = np.full(len(points), None, dtype=object)
+        inside = found < missing
+        result[inside] = self.keys[found[inside]]
+        return result
+
+    def overlaps(self) -> list[tuple[str, str]]:
+        """Pairs of polygons whose interiors overlap (touching edges are fine)."""
+        left, right = self.tree.query(self.polygons, predicate="overlaps")
+        pairs = {tuple(sorted((self.keys[a], self.keys[b]))) for a, b in zip(left, right, strict=True)}
+        contains_l, contains_r = self.tree.query(self.polygons, predicate="contains")
+        pairs |= {
+            tuple(sorted((self.keys[a], self.keys[b])))
+            for a, b in zip(contains_l, contains_r, strict=True)
+            if a != b
+        }
+        return sorted(pairs)  # type: ignore[arg-type]

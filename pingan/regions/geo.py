@@ -1,0 +1,85 @@
+"""GeoJSON checks and the process-wide point → grid index."""
+
+from __future__ import annotations
+
+import threading
+
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from pingan.lib.divisions import Level
+from pingan.lib.geoindex import PolygonIndex
+from pingan.regions.models import BoundaryVersion, Region
+
+# Shared edges drawn by hand never line up exactly: ignore slivers below this share
+# of a polygon's area when checking containment and overlap.
+SLIVER = 1e-4
+
+
+class InvalidBoundary(ValueError):
+    """A boundary that is not usable; the message is Chinese and says which."""
+
+
+def parse_boundary(geometry: object) -> BaseGeometry:
+    if not isinstance(geometry, dict) or "type" not in geometry:
+        raise InvalidBoundary("边界不是合法的GeoJSON几何对象")
+    if geometry["type"] not in {"Polygon", "MultiPolygon"}:
+        raise InvalidBoundary(f"边界必须是Polygon或MultiPolygon，收到的是 {geometry['type']}")
+    try:
+        polygon = shape(geometry)
+    except Exception as exc:  # shapely raises several types for bad coordinates
+        raise InvalidBoundary(f"边界坐标无法解析：{exc}") from None
+    if polygon.is_empty or not polygon.is_valid:
+        reason = shapely.is_valid_reason(polygon)
+        raise InvalidBoundary(f"边界多边形无效（{reason}）")
+    minx, miny, maxx, maxy = polygon.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise InvalidBoundary("边界坐标应为经纬度（经度-180–180，纬度-90–90）")
+    return polygon
+
+
+def check_inside(child: BaseGeometry, parent: BaseGeometry, child_name: str, parent_name: str):
+    outside = child.difference(parent).area
+    if outside > SLIVER * child.area:
+        raise InvalidBoundary(f"{child_name}的边界超出了上级{parent_name}的范围")
+
+
+def check_no_overlap(polygon: BaseGeometry, name: str, siblings: list[tuple[str, BaseGeometry]]):
+    for sibling_name, sibling in siblings:
+        if polygon.intersection(sibling).area > SLIVER * min(polygon.area, sibling.area):
+            raise InvalidBoundary(f"{name}的边界与{sibling_name}重叠")
+
+
+class _GridIndexCache:
+    """Holds the index with the boundary version it was built at; rebuilt when the
+    version in the database moves on (another process may have changed it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version = -1
+        self._index: PolygonIndex | None = None
+
+    def get(self) -> PolygonIndex:
+        version = BoundaryVersion.current()
+        if self._index is None or version != self._version:
+            with self._lock:
+                if self._index is None or version != self._version:
+                    self._index = build_grid_index()
+                    self._version = version
+        return self._index
+
+
+def build_grid_index() -> PolygonIndex:
+    rows = Region.objects.filter(level=Level.GRID, active=True, boundary__isnull=False)
+    pairs = [(code, parse_boundary(boundary)) for code, boundary in rows.values_list("code", "boundary")]
+    return PolygonIndex([code for code, _ in pairs], [poly for _, poly in pairs])
+
+
+grid_index = _GridIndexCache()
+
+
+def locate(lng: float, lat: float) -> Region | None:
+    """The grid containing the point, or None when it lies outside every grid."""
+    code = grid_index.get().locate(lng, lat)
+    return Region.objects.get(code=code) if code else None

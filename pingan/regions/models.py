@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F
+
+from pingan.lib.divisions import LABELS, Level
+
+
+class GridType(models.TextChoices):
+    BASIC = "basic", "基础网格"
+    DEDICATED = "dedicated", "专属网格"
+
+
+class Region(models.Model):
+    """One node of 区县 → 乡镇/街道 → 村/社区 → 网格."""
+
+    level = models.CharField(max_length=10, choices=[(lvl.value, LABELS[lvl]) for lvl in Level])
+    code = models.CharField(max_length=15, unique=True)
+    name = models.CharField(max_length=100, db_index=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=64, unique=True)
+    boundary = models.JSONField(null=True, blank=True, help_text="GeoJSON geometry")
+    grid_type = models.CharField(max_length=10, choices=GridType.choices, blank=True)
+    household_count = models.PositiveIntegerField(default=0)
+    village_group = models.CharField("自然村", max_length=100, blank=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_grids",
+    )
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["path"], name="region_path_like", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["level", "active"], name="region_level_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def level_label(self) -> str:
+        return LABELS[Level(self.level)]
+
+    @property
+    def is_grid(self) -> bool:
+        return self.level == Level.GRID
+
+    def ancestors(self) -> list[Region]:
+        """From the district down to the parent, in one query."""
+        segments = self.path.strip("/").split("/")[:-1]
+        paths = ["/".join(segments[: i + 1]) + "/" for i in range(len(segments))]
+        return list(Region.objects.filter(path__in=paths).order_by("path"))
+
+
+class BoundaryVersion(models.Model):
+    """One row; its number goes up whenever any boundary changes, so every process
+    knows when its in-memory point index is stale."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    @classmethod
+    def current(cls) -> int:
+        row = cls.objects.filter(pk=1).values_list("version", flat=True).first()
+        return row or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        updated = cls.objects.filter(pk=1).update(version=F("version") + 1)
+        if not updated:
+            cls.objects.get_or_create(pk=1, defaults={"version": 1})

@@ -1,0 +1,162 @@
+"""Changes to the region tree. Each checks scope and shape, writes the journal,
+and leaves the stored tree as it was when anything is wrong."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from pingan.accounts import access
+from pingan.accounts.models import User
+from pingan.audit.services import journal_write
+from pingan.lib import divisions
+from pingan.lib.divisions import Level
+from pingan.regions.geo import (
+    InvalidBoundary,
+    check_inside,
+    check_no_overlap,
+    parse_boundary,
+)
+from pingan.regions.models import BoundaryVersion, GridType, Region
+
+
+class RegionError(ValueError):
+    """A change to the tree that cannot be made; the message is Chinese."""
+
+
+def path_for(level: Level, code: str, parent: Region | None) -> str:
+    prefix = parent.path if parent else ""
+    return f"{prefix}{divisions.segment(level, code)}/"
+
+
+def region_create(
+    *,
+    actor: User | None,
+    level: Level,
+    code: str,
+    name: str,
+    parent: Region | None,
+    boundary: dict | None = None,
+    grid_type: str = "",
+    household_count: int = 0,
+    village_group: str = "",
+    journal: bool = True,
+) -> Region:
+    _check_parent(level, parent)
+    try:
+        divisions.validate(level, code, parent.code if parent else None)
+    except divisions.InvalidCode as exc:
+        raise RegionError(str(exc)) from None
+    if actor is not None and parent is not None:
+        access.require_scope(actor, parent.path, write=True)
+    if Region.objects.filter(code=code).exists():
+        raise RegionError(f"代码 {code} 已存在")
+    if not name.strip():
+        raise RegionError("名称不能为空")
+    region = Region(
+        level=level,
+        code=code,
+        name=name.strip(),
+        parent=parent,
+        path=path_for(level, code, parent),
+        grid_type=(grid_type or GridType.BASIC) if level == Level.GRID else "",
+        household_count=household_count,
+        village_group=village_group,
+    )
+    with transaction.atomic():
+        if boundary is not None:
+            region.boundary = _checked_boundary(region, boundary)
+        region.save()
+        if boundary is not None:
+            BoundaryVersion.bump()
+        if journal:
+            journal_write(
+                actor=actor, action="region.create", object_type="region", object_id=code,
+                region_path=region.path, data={"name": region.name, "level": level.value},
+            )
+    return region
+
+
+def _check_parent(level: Level, parent: Region | None) -> None:
+    if level == Level.DISTRICT:
+        if parent is not None:
+            raise RegionError("区县是树的根，不能有上级")
+        return
+    if parent is None:
+        raise RegionError(f"{divisions.LABELS[level]}必须有上级节点")
+    if divisions.child_level(Level(parent.level)) != level:
+        if level == Level.GRID:
+            raise RegionError("网格必须属于一个村或社区")
+        raise RegionError(f"{divisions.LABELS[level]}不能直接属于{parent.level_label}")
+
+
+def _checked_boundary(region: Region, geometry: Any) -> dict:
+    try:
+        polygon = parse_boundary(geometry)
+        if region.parent is not None and region.parent.boundary:
+            parent_polygon = parse_boundary(region.parent.boundary)
+            check_inside(polygon, parent_polygon, region.name, region.parent.name)
+        check_no_overlap(polygon, region.name, _sibling_polygons(region))
+    except InvalidBoundary as exc:
+        raise RegionError(str(exc)) from None
+    return dict(mapping(polygon))
+
+
+def _sibling_polygons(region: Region) -> list[tuple[str, BaseGeometry]]:
+    siblings = Region.objects.filter(
+        parent=region.parent, level=region.level, active=True, boundary__isnull=False
+    ).exclude(pk=region.pk)
+    return [(s.name, parse_boundary(s.boundary)) for s in siblings]
+
+
+GRID_FIELDS = {"name", "grid_type", "household_count", "village_group", "leader"}
+
+
+def grid_update(*, actor: User, grid: Region, changes: dict[str, Any], reason: str = "") -> Region:
+    access.require_scope(actor, grid.path, write=True)
+    if grid.level != Level.GRID:
+        raise RegionError("只能修改网格的这些属性")
+    unknown = set(changes) - GRID_FIELDS
+    if unknown:
+        raise RegionError(f"不能修改的字段：{', '.join(sorted(unknown))}")
+    if "grid_type" in changes and changes["grid_type"] not in GridType.values:
+        raise RegionError("网格类型只能是基础网格或专属网格")
+    if "name" in changes and not str(changes["name"]).strip():
+        raise RegionError("名称不能为空")
+    if "household_count" in changes and int(changes["household_count"]) < 0:
+        raise RegionError("户数不能为负数")
+    leader = changes.get("leader")
+    if leader is not None and not access.in_scope(leader, grid.path):
+        raise RegionError("网格长必须是能看到该网格的工作人员")
+    before = {field: _plain(getattr(grid, field)) for field in changes}
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(grid, field, value)
+        grid.save()
+        journal_write(
+            actor=actor, action="grid.update", object_type="region", object_id=grid.code,
+            region_path=grid.path, reason=reason,
+            data={"before": before, "after": {f: _plain(getattr(grid, f)) for f in changes}},
+        )
+    return grid
+
+
+def _plain(value: Any) -> Any:
+    return getattr(value, "username", value)
+
+
+def region_set_boundary(*, actor: User | None, region: Region, geometry: dict) -> Region:
+    if actor is not None:
+        access.require_scope(actor, region.path, write=True)
+    with transaction.atomic():
+        region.boundary = _checked_boundary(region, geometry)
+        region.save(update_fields=["boundary", "updated_at"])
+        BoundaryVersion.bump()
+        journal_write(
+            actor=actor, action="region.boundary", object_type="region", object_id=region.code,
+            region_path=region.path,
+        )
+    return region

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router, Schema
+
+from pingan.accounts.services import client_ip
+from pingan.regions import selectors as region_selectors
+from pingan.registry import selectors, services
+
+router = Router(tags=["registry"])
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    gender: str
+    birth_date: dt.date
+    id_number: str
+    grid_code: str
+    household_number: str | None
+
+    @staticmethod
+    def resolve_id_number(obj) -> str:
+        return obj.id_number_masked
+
+    @staticmethod
+    def resolve_grid_code(obj) -> str:
+        return obj.grid.code
+
+    @staticmethod
+    def resolve_household_number(obj) -> str | None:
+        return obj.household.number if obj.household_id else None
+
+
+class PeoplePage(Schema):
+    items: list[PersonOut]
+    next_after: int | None
+
+
+class RevealIn(Schema):
+    reason: str
+
+
+class RevealOut(Schema):
+    id_number: str
+
+
+class HouseholdIn(Schema):
+    grid_code: str
+    number: str
+    address: str
+    village_group: str = ""
+    lng: float | None = None
+    lat: float | None = None
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    address: str
+    grid_code: str
+
+    @staticmethod
+    def resolve_grid_code(obj) -> str:
+        return obj.grid.code
+
+
+@router.get("/people", response=PeoplePage)
+def people_list(request, region: str | None = None, name: str = "", after: int = 0,
+                limit: int = 50):
+    """People in the user's scope (optionally under one region), keyset-paged by id.
+    Identity numbers are always masked here."""
+    people = selectors.people_for_user(request.user)
+    if region:
+        node = region_selectors.region_get_for_user(request.user, region)
+        people = people.filter(region_path__startswith=node.path)
+    if name:
+        people = people.filter(name=name)
+    limit = max(1, min(limit, 200))
+    items = list(people.filter(id__gt=after).select_related("grid", "household")
+                 .order_by("id")[:limit])
+    return PeoplePage(items=items, next_after=items[-1].id if len(items) == limit else None)
+
+
+@router.post("/people/{person_id}/reveal", response=RevealOut)
+def person_reveal(request, person_id: int, payload: RevealIn):
+    person = selectors.person_get_for_user(request.user, person_id)
+    number = services.person_reveal_id(actor=request.user, person=person,
+                                       reason=payload.reason, ip=client_ip(request))
+    return RevealOut(id_number=number)
+
+
+@router.post("/households", response={201: HouseholdOut})
+def household_create(request, payload: HouseholdIn):
+    grid = region_selectors.region_get_for_user(request.user, payload.grid_code, write=True)
+    household = services.household_create(
+        actor=request.user, grid=grid, number=payload.number, address=payload.address,
+        village_group=payload.village_group, lng=payload.lng, lat=payload.lat,
+    )
+    return 201, household

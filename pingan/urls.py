@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from pingan.api import api
+
+admin.site.site_header = "平安 · 网格化社会治理 管理后台"
+admin.site.site_title = "平安管理后台"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("pingan.web.urls")),
+]

@@ -1,0 +1,124 @@
+"""Staff web shell: thin views over the selectors and services."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from pingan.accounts import access
+from pingan.accounts.services import LoginRefused, login_check
+from pingan.lib.divisions import Level
+from pingan.regions import planning, selectors
+from pingan.regions.models import Region
+from pingan.registry.selectors import people_for_user
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        try:
+            user = login_check(request, username, request.POST.get("password", ""))
+        except LoginRefused as refused:
+            return render(request, "web/login.html", {"error": str(refused),
+                                                      "username": username}, status=401)
+        login(request, user)
+        return redirect(request.GET.get("next") or "web:home")
+    return render(request, "web/login.html")
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("web:login")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    node = selectors.home_node(request.user)
+    if node is None:
+        return render(request, "web/no_scope.html", status=403)
+    return redirect("web:region", code=node.code)
+
+
+@login_required
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    region = selectors.region_get_for_user(request.user, code)
+    children = selectors.regions_for_user(request.user).filter(parent=region).order_by("code")
+    grids = selectors.regions_for_user(request.user).filter(
+        level=Level.GRID, path__startswith=region.path
+    )
+    context = {
+        "region": region,
+        "ancestors": region.ancestors(),
+        "children": children,
+        "grid_count": grids.count(),
+        "household_total": grids.aggregate(total=Sum("household_count"))["total"] or 0,
+        "people_count": people_for_user(request.user).filter(
+            region_path__startswith=region.path).count(),
+        "workers": region.staff.filter(is_active=True) if region.is_grid else [],
+        "can_write": access.in_scope(request.user, region.path, write=True),
+        "can_plan": region.level == Level.VILLAGE
+        and access.in_scope(request.user, region.path, write=True),
+    }
+    return render(request, "web/region.html", context)
+
+
+@login_required
+def grid_map(request: HttpRequest) -> HttpResponse:
+    node = selectors.home_node(request.user)
+    if node is None:
+        return render(request, "web/no_scope.html", status=403)
+    code = request.GET.get("code") or node.code
+    region = selectors.region_get_for_user(request.user, code)
+    return render(request, "web/map.html", {"region": region, "ancestors": region.ancestors()})
+
+
+@login_required
+def grid_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    grids = selectors.grid_search(request.user, query) if query.strip() else Region.objects.none()
+    template = "web/_grid_results.html" if request.headers.get("HX-Request") else "web/search.html"
+    return render(request, template, {"query": query, "grids": grids})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid_plan(request: HttpRequest, code: str) -> HttpResponse:
+    village = selectors.region_get_for_user(request.user, code, write=True)
+    if village.level != Level.VILLAGE:
+        messages.error(request, "只能为村或社区划分网格")
+        return redirect("web:region", code=code)
+    proposal = planning.propose(village)
+    if request.method == "POST":
+        try:
+            created = planning.accept(actor=request.user, village=village, proposal=proposal,
+                                      fingerprint=request.POST.get("fingerprint", ""))
+        except planning.PlanningError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已按方案划分 {len(created)} 个网格")
+            return redirect("web:region", code=code)
+    households = village_household_counts(village)
+    return render(request, "web/plan.html", {
+        "region": village,
+        "ancestors": village.ancestors(),
+        "proposal": proposal,
+        "proposal_json": json.dumps(planning.proposal_geojson(proposal), ensure_ascii=False),
+        "current_grids": households,
+    })
+
+
+def village_household_counts(village: Region) -> list[dict]:
+    return list(
+        village.children.filter(active=True)
+        .annotate(real_households=Count("households"))
+        .values("code", "name", "household_count", "real_households")
+    )
