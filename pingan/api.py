@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from pingan.accounts.api import router as accounts_router
@@ -15,7 +16,14 @@ from pingan.regions.services import RegionError
 from pingan.registry.api import router as registry_router
 from pingan.registry.services import RegistryError
 
-api = NinjaAPI(title="Pingan API", version="1", auth=django_auth, urls_namespace="api")
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(title="Pingan API", version="1", auth=django_auth, urls_namespace="api",
+               renderer=ChineseJSONRenderer())
 api.add_router("/", accounts_router)
 api.add_router("/", regions_router)
 api.add_router("/", registry_router)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from pingan.accounts.services import client_ip
 from pingan.regions import selectors as region_selectors
@@ -98,4 +99,4 @@ def household_create(request, payload: HouseholdIn):
         actor=request.user, grid=grid, number=payload.number, address=payload.address,
         village_group=payload.village_group, lng=payload.lng, lat=payload.lat,
     )
-    return 201, household
+    return Status(201, household)

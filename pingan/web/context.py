@@ -3,6 +3,5 @@ from django.conf import settings
 
 def site(request):
     return {
-        "MAP_TILE_URL": settings.MAP_TILE_URL,
-        "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
+        "MAP_TILES": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
     }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -111,7 +109,7 @@ def grid_plan(request: HttpRequest, code: str) -> HttpResponse:
         "region": village,
         "ancestors": village.ancestors(),
         "proposal": proposal,
-        "proposal_json": json.dumps(planning.proposal_geojson(proposal), ensure_ascii=False),
+        "proposal_geojson": planning.proposal_geojson(proposal),
         "current_grids": households,
     })
 

@@ -1,0 +1,83 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from pingan.audit.models import AppendOnlyError, JournalEntry
+from pingan.audit.services import journal_verify, journal_write
+
+
+def write_rows(count=5):
+    for number in range(count):
+        journal_write(actor=None, action="test.write", object_type="thing", object_id=number,
+                      data={"n": number, "名称": "测试"})
+
+
+def without_triggers(sql: str, params=()):
+    """What a database administrator could do: switch the guard off and edit."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_journalentry DISABLE TRIGGER USER")
+            cursor.execute(sql, params)
+            cursor.execute("ALTER TABLE audit_journalentry ENABLE TRIGGER USER")
+        else:
+            cursor.execute("DROP TRIGGER audit_journal_no_update")
+            cursor.execute("DROP TRIGGER audit_journal_no_delete")
+            cursor.execute(sql, params)
+
+
+def test_an_untouched_journal_verifies(db):
+    write_rows()
+    assert list(journal_verify()) == []
+    call_command("audit", "verify")
+
+
+def test_rows_chain_to_each_other(db):
+    write_rows(3)
+    rows = list(JournalEntry.objects.all())
+    assert rows[0].prev_hash == "0" * 64
+    assert rows[1].prev_hash == rows[0].hash and rows[2].prev_hash == rows[1].hash
+
+
+def test_verify_names_an_altered_row(db, capsys):
+    write_rows()
+    without_triggers("UPDATE audit_journalentry SET reason = %s WHERE seq = 3", ["篡改"])
+    breaches = list(journal_verify())
+    assert [b.seq for b in breaches] == [3]
+    with pytest.raises(CommandError, match="FAILED"):
+        call_command("audit", "verify")
+    assert "row 3" in capsys.readouterr().err
+
+
+def test_verify_notices_a_deleted_row(db):
+    write_rows()
+    without_triggers("DELETE FROM audit_journalentry WHERE seq = 2")
+    assert any(b.seq == 2 and "missing" in b.problem for b in journal_verify())
+
+
+def test_verify_notices_the_last_row_deleted(db):
+    write_rows()
+    without_triggers("DELETE FROM audit_journalentry WHERE seq = 5")
+    assert any("last rows" in b.problem for b in journal_verify())
+
+
+def test_the_app_cannot_update_or_delete_rows(db):
+    write_rows(1)
+    entry = JournalEntry.objects.get()
+    entry.reason = "x"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        JournalEntry.objects.all().update(reason="x")
+    with pytest.raises(AppendOnlyError):
+        JournalEntry.objects.all().delete()
+
+
+def test_the_database_refuses_raw_updates(db):
+    write_rows(1)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_journalentry SET reason = 'x'")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_journalentry")
+    assert JournalEntry.objects.get().reason == ""

@@ -1,0 +1,57 @@
+import json
+
+from django.test import Client
+
+from pingan.audit.models import JournalEntry
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_lists_show_masked_identity_numbers(tree, personas, residents):
+    items = client_for(personas.dispatcher).get("/api/people").json()["items"]
+    assert items and all("*" in item["id_number"] for item in items)
+
+
+def test_identity_numbers_are_encrypted_at_rest(residents):
+    person = next(iter(residents.values()))
+    assert "630203" not in person.id_number_encrypted
+
+
+def test_reveal_needs_the_grant(tree, personas, residents):
+    person = residents[tree.grid_a1_1.code]
+    response = client_for(personas.township_officer).post(
+        f"/api/people/{person.pk}/reveal", json.dumps({"reason": "核实身份"}),
+        content_type="application/json")
+    assert response.status_code == 403
+    assert not JournalEntry.objects.filter(action="person.reveal_id").exists()
+
+
+def test_reveal_with_grant_and_reason_is_journaled(tree, personas, residents):
+    person = residents[tree.grid_a1_1.code]
+    response = client_for(personas.dispatcher).post(
+        f"/api/people/{person.pk}/reveal", json.dumps({"reason": "核实身份"}),
+        content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["id_number"].startswith("6302031980010")
+    entry = JournalEntry.objects.get(action="person.reveal_id")
+    assert entry.reason == "核实身份" and entry.actor_name == "dispatcher"
+
+
+def test_reveal_without_reason_is_refused(tree, personas, residents):
+    person = residents[tree.grid_a1_1.code]
+    response = client_for(personas.dispatcher).post(
+        f"/api/people/{person.pk}/reveal", json.dumps({"reason": " "}),
+        content_type="application/json")
+    assert response.status_code == 422
+
+
+def test_reveal_outside_scope_is_not_found(tree, personas, residents):
+    person = residents[tree.grid_b1_1.code]
+    response = client_for(personas.grid_worker_a).post(
+        f"/api/people/{person.pk}/reveal", json.dumps({"reason": "核实身份"}),
+        content_type="application/json")
+    assert response.status_code == 404

@@ -1,0 +1,29 @@
+import os
+import shutil
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Pingan with gunicorn (static files by WhiteNoise)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("PINGAN_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("PINGAN_WORKERS", 2)))
+
+    def handle(self, *args, **options):
+        from pingan.demo.loader import DEMO_PASSWORD, demo_logins
+
+        logins = demo_logins()
+        self.stdout.write(f"平安 正在启动：http://{options['bind']}/")
+        if logins:
+            self.stdout.write(f"演示账号（密码 {DEMO_PASSWORD}）：" + "、".join(u for u, _, _ in logins))
+        self.stdout.flush()
+        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
+        os.execv(gunicorn, [
+            gunicorn, "pingan.wsgi:application", "--bind", options["bind"],
+            "--workers", str(options["workers"]), "--access-logfile", "-",
+            "--graceful-timeout", "10", "--chdir", str(settings.BASE_DIR.parent),
+        ])
