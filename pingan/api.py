@@ -17,21 +17,26 @@ from pingan.registry.api import router as registry_router
 from pingan.registry.services import RegistryError
 
 
-
 class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(title="Pingan API", version="1", auth=django_auth, urls_namespace="api",
-               renderer=ChineseJSONRenderer())
+api = NinjaAPI(
+    title="Pingan API",
+    version="1",
+    auth=django_auth,
+    urls_namespace="api",
+    renderer=ChineseJSONRenderer(),
+)
 api.add_router("/", accounts_router)
 api.add_router("/", regions_router)
 api.add_router("/", registry_router)
 
 
 def error(request, status: int, code: str, message: str):
-    return api.create_response(request, {"error": {"code": code, "message": message}},
-                               status=status)
+    return api.create_response(
+        request, {"error": {"code": code, "message": message}}, status=status
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,10 +1,10 @@
 """The `pingan` command: Django's management commands under one name.
 
-    pingan serve            serve on http://127.0.0.1:8000
-    pingan demo             load the demo district 平安区
-    pingan createuser ...   add a staff account bound to a region node
-    pingan audit verify     check the audit journal's hash chain
-    pingan regions export   the region tree as GeoJSON
+pingan serve            serve on http://127.0.0.1:8000
+pingan demo             load the demo district 平安区
+pingan createuser ...   add a staff account bound to a region node
+pingan audit verify     check the audit journal's hash chain
+pingan regions export   the region tree as GeoJSON
 """
 
 from __future__ import annotations

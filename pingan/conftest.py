@@ -39,29 +39,60 @@ def geo(x0, y0, x1, y1):
 
 def _build_tree() -> Tree:
     nodes: dict[str, Region] = {}
-    district = region_create(actor=None, level=Level.DISTRICT, code="630203000000",
-                             name="平安区", parent=None, boundary=geo(100, 30, 104, 34))
-    for t_index, (t_code, t_name) in enumerate([("630203001000", "平安街道"),
-                                                ("630203102000", "三合镇")]):
+    district = region_create(
+        actor=None,
+        level=Level.DISTRICT,
+        code="630203000000",
+        name="平安区",
+        parent=None,
+        boundary=geo(100, 30, 104, 34),
+    )
+    for t_index, (t_code, t_name) in enumerate(
+        [("630203001000", "平安街道"), ("630203102000", "三合镇")]
+    ):
         x0 = 100 + 2 * t_index
-        township = region_create(actor=None, level=Level.TOWNSHIP, code=t_code, name=t_name,
-                                 parent=district, boundary=geo(x0, 30, x0 + 2, 34))
+        township = region_create(
+            actor=None,
+            level=Level.TOWNSHIP,
+            code=t_code,
+            name=t_name,
+            parent=district,
+            boundary=geo(x0, 30, x0 + 2, 34),
+        )
         nodes[f"t{t_index}"] = township
         for v_index in range(2):
             v_code = f"{t_code[:9]}{(1 if t_index == 0 else 200) + v_index:03d}"
             village = region_create(
-                actor=None, level=Level.VILLAGE, code=v_code, name=f"{t_name}村{v_index + 1}",
-                parent=township, boundary=geo(x0, 30 + 2 * v_index, x0 + 2, 32 + 2 * v_index))
+                actor=None,
+                level=Level.VILLAGE,
+                code=v_code,
+                name=f"{t_name}村{v_index + 1}",
+                parent=township,
+                boundary=geo(x0, 30 + 2 * v_index, x0 + 2, 32 + 2 * v_index),
+            )
             nodes[f"v{t_index}{v_index}"] = village
             for g_index in range(2):
                 gx = x0 + g_index
                 nodes[f"g{t_index}{v_index}{g_index}"] = region_create(
-                    actor=None, level=Level.GRID, code=f"{v_code}{g_index + 1:03d}",
-                    name=f"{village.name}第{g_index + 1}网格", parent=village,
+                    actor=None,
+                    level=Level.GRID,
+                    code=f"{v_code}{g_index + 1:03d}",
+                    name=f"{village.name}第{g_index + 1}网格",
+                    parent=village,
                     boundary=geo(gx, 30 + 2 * v_index, gx + 1, 32 + 2 * v_index),
-                    household_count=10)
-    return Tree(district, nodes["t0"], nodes["t1"], nodes["v00"], nodes["v01"], nodes["v10"],
-                nodes["g000"], nodes["g001"], nodes["g100"])
+                    household_count=10,
+                )
+    return Tree(
+        district,
+        nodes["t0"],
+        nodes["t1"],
+        nodes["v00"],
+        nodes["v01"],
+        nodes["v10"],
+        nodes["g000"],
+        nodes["g001"],
+        nodes["g100"],
+    )
 
 
 @pytest.fixture
@@ -84,14 +115,22 @@ class Personas:
 
 
 def make_user(username: str, role: str, region=None, department=None) -> User:
-    return user_create(actor=None, username=username, password=PASSWORD, role=role,
-                       region=region, department=department, check_password=False)
+    return user_create(
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        region=region,
+        department=department,
+        check_password=False,
+    )
 
 
 @pytest.fixture
 def personas(tree: Tree) -> Personas:
-    city_management = Department.objects.create(code="cg", name="城管局", kind="城管",
-                                                region=tree.township_a)
+    city_management = Department.objects.create(
+        code="cg", name="城管局", kind="城管", region=tree.township_a
+    )
     grid_leader = make_user("leader_a1", Role.GRID_LEADER, tree.grid_a1_1)
     Region.objects.filter(pk__in=[tree.grid_a1_1.pk, tree.grid_a1_2.pk]).update(leader=grid_leader)
     people = Personas(
@@ -106,8 +145,9 @@ def personas(tree: Tree) -> Personas:
         department_handler=make_user("cg_handler", Role.DEPARTMENT, department=city_management),
         resident=make_user("resident", Role.RESIDENT),
     )
-    grant_give(actor=people.admin, user=people.dispatcher, kind=GrantKind.IDENTITY,
-               reason="测试授权")
+    grant_give(
+        actor=people.admin, user=people.dispatcher, kind=GrantKind.IDENTITY, reason="测试授权"
+    )
     return people
 
 
@@ -124,11 +164,26 @@ def residents(tree: Tree) -> dict[str, Person]:
     for index, grid in enumerate([tree.grid_a1_1, tree.grid_a1_2, tree.grid_b1_1]):
         centre = shape(grid.boundary).centroid
         household = Household.objects.create(
-            grid=grid, region_path=grid.path, number=f"H{index}", address=f"地址{index}",
-            lng=centre.x, lat=centre.y,
+            grid=grid,
+            region_path=grid.path,
+            number=f"H{index}",
+            address=f"地址{index}",
+            lng=centre.x,
+            lat=centre.y,
         )
-        person = person_build(grid=grid, household=household, name=f"居民{index}",
-                              id_number=fix_check(f"63020319800{index + 1}01123"))
+        person = person_build(
+            grid=grid,
+            household=household,
+            name=f"居民{index}",
+            id_number=fix_check(f"63020319800{index + 1}01123"),
+        )
         person.save()
         people[grid.code] = person
     return people
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings, request):
+    """Argon2 is deliberately slow; tests that are not about hashing use MD5."""
+    if "argon2" not in request.node.name:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,7 +10,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active"]
     raw_id_fields = ["region", "department"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("平安", {"fields": ("role", "region", "department", "display_name", "phone")}),
     )
 

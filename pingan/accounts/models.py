@@ -39,7 +39,9 @@ class Department(models.Model):
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=32, help_text="城管 / 林业 / 派出所 …")
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="departments",
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="departments",
         help_text="the area the department serves",
     )
 

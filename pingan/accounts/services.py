@@ -27,8 +27,9 @@ def login_check(request: HttpRequest, username: str, password: str) -> User:
     user = authenticate(request, username=username, password=password)
     if user is None:
         ratelimit.record_failure(username, ip)
-        journal_write(actor=None, action="login.failed", object_type="user",
-                      object_id=username[:64], ip=ip)
+        journal_write(
+            actor=None, action="login.failed", object_type="user", object_id=username[:64], ip=ip
+        )
         raise LoginRefused("用户名或密码错误")
     ratelimit.clear(username, ip)
     journal_write(actor=user, action="login", object_type="user", object_id=user.pk, ip=ip)
@@ -66,7 +67,10 @@ def user_create(
     with transaction.atomic():
         user.save()
         journal_write(
-            actor=actor, action="user.create", object_type="user", object_id=user.pk,
+            actor=actor,
+            action="user.create",
+            object_type="user",
+            object_id=user.pk,
             region_path=user.region.path if user.region else "",
             data={"username": username, "role": role},
         )
@@ -81,7 +85,11 @@ def grant_give(*, actor: User | None, user: User, kind: GrantKind, reason: str) 
             user=user, kind=kind, defaults={"granted_by": actor, "reason": reason}
         )
         journal_write(
-            actor=actor, action="grant.give", object_type="user", object_id=user.pk,
-            reason=reason, data={"kind": kind},
+            actor=actor,
+            action="grant.give",
+            object_type="user",
+            object_id=user.pk,
+            reason=reason,
+            data={"kind": kind},
         )
     return grant

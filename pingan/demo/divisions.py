@@ -39,8 +39,11 @@ def townships(district_code: str) -> list[Township]:
     dataset = get_dataset()
     city = dataset.by_code[district_code].parent_code
     province = dataset.by_code[city].parent_code
-    old = _village_names(dataset.by_code[province].name, dataset.by_code[city].name,
-                         dataset.by_code[district_code].name)
+    old = _village_names(
+        dataset.by_code[province].name,
+        dataset.by_code[city].name,
+        dataset.by_code[district_code].name,
+    )
     result = []
     for division in dataset.divisions:
         if division.level == 4 and division.parent_code == district_code:

@@ -33,8 +33,14 @@ DEMO_PASSWORD = "pingan-demo-2026"
 GROUP_NAMES = "一二三四五六"
 # Area codes seen on residents' cards: the district's own, its predecessor 平安县
 # (abolished in 2015, still valid on old cards) and neighbours.
-AREA_CODES = [("630203", 60), ("632121", 25), ("630202", 5), ("630102", 4), ("632123", 3),
-              ("622921", 3)]
+AREA_CODES = [
+    ("630203", 60),
+    ("632121", 25),
+    ("630202", 5),
+    ("630102", 4),
+    ("632123", 3),
+    ("622921", 3),
+]
 ETHNIC_URBAN = [("汉族", 70), ("回族", 18), ("藏族", 7), ("土族", 5)]
 ETHNIC_HUI = [("回族", 62), ("汉族", 28), ("藏族", 6), ("土族", 4)]
 ETHNIC_TOWN = [("汉族", 62), ("回族", 22), ("藏族", 10), ("土族", 6)]
@@ -60,8 +66,13 @@ class DemoResult:
     seconds: float = 0.0
 
 
-def load(*, seed: int = 630203, households: int = HOUSEHOLDS, district_code: str = "630203",
-         password: str = DEMO_PASSWORD) -> DemoResult:
+def load(
+    *,
+    seed: int = 630203,
+    households: int = HOUSEHOLDS,
+    district_code: str = "630203",
+    password: str = DEMO_PASSWORD,
+) -> DemoResult:
     started = time.perf_counter()
     rng = random.Random(seed)
     fake = Faker("zh_CN")
@@ -78,13 +89,19 @@ def load(*, seed: int = 630203, households: int = HOUSEHOLDS, district_code: str
             "grids": len(grids),
             "departments": len(departments),
         }
-        journal_write(actor=None, action="demo.load", object_type="region",
-                      object_id=district.code, region_path=district.path,
-                      data={"seed": seed, **counts})
+        journal_write(
+            actor=None,
+            action="demo.load",
+            object_type="region",
+            object_id=district.code,
+            region_path=district.path,
+            data={"seed": seed, **counts},
+        )
     return DemoResult(district, counts, time.perf_counter() - started)
 
 
 # ---- the tree -------------------------------------------------------------------
+
 
 @dataclass
 class PlannedGrid:
@@ -100,8 +117,13 @@ def _build_tree(code: str, total_households: int, rng: random.Random):
     outline = geometry.district_outline(CENTER, rng)
     outline = geometry.split(outline, 1, rng)[0]
     district = region_create(
-        actor=None, level=Level.DISTRICT, code=divisions.full_code(Level.DISTRICT, code),
-        name=district_name(code), parent=None, boundary=mapping(outline), journal=False,
+        actor=None,
+        level=Level.DISTRICT,
+        code=divisions.full_code(Level.DISTRICT, code),
+        name=district_name(code),
+        parent=None,
+        boundary=mapping(outline),
+        journal=False,
     )
     all_townships = townships(code)
     weights = _village_weights(all_townships, rng)
@@ -110,9 +132,13 @@ def _build_tree(code: str, total_households: int, rng: random.Random):
     township_cells = geometry.split(outline, len(all_townships), rng)
     for township, cell in zip(all_townships, township_cells, strict=False):
         node = region_create(
-            actor=None, level=Level.TOWNSHIP,
-            code=divisions.full_code(Level.TOWNSHIP, township.code), name=township.name,
-            parent=district, boundary=mapping(cell), journal=False,
+            actor=None,
+            level=Level.TOWNSHIP,
+            code=divisions.full_code(Level.TOWNSHIP, township.code),
+            name=township.name,
+            parent=district,
+            boundary=mapping(cell),
+            journal=False,
         )
         planned += _build_villages(node, township, cell, weights, scale, rng)
     return district, planned
@@ -135,8 +161,13 @@ def _build_villages(node, township, cell, weights, scale, rng) -> list[PlannedGr
         number = next_number[village.community]
         next_number[village.community] += 1
         vnode = region_create(
-            actor=None, level=Level.VILLAGE, code=f"{township.code}{number:03d}",
-            name=village.name, parent=node, boundary=mapping(village_cell), journal=False,
+            actor=None,
+            level=Level.VILLAGE,
+            code=f"{township.code}{number:03d}",
+            name=village.name,
+            parent=node,
+            boundary=mapping(village_cell),
+            journal=False,
         )
         count = max(60, round(weights[township.code + village.name] * scale))
         planned += _build_grids(vnode, village, village_cell, count, township, rng)
@@ -147,8 +178,9 @@ def _build_grids(vnode, village, cell, households, township, rng) -> list[Planne
     if village.community:
         # Towns: grids of 300–500 households.
         parts = max(1, math.ceil(households / 450))
-        groups = [("", households // parts + (1 if i < households % parts else 0))
-                  for i in range(parts)]
+        groups = [
+            ("", households // parts + (1 if i < households % parts else 0)) for i in range(parts)
+        ]
     else:
         # Countryside: one grid per village group (社), two for a very large one.
         group_count = rng.randint(1, 4) if households > 120 else 1
@@ -157,14 +189,28 @@ def _build_grids(vnode, village, cell, households, township, rng) -> list[Planne
     cells = geometry.split(cell, len(groups), rng)
     planned = []
     for sequence, ((group, size), grid_cell) in enumerate(zip(groups, cells, strict=False), 1):
-        name = f"{village.name}{group or ''}第{sequence}网格" if not group else f"{village.name}{group}网格"
-        grid = region_create(
-            actor=None, level=Level.GRID, code=f"{vnode.code}{sequence:03d}", name=name,
-            parent=vnode, boundary=mapping(grid_cell), grid_type=GridType.BASIC,
-            household_count=size, village_group=group, journal=False,
+        name = (
+            f"{village.name}{group or ''}第{sequence}网格"
+            if not group
+            else f"{village.name}{group}网格"
         )
-        planned.append(PlannedGrid(grid, size, village.community, "回族" in township.name,
-                                   township, village.name))
+        grid = region_create(
+            actor=None,
+            level=Level.GRID,
+            code=f"{vnode.code}{sequence:03d}",
+            name=name,
+            parent=vnode,
+            boundary=mapping(grid_cell),
+            grid_type=GridType.BASIC,
+            household_count=size,
+            village_group=group,
+            journal=False,
+        )
+        planned.append(
+            PlannedGrid(
+                grid, size, village.community, "回族" in township.name, township, village.name
+            )
+        )
     return planned
 
 
@@ -176,6 +222,7 @@ def _split_count(total: int, parts: int, rng: random.Random) -> list[int]:
 
 
 # ---- people ---------------------------------------------------------------------
+
 
 def _pick(rng: random.Random, table: list[tuple[str, int]]) -> str:
     values, weights = zip(*table, strict=True)
@@ -189,19 +236,29 @@ def _build_people(grids: list[PlannedGrid], rng: random.Random, fake: Faker) -> 
     members: list[list[dict]] = []
     for planned in grids:
         grid = planned.region
-        polygon = geometry.shapely_shape(grid.boundary)
+        polygon = geometry.shapely_shape(grid.boundary or {})
         points = geometry.random_points(polygon, planned.households, rng)
         ethnic = ETHNIC_URBAN if planned.urban else ETHNIC_HUI if planned.hui else ETHNIC_TOWN
         for index, (lng, lat) in enumerate(points, 1):
-            household_rows.append(Household(
-                grid=grid, region_path=grid.path, number=f"{grid.code}{index:04d}",
-                address=_address(planned, index, rng), village_group=grid.village_group,
-                lng=round(float(lng), 6), lat=round(float(lat), 6),
-            ))
+            household_rows.append(
+                Household(
+                    grid=grid,
+                    region_path=grid.path,
+                    number=f"{grid.code}{index:04d}",
+                    address=_address(planned, index, rng),
+                    village_group=grid.village_group,
+                    lng=round(float(lng), 6),
+                    lat=round(float(lat), 6),
+                )
+            )
             members.append(_family(rng, fake, _pick(rng, ethnic), today, seen_ids))
     Household.objects.bulk_create(household_rows, batch_size=2000)
-    saved = {h.number: h for h in Household.objects.filter(
-        number__in=[h.number for h in household_rows]).only("id", "number")}
+    saved = {
+        h.number: h
+        for h in Household.objects.filter(number__in=[h.number for h in household_rows]).only(
+            "id", "number"
+        )
+    }
     people = []
     for row, family in zip(household_rows, members, strict=True):
         household = saved[row.number]
@@ -213,9 +270,12 @@ def _build_people(grids: list[PlannedGrid], rng: random.Random, fake: Faker) -> 
 
 def _address(planned: PlannedGrid, index: int, rng: random.Random) -> str:
     if planned.urban:
-        building = (index - 1) // 24 + 1
-        return (f"{planned.township.name}{planned.village_name}{planned.region.name[-5:-2]}"
-                f"{building}号楼{(index - 1) % 24 // 4 + 1}单元{rng.randint(1, 6)}0{rng.randint(1, 4)}室")
+        building, unit = (index - 1) // 24 + 1, (index - 1) % 24 // 4 + 1
+        room = f"{rng.randint(1, 6)}0{rng.randint(1, 4)}"
+        estate = planned.region.name[-5:-2]
+        return (
+            f"{planned.township.name}{planned.village_name}{estate}{building}号楼{unit}单元{room}室"
+        )
     return f"{planned.township.name}{planned.village_name}{planned.region.village_group}{index}号"
 
 
@@ -227,15 +287,27 @@ def _family(rng, fake, ethnicity, today, seen) -> list[dict]:
     family = [_member(rng, fake, surname, head_age, head_male, "户主", ethnicity, today, seen)]
     if size >= 2:
         spouse_age = max(20, head_age + rng.randint(-5, 5))
-        family.append(_member(rng, fake, fake.last_name(), spouse_age, not head_male, "配偶",
-                              ethnicity, today, seen))
+        family.append(
+            _member(
+                rng,
+                fake,
+                fake.last_name(),
+                spouse_age,
+                not head_male,
+                "配偶",
+                ethnicity,
+                today,
+                seen,
+            )
+        )
     for _ in range(size - len(family)):
         if head_age > 62 and rng.random() < 0.4:
             relation, age = "孙子女", rng.randint(0, max(0, head_age - 45))
         else:
             relation, age = "子女", rng.randint(0, max(0, head_age - 20))
-        family.append(_member(rng, fake, surname, age, rng.random() < 0.51, relation, ethnicity,
-                              today, seen))
+        family.append(
+            _member(rng, fake, surname, age, rng.random() < 0.51, relation, ethnicity, today, seen)
+        )
     return family
 
 
@@ -249,32 +321,61 @@ def _member(rng, fake, surname, age, male, relation, ethnicity, today, seen) -> 
             break
     given = fake.first_name_male() if male else fake.first_name_female()
     phone = fake.phone_number() if age >= 16 else ""
-    return {"name": surname + given, "id": number, "male": male, "born": born,
-            "relation": relation, "ethnicity": ethnicity, "phone": phone}
+    return {
+        "name": surname + given,
+        "id": number,
+        "male": male,
+        "born": born,
+        "relation": relation,
+        "ethnicity": ethnicity,
+        "phone": phone,
+    }
 
 
 def _person(grid: Region, household: Household, member: dict) -> Person:
     number = member["id"]
     return Person(
-        household=household, grid=grid, region_path=grid.path, name=member["name"],
-        gender="M" if member["male"] else "F", birth_date=member["born"],
-        ethnicity=member["ethnicity"], relation_to_head=member["relation"],
-        id_number_encrypted=cipher().encrypt(number), id_number_hash=cipher().lookup_hash(number),
-        id_number_masked=idnumber.mask(number), phone=member["phone"],
+        household=household,
+        grid=grid,
+        region_path=grid.path,
+        name=member["name"],
+        gender="M" if member["male"] else "F",
+        birth_date=member["born"],
+        ethnicity=member["ethnicity"],
+        relation_to_head=member["relation"],
+        id_number_encrypted=cipher().encrypt(number),
+        id_number_hash=cipher().lookup_hash(number),
+        id_number_masked=idnumber.mask(number),
+        phone=member["phone"],
     )
 
 
 # ---- staff ----------------------------------------------------------------------
 
+
 def _build_departments(district: Region) -> list[Department]:
-    departments = [Department(code=f"{district.code[:6]}-{code}", name=name, kind=kind,
-                              region=district) for code, name, kind in DEPARTMENTS]
+    departments = [
+        Department(code=f"{district.code[:6]}-{code}", name=name, kind=kind, region=district)
+        for code, name, kind in DEPARTMENTS
+    ]
     for township in Region.objects.filter(level=Level.TOWNSHIP, parent=district):
         stem = township.name.removesuffix("回族乡").removesuffix("街道").removesuffix("镇")
-        departments.append(Department(code=f"{township.code[:9]}-sfs", name=f"{stem}司法所",
-                                      kind="司法所", region=township))
-        departments.append(Department(code=f"{township.code[:9]}-pcs", name=f"{stem}派出所",
-                                      kind="派出所", region=township))
+        departments.append(
+            Department(
+                code=f"{township.code[:9]}-sfs",
+                name=f"{stem}司法所",
+                kind="司法所",
+                region=township,
+            )
+        )
+        departments.append(
+            Department(
+                code=f"{township.code[:9]}-pcs",
+                name=f"{stem}派出所",
+                kind="派出所",
+                region=township,
+            )
+        )
     return Department.objects.bulk_create(departments)
 
 
@@ -282,8 +383,12 @@ def _build_grid_workers(grids: list[PlannedGrid], fake: Faker) -> None:
     """One grid worker per grid, without a password: an administrator issues it."""
     workers = []
     for planned in grids:
-        user = User(username=f"gw{planned.region.code}", role=Role.GRID_WORKER,
-                    region=planned.region, display_name=fake.name())
+        user = User(
+            username=f"gw{planned.region.code}",
+            role=Role.GRID_WORKER,
+            region=planned.region,
+            display_name=fake.name(),
+        )
         user.set_unusable_password()
         workers.append(user)
     User.objects.bulk_create(workers)
@@ -306,16 +411,36 @@ def _build_logins(district: Region, departments: list[Department], password: str
         ("jumin", Role.RESIDENT, None, None, "居民"),
     ]
     for username, role, region, department, label in specs:
-        user_create(actor=None, username=username, password=password, role=role,
-                    region=region, department=department, display_name=label)
+        user_create(
+            actor=None,
+            username=username,
+            password=password,
+            role=role,
+            region=region,
+            department=department,
+            display_name=label,
+        )
     leader = User.objects.get(username="wanggezhang")
     Region.objects.filter(pk__in=[g.pk for g in grids[:2]]).update(leader=leader)
-    grant_give(actor=None, user=User.objects.get(username="zhihui"), kind=GrantKind.IDENTITY,
-               reason="演示：区综治中心核实身份")
+    grant_give(
+        actor=None,
+        user=User.objects.get(username="zhihui"),
+        kind=GrantKind.IDENTITY,
+        reason="演示：区综治中心核实身份",
+    )
 
 
-DEMO_USERNAMES = ["admin", "zhihui", "lingdao", "xiangzhen", "cunju", "wanggezhang", "wangge",
-                  "chengguan", "jumin"]
+DEMO_USERNAMES = [
+    "admin",
+    "zhihui",
+    "lingdao",
+    "xiangzhen",
+    "cunju",
+    "wanggezhang",
+    "wangge",
+    "chengguan",
+    "jumin",
+]
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
@@ -326,7 +451,13 @@ def demo_logins() -> list[tuple[str, str, str]]:
     for username in DEMO_USERNAMES:
         user = by_name.get(username)
         if user is not None:
-            where = user.department.name if user.department else user.region.name if user.region else "—"
+            where = (
+                user.department.name
+                if user.department
+                else user.region.name
+                if user.region
+                else "—"
+            )
             rows.append((username, user.get_role_display(), where))
     return rows
 

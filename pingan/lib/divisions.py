@@ -21,7 +21,12 @@ class Level(StrEnum):
 LEVEL_ORDER = (Level.DISTRICT, Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
 SEGMENT_LENGTH = {Level.DISTRICT: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12, Level.GRID: 15}
 CODE_LENGTH = {Level.DISTRICT: 12, Level.TOWNSHIP: 12, Level.VILLAGE: 12, Level.GRID: 15}
-LABELS = {Level.DISTRICT: "区县", Level.TOWNSHIP: "乡镇/街道", Level.VILLAGE: "村/社区", Level.GRID: "网格"}
+LABELS = {
+    Level.DISTRICT: "区县",
+    Level.TOWNSHIP: "乡镇/街道",
+    Level.VILLAGE: "村/社区",
+    Level.GRID: "网格",
+}
 
 
 class InvalidCode(ValueError):

@@ -40,14 +40,16 @@ class PolygonIndex:
         result[inside] = self.keys[found[inside]]
         return result
 
-    def overlaps(self) -> list[tuple[str, str]]:
-        """Pairs of polygons whose interiors overlap (touching edges are fine)."""
-        left, right = self.tree.query(self.polygons, predicate="overlaps")
-        pairs = {tuple(sorted((self.keys[a], self.keys[b]))) for a, b in zip(left, right, strict=True)}
-        contains_l, contains_r = self.tree.query(self.polygons, predicate="contains")
-        pairs |= {
-            tuple(sorted((self.keys[a], self.keys[b])))
-            for a, b in zip(contains_l, contains_r, strict=True)
-            if a != b
-        }
-        return sorted(pairs)  # type: ignore[arg-type]
+    def overlaps(self, tolerance: float = 1e-4) -> list[tuple[str, str]]:
+        """Pairs of polygons that share more than `tolerance` of the smaller one's
+        area. Shared edges, and the float slivers along them, do not count."""
+        left, right = self.tree.query(self.polygons, predicate="intersects")
+        pairs = set()
+        for a, b in zip(left, right, strict=True):
+            if a >= b:
+                continue
+            first, second = self.polygons[a], self.polygons[b]
+            shared = shapely.intersection(first, second).area
+            if shared > tolerance * min(first.area, second.area):
+                pairs.add((min(self.keys[a], self.keys[b]), max(self.keys[a], self.keys[b])))
+        return sorted(pairs)

@@ -56,8 +56,10 @@ def region_detail(request, code: str):
 @router.get("/regions/{code}/children", response=list[RegionOut])
 def region_children(request, code: str):
     region = selectors.region_get_for_user(request.user, code)
-    return selectors.regions_for_user(request.user).filter(parent=region).select_related(
-        "parent", "leader"
+    return (
+        selectors.regions_for_user(request.user)
+        .filter(parent=region)
+        .select_related("parent", "leader")
     )
 
 
@@ -89,7 +91,7 @@ def grid_locate(request, lng: float, lat: float):
         visible = selectors.region_get_for_user(request.user, grid.code)
     except Http404:
         return LocateOut(found=True, message="该位置位于您无权查看的网格内")
-    return LocateOut(found=True, message="", grid=visible, chain=visible.ancestors())
+    return {"found": True, "message": "", "grid": visible, "chain": visible.ancestors()}
 
 
 @router.patch("/grids/{code}", response=RegionOut)
@@ -98,8 +100,9 @@ def grid_patch(request, code: str, payload: GridPatch):
     changes = payload.dict(exclude_unset=True, exclude={"reason"})
     if "leader" in changes:
         changes["leader"] = _staff(changes["leader"])
-    return services.grid_update(actor=request.user, grid=grid, changes=changes,
-                                reason=payload.reason)
+    return services.grid_update(
+        actor=request.user, grid=grid, changes=changes, reason=payload.reason
+    )
 
 
 def _staff(username: str | None) -> User | None:

@@ -72,7 +72,9 @@ class _GridIndexCache:
 
 def build_grid_index() -> PolygonIndex:
     rows = Region.objects.filter(level=Level.GRID, active=True, boundary__isnull=False)
-    pairs = [(code, parse_boundary(boundary)) for code, boundary in rows.values_list("code", "boundary")]
+    pairs = [
+        (code, parse_boundary(boundary)) for code, boundary in rows.values_list("code", "boundary")
+    ]
     return PolygonIndex([code for code, _ in pairs], [poly for _, poly in pairs])
 
 

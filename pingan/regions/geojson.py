@@ -72,7 +72,10 @@ def import_tree(data: Any, *, actor: User | None) -> ImportResult:
         if result.errors:
             raise ImportFailed(result.errors)
         journal_write(
-            actor=actor, action="regions.import", object_type="region_tree", object_id="",
+            actor=actor,
+            action="regions.import",
+            object_type="region_tree",
+            object_id="",
             data={"created": result.created, "updated": result.updated},
         )
     return result
@@ -93,7 +96,7 @@ def _props(item: Any) -> dict:
 
 
 def _level_rank(item: Any) -> int:
-    level = _props(item).get("level")
+    level = str(_props(item).get("level"))
     return LEVEL_ORDER.index(Level(level)) if level in Level._value2member_map_ else 99
 
 
@@ -105,9 +108,10 @@ def _message(exc: Exception) -> str:
 
 def _import_one(item: dict, actor: User | None, result: ImportResult) -> None:
     props = _props(item)
-    if props.get("level") not in Level._value2member_map_:
+    level_name = str(props.get("level"))
+    if level_name not in Level._value2member_map_:
         raise RegionError(f"level 应为 {', '.join(v.value for v in Level)} 之一")
-    level = Level(props["level"])
+    level = Level(level_name)
     code, geometry = str(props["code"]), item.get("geometry")
     existing = Region.objects.filter(code=code).first()
     if existing is not None:

@@ -39,7 +39,9 @@ class Region(models.Model):
     class Meta:
         ordering = ["path"]
         indexes = [
-            models.Index(fields=["path"], name="region_path_like", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="region_path_like", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["level", "active"], name="region_level_active"),
         ]
 

@@ -14,6 +14,7 @@ import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
@@ -60,7 +61,7 @@ def is_urban(village: Region) -> bool:
 def propose(village: Region) -> Proposal:
     from pingan.registry.models import Household
 
-    rows = list(
+    rows: list[tuple[int, str, Any, Any]] = list(
         Household.objects.filter(region_path__startswith=village.path)
         .order_by("id")
         .values_list("id", "village_group", "lng", "lat")
@@ -80,7 +81,7 @@ def propose(village: Region) -> Proposal:
             name = f"{label}第{index}网格" if parts > 1 or urban else f"{label}网格"
             grids.append(ProposedGrid(name, group_name, [row[0] for row in chunk]))
     proposal = Proposal(urban, grids, _fingerprint(rows), unlocated)
-    _draw(village, proposal, {row[0]: (row[2], row[3]) for row in located})
+    _draw(village, proposal, {row[0]: (float(row[2]), float(row[3])) for row in located})
     _warn(proposal)
     return proposal
 
@@ -111,8 +112,9 @@ def _draw(village: Region, proposal: Proposal, where: dict[int, tuple[float, flo
     if len(coords) == 1:
         cells = [area]
     else:
-        diagram = shapely.voronoi_polygons(shapely.multipoints(points), extend_to=area,
-                                           ordered=True)
+        diagram = shapely.voronoi_polygons(
+            shapely.multipoints(points), extend_to=area, ordered=True
+        )
         cells = list(shapely.get_parts(diagram))
     cell_of = dict(zip(coords, cells, strict=True))
     for grid in proposal.grids:
@@ -173,7 +175,10 @@ def accept(*, actor: User, village: Region, proposal: Proposal, fingerprint: str
         _rebind_staff(old_grids, moved_from, new_grids)
         BoundaryVersion.bump()
         journal_write(
-            actor=actor, action="grid.plan.accept", object_type="region", object_id=village.code,
+            actor=actor,
+            action="grid.plan.accept",
+            object_type="region",
+            object_id=village.code,
             region_path=village.path,
             data={"retired": [g.code for g in old_grids], "created": [g.code for g in new_grids]},
         )
@@ -184,12 +189,19 @@ def _create_grids(village: Region, proposal: Proposal, first_seq: int) -> list[R
     created = []
     for offset, planned in enumerate(proposal.grids):
         code = f"{village.code}{first_seq + offset:03d}"
-        created.append(Region.objects.create(
-            level=Level.GRID, code=code, name=planned.name, parent=village,
-            path=f"{village.path}{code}/", grid_type=GridType.BASIC,
-            household_count=len(planned.household_ids), village_group=planned.village_group,
-            boundary=mapping(planned.polygon) if planned.polygon is not None else None,
-        ))
+        created.append(
+            Region.objects.create(
+                level=Level.GRID,
+                code=code,
+                name=planned.name,
+                parent=village,
+                path=f"{village.path}{code}/",
+                grid_type=GridType.BASIC,
+                household_count=len(planned.household_ids),
+                village_group=planned.village_group,
+                boundary=mapping(planned.polygon) if planned.polygon is not None else None,
+            )
+        )
     return created
 
 

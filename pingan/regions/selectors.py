@@ -19,7 +19,9 @@ def region_get_for_user(user: User, code: str, *, write: bool = False) -> Region
     """The node, if the user may see (or change) it. A node outside the scope is
     reported as missing for reads, so codes cannot be probed; refused for writes
     of a node the user can read."""
-    region = Region.objects.filter(code=code, active=True).select_related("parent", "leader").first()
+    region = (
+        Region.objects.filter(code=code, active=True).select_related("parent", "leader").first()
+    )
     if region is None or not access.in_scope(user, region.path):
         raise Http404("没有找到该区域，或无权查看")
     if write:

@@ -74,8 +74,12 @@ def region_create(
             BoundaryVersion.bump()
         if journal:
             journal_write(
-                actor=actor, action="region.create", object_type="region", object_id=code,
-                region_path=region.path, data={"name": region.name, "level": level.value},
+                actor=actor,
+                action="region.create",
+                object_type="region",
+                object_id=code,
+                region_path=region.path,
+                data={"name": region.name, "level": level.value},
             )
     return region
 
@@ -137,8 +141,12 @@ def grid_update(*, actor: User, grid: Region, changes: dict[str, Any], reason: s
             setattr(grid, field, value)
         grid.save()
         journal_write(
-            actor=actor, action="grid.update", object_type="region", object_id=grid.code,
-            region_path=grid.path, reason=reason,
+            actor=actor,
+            action="grid.update",
+            object_type="region",
+            object_id=grid.code,
+            region_path=grid.path,
+            reason=reason,
             data={"before": before, "after": {f: _plain(getattr(grid, f)) for f in changes}},
         )
     return grid
@@ -156,7 +164,10 @@ def region_set_boundary(*, actor: User | None, region: Region, geometry: dict) -
         region.save(update_fields=["boundary", "updated_at"])
         BoundaryVersion.bump()
         journal_write(
-            actor=actor, action="region.boundary", object_type="region", object_id=region.code,
+            actor=actor,
+            action="region.boundary",
+            object_type="region",
+            object_id=region.code,
             region_path=region.path,
         )
     return region

@@ -68,8 +68,9 @@ class HouseholdOut(Schema):
 
 
 @router.get("/people", response=PeoplePage)
-def people_list(request, region: str | None = None, name: str = "", after: int = 0,
-                limit: int = 50):
+def people_list(
+    request, region: str | None = None, name: str = "", after: int = 0, limit: int = 50
+):
     """People in the user's scope (optionally under one region), keyset-paged by id.
     Identity numbers are always masked here."""
     people = selectors.people_for_user(request.user)
@@ -79,16 +80,19 @@ def people_list(request, region: str | None = None, name: str = "", after: int =
     if name:
         people = people.filter(name=name)
     limit = max(1, min(limit, 200))
-    items = list(people.filter(id__gt=after).select_related("grid", "household")
-                 .order_by("id")[:limit])
-    return PeoplePage(items=items, next_after=items[-1].id if len(items) == limit else None)
+    items = list(
+        people.filter(id__gt=after).select_related("grid", "household").order_by("id")[:limit]
+    )
+    next_after = items[-1].id if len(items) == limit else None
+    return {"items": items, "next_after": next_after}
 
 
 @router.post("/people/{person_id}/reveal", response=RevealOut)
 def person_reveal(request, person_id: int, payload: RevealIn):
     person = selectors.person_get_for_user(request.user, person_id)
-    number = services.person_reveal_id(actor=request.user, person=person,
-                                       reason=payload.reason, ip=client_ip(request))
+    number = services.person_reveal_id(
+        actor=request.user, person=person, reason=payload.reason, ip=client_ip(request)
+    )
     return RevealOut(id_number=number)
 
 
@@ -96,7 +100,12 @@ def person_reveal(request, person_id: int, payload: RevealIn):
 def household_create(request, payload: HouseholdIn):
     grid = region_selectors.region_get_for_user(request.user, payload.grid_code, write=True)
     household = services.household_create(
-        actor=request.user, grid=grid, number=payload.number, address=payload.address,
-        village_group=payload.village_group, lng=payload.lng, lat=payload.lat,
+        actor=request.user,
+        grid=grid,
+        number=payload.number,
+        address=payload.address,
+        village_group=payload.village_group,
+        lng=payload.lng,
+        lat=payload.lat,
     )
     return Status(201, household)

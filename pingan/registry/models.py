@@ -21,8 +21,9 @@ class Household(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["region_path"], name="household_path",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["region_path"], name="household_path", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -53,8 +54,11 @@ class Person(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["region_path", "id"], name="person_path",
-                         opclasses=["varchar_pattern_ops", "int8_ops"]),
+            models.Index(
+                fields=["region_path", "id"],
+                name="person_path",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
             models.Index(fields=["name"], name="person_name"),
         ]
 

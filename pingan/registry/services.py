@@ -22,8 +22,14 @@ class RegistryError(ValueError):
 
 
 def household_create(
-    *, actor: User, grid: Region, number: str, address: str, village_group: str = "",
-    lng: float | None = None, lat: float | None = None,
+    *,
+    actor: User,
+    grid: Region,
+    number: str,
+    address: str,
+    village_group: str = "",
+    lng: float | None = None,
+    lat: float | None = None,
 ) -> Household:
     if grid.level != Level.GRID:
         raise RegistryError("户必须属于一个网格")
@@ -32,17 +38,33 @@ def household_create(
         raise RegistryError(f"户号 {number} 已存在")
     with transaction.atomic():
         household = Household.objects.create(
-            grid=grid, region_path=grid.path, number=number, address=address,
-            village_group=village_group, lng=lng, lat=lat,
+            grid=grid,
+            region_path=grid.path,
+            number=number,
+            address=address,
+            village_group=village_group,
+            lng=lng,
+            lat=lat,
         )
-        journal_write(actor=actor, action="household.create", object_type="household",
-                      object_id=household.pk, region_path=grid.path)
+        journal_write(
+            actor=actor,
+            action="household.create",
+            object_type="household",
+            object_id=household.pk,
+            region_path=grid.path,
+        )
     return household
 
 
 def person_build(
-    *, grid: Region, household: Household | None, name: str, id_number: str,
-    ethnicity: str = "", relation_to_head: str = "", phone: str = "",
+    *,
+    grid: Region,
+    household: Household | None,
+    name: str,
+    id_number: str,
+    ethnicity: str = "",
+    relation_to_head: str = "",
+    phone: str = "",
 ) -> Person:
     """An unsaved person with the identity number checked, encrypted and masked."""
     try:
@@ -50,26 +72,43 @@ def person_build(
     except idnumber.InvalidIdNumber as exc:
         raise RegistryError(str(exc)) from None
     return Person(
-        grid=grid, household=household, region_path=grid.path, name=name,
-        gender=parsed.gender, birth_date=parsed.birth_date, ethnicity=ethnicity,
-        relation_to_head=relation_to_head, phone=phone,
+        grid=grid,
+        household=household,
+        region_path=grid.path,
+        name=name,
+        gender=parsed.gender,
+        birth_date=parsed.birth_date,
+        ethnicity=ethnicity,
+        relation_to_head=relation_to_head,
+        phone=phone,
         id_number_encrypted=cipher().encrypt(parsed.number),
         id_number_hash=cipher().lookup_hash(parsed.number),
         id_number_masked=idnumber.mask(parsed.number),
     )
 
 
-def person_create(*, actor: User, grid: Region, household: Household | None = None,
-                  name: str, id_number: str, **fields) -> Person:
+def person_create(
+    *,
+    actor: User,
+    grid: Region,
+    household: Household | None = None,
+    name: str,
+    id_number: str,
+    **fields,
+) -> Person:
     access.require_scope(actor, grid.path, write=True)
-    person = person_build(grid=grid, household=household, name=name, id_number=id_number,
-                          **fields)
+    person = person_build(grid=grid, household=household, name=name, id_number=id_number, **fields)
     if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
         raise RegistryError("该身份证号已登记")
     with transaction.atomic():
         person.save()
-        journal_write(actor=actor, action="person.create", object_type="person",
-                      object_id=person.pk, region_path=grid.path)
+        journal_write(
+            actor=actor,
+            action="person.create",
+            object_type="person",
+            object_id=person.pk,
+            region_path=grid.path,
+        )
     return person
 
 
@@ -80,8 +119,15 @@ def person_reveal_id(*, actor: User, person: Person, reason: str, ip: str = "") 
         raise PermissionDenied("没有查看完整身份证号的授权")
     if len(reason.strip()) < 2:
         raise RegistryError("查看完整身份证号必须填写理由")
-    journal_write(actor=actor, action="person.reveal_id", object_type="person",
-                  object_id=person.pk, region_path=person.region_path, reason=reason, ip=ip)
+    journal_write(
+        actor=actor,
+        action="person.reveal_id",
+        object_type="person",
+        object_id=person.pk,
+        region_path=person.region_path,
+        reason=reason,
+        ip=ip,
+    )
     return cipher().decrypt(person.id_number_encrypted)
 
 

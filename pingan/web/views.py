@@ -11,11 +11,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import access
+from pingan.accounts.models import User
 from pingan.accounts.services import LoginRefused, login_check
 from pingan.lib.divisions import Level
 from pingan.regions import planning, selectors
 from pingan.regions.models import Region
 from pingan.registry.selectors import people_for_user
+
+
+class StaffRequest(HttpRequest):
+    """A request behind @login_required: its user is a real account."""
+
+    user: User  # type: ignore[assignment]
 
 
 @require_http_methods(["GET", "POST"])
@@ -25,8 +32,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         try:
             user = login_check(request, username, request.POST.get("password", ""))
         except LoginRefused as refused:
-            return render(request, "web/login.html", {"error": str(refused),
-                                                      "username": username}, status=401)
+            return render(
+                request, "web/login.html", {"error": str(refused), "username": username}, status=401
+            )
         login(request, user)
         return redirect(request.GET.get("next") or "web:home")
     return render(request, "web/login.html")
@@ -39,7 +47,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     node = selectors.home_node(request.user)
     if node is None:
         return render(request, "web/no_scope.html", status=403)
@@ -47,7 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+def region_detail(request: StaffRequest, code: str) -> HttpResponse:
     region = selectors.region_get_for_user(request.user, code)
     children = selectors.regions_for_user(request.user).filter(parent=region).order_by("code")
     grids = selectors.regions_for_user(request.user).filter(
@@ -59,8 +67,9 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         "children": children,
         "grid_count": grids.count(),
         "household_total": grids.aggregate(total=Sum("household_count"))["total"] or 0,
-        "people_count": people_for_user(request.user).filter(
-            region_path__startswith=region.path).count(),
+        "people_count": people_for_user(request.user)
+        .filter(region_path__startswith=region.path)
+        .count(),
         "workers": region.staff.filter(is_active=True) if region.is_grid else [],
         "can_write": access.in_scope(request.user, region.path, write=True),
         "can_plan": region.level == Level.VILLAGE
@@ -70,7 +79,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def grid_map(request: HttpRequest) -> HttpResponse:
+def grid_map(request: StaffRequest) -> HttpResponse:
     node = selectors.home_node(request.user)
     if node is None:
         return render(request, "web/no_scope.html", status=403)
@@ -80,7 +89,7 @@ def grid_map(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def grid_search(request: HttpRequest) -> HttpResponse:
+def grid_search(request: StaffRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     grids = selectors.grid_search(request.user, query) if query.strip() else Region.objects.none()
     template = "web/_grid_results.html" if request.headers.get("HX-Request") else "web/search.html"
@@ -89,7 +98,7 @@ def grid_search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def grid_plan(request: HttpRequest, code: str) -> HttpResponse:
+def grid_plan(request: StaffRequest, code: str) -> HttpResponse:
     village = selectors.region_get_for_user(request.user, code, write=True)
     if village.level != Level.VILLAGE:
         messages.error(request, "只能为村或社区划分网格")
@@ -97,21 +106,29 @@ def grid_plan(request: HttpRequest, code: str) -> HttpResponse:
     proposal = planning.propose(village)
     if request.method == "POST":
         try:
-            created = planning.accept(actor=request.user, village=village, proposal=proposal,
-                                      fingerprint=request.POST.get("fingerprint", ""))
+            created = planning.accept(
+                actor=request.user,
+                village=village,
+                proposal=proposal,
+                fingerprint=request.POST.get("fingerprint", ""),
+            )
         except planning.PlanningError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"已按方案划分 {len(created)} 个网格")
             return redirect("web:region", code=code)
     households = village_household_counts(village)
-    return render(request, "web/plan.html", {
-        "region": village,
-        "ancestors": village.ancestors(),
-        "proposal": proposal,
-        "proposal_geojson": planning.proposal_geojson(proposal),
-        "current_grids": households,
-    })
+    return render(
+        request,
+        "web/plan.html",
+        {
+            "region": village,
+            "ancestors": village.ancestors(),
+            "proposal": proposal,
+            "proposal_geojson": planning.proposal_geojson(proposal),
+            "current_grids": households,
+        },
+    )
 
 
 def village_household_counts(village: Region) -> list[dict]:

@@ -56,8 +56,7 @@ def test_role_reads_inside_its_subtree_and_not_the_sibling(role, tree, personas,
         response = client.get(f"/api/regions/{sibling_node.code}")
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
-        assert not any(p["grid_code"].startswith(sibling_node.path.split("/")[-2])
-                       for p in people)
+        assert not any(p["grid_code"].startswith(sibling_node.path.split("/")[-2]) for p in people)
         assert client.get(f"/api/people?region={sibling_node.code}").status_code == 404
         assert client.get(f"/regions/{sibling_node.code}/").status_code == 404
 
@@ -68,8 +67,9 @@ def test_role_writes_inside_its_subtree_and_not_the_sibling(role, tree, personas
     inside, sibling = WRITERS[role]
     response = patch(client, getattr(tree, inside).code, {"name": "改名网格", "reason": "测试"})
     assert response.status_code == 200, response.content
-    assert JournalEntry.objects.filter(action="grid.update",
-                                       object_id=getattr(tree, inside).code).exists()
+    assert JournalEntry.objects.filter(
+        action="grid.update", object_id=getattr(tree, inside).code
+    ).exists()
     if sibling:
         node = getattr(tree, sibling)
         before = node.name
@@ -111,11 +111,19 @@ def test_grid_search_only_finds_grids_in_scope(tree, personas):
 def test_household_capture_inside_and_outside_scope(tree, personas):
     client = client_for(personas.grid_worker_a)
     body = {"grid_code": tree.grid_a1_1.code, "number": "N1", "address": "一号"}
-    assert client.post("/api/households", json.dumps(body),
-                       content_type="application/json").status_code == 201
+    assert (
+        client.post(
+            "/api/households", json.dumps(body), content_type="application/json"
+        ).status_code
+        == 201
+    )
     body = {"grid_code": tree.grid_a1_2.code, "number": "N2", "address": "二号"}
-    assert client.post("/api/households", json.dumps(body),
-                       content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            "/api/households", json.dumps(body), content_type="application/json"
+        ).status_code
+        == 404
+    )
 
 
 def test_grid_leader_reads_every_grid_they_lead(tree, personas):

@@ -54,15 +54,21 @@ def test_staff_sessions_expire():
 
 def test_staff_bound_to_nothing_is_refused(db):
     with pytest.raises(ValidationError, match="必须绑定"):
-        user_create(actor=None, username="floating", password="a-long-password-1",
-                    role=Role.TOWNSHIP_CENTRE)
+        user_create(
+            actor=None, username="floating", password="a-long-password-1", role=Role.TOWNSHIP_CENTRE
+        )
     assert not User.objects.filter(username="floating").exists()
 
 
 def test_staff_bound_to_the_wrong_level_is_refused(tree):
     with pytest.raises(ValidationError, match="应绑定到网格"):
-        user_create(actor=None, username="wrong", password="a-long-password-1",
-                    role=Role.GRID_WORKER, region=tree.village_a1)
+        user_create(
+            actor=None,
+            username="wrong",
+            password="a-long-password-1",
+            role=Role.GRID_WORKER,
+            region=tree.village_a1,
+        )
 
 
 def test_a_user_without_scope_sees_a_clear_page(personas):

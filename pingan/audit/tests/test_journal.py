@@ -8,8 +8,13 @@ from pingan.audit.services import journal_verify, journal_write
 
 def write_rows(count=5):
     for number in range(count):
-        journal_write(actor=None, action="test.write", object_type="thing", object_id=number,
-                      data={"n": number, "名称": "测试"})
+        journal_write(
+            actor=None,
+            action="test.write",
+            object_type="thing",
+            object_id=number,
+            data={"n": number, "名称": "测试"},
+        )
 
 
 def without_triggers(sql: str, params=()):

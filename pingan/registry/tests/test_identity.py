@@ -24,8 +24,10 @@ def test_identity_numbers_are_encrypted_at_rest(residents):
 def test_reveal_needs_the_grant(tree, personas, residents):
     person = residents[tree.grid_a1_1.code]
     response = client_for(personas.township_officer).post(
-        f"/api/people/{person.pk}/reveal", json.dumps({"reason": "核实身份"}),
-        content_type="application/json")
+        f"/api/people/{person.pk}/reveal",
+        json.dumps({"reason": "核实身份"}),
+        content_type="application/json",
+    )
     assert response.status_code == 403
     assert not JournalEntry.objects.filter(action="person.reveal_id").exists()
 
@@ -33,8 +35,10 @@ def test_reveal_needs_the_grant(tree, personas, residents):
 def test_reveal_with_grant_and_reason_is_journaled(tree, personas, residents):
     person = residents[tree.grid_a1_1.code]
     response = client_for(personas.dispatcher).post(
-        f"/api/people/{person.pk}/reveal", json.dumps({"reason": "核实身份"}),
-        content_type="application/json")
+        f"/api/people/{person.pk}/reveal",
+        json.dumps({"reason": "核实身份"}),
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert response.json()["id_number"].startswith("6302031980010")
     entry = JournalEntry.objects.get(action="person.reveal_id")
@@ -44,14 +48,18 @@ def test_reveal_with_grant_and_reason_is_journaled(tree, personas, residents):
 def test_reveal_without_reason_is_refused(tree, personas, residents):
     person = residents[tree.grid_a1_1.code]
     response = client_for(personas.dispatcher).post(
-        f"/api/people/{person.pk}/reveal", json.dumps({"reason": " "}),
-        content_type="application/json")
+        f"/api/people/{person.pk}/reveal",
+        json.dumps({"reason": " "}),
+        content_type="application/json",
+    )
     assert response.status_code == 422
 
 
 def test_reveal_outside_scope_is_not_found(tree, personas, residents):
     person = residents[tree.grid_b1_1.code]
     response = client_for(personas.grid_worker_a).post(
-        f"/api/people/{person.pk}/reveal", json.dumps({"reason": "核实身份"}),
-        content_type="application/json")
+        f"/api/people/{person.pk}/reveal",
+        json.dumps({"reason": "核实身份"}),
+        content_type="application/json",
+    )
     assert response.status_code == 404

@@ -24,9 +24,15 @@ class Command(BaseCommand):
         department = self._department(options["department"])
         password = options["password"] or getpass.getpass("密码：")
         try:
-            user = user_create(actor=None, username=options["username"], password=password,
-                               role=options["role"], region=region, department=department,
-                               display_name=options["name"])
+            user = user_create(
+                actor=None,
+                username=options["username"],
+                password=password,
+                role=options["role"],
+                region=region,
+                department=department,
+                display_name=options["name"],
+            )
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from None
         self.stdout.write(f"已创建 {user.username}（{user.get_role_display()}）")

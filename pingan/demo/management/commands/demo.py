@@ -11,8 +11,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=630203)
         parser.add_argument("--households", type=int, default=loader.HOUSEHOLDS)
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing (but print the logins) when a district exists")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing (but print the logins) when a district exists",
+        )
 
     def handle(self, *args, **options):
         if Region.objects.filter(level=Level.DISTRICT).exists():
@@ -20,7 +23,9 @@ class Command(BaseCommand):
                 self.stdout.write("演示区已存在，跳过加载。")
                 self._print_logins()
                 return
-            raise CommandError("数据库中已有区县数据；演示数据只能加载到空数据库（或使用 --if-empty）")
+            raise CommandError(
+                "数据库中已有区县数据；演示数据只能加载到空数据库（或使用 --if-empty）"
+            )
         result = loader.load(seed=options["seed"], households=options["households"])
         counts = result.counts
         self.stdout.write(

@@ -19,11 +19,25 @@ class Command(BaseCommand):
         logins = demo_logins()
         self.stdout.write(f"平安 正在启动：http://{options['bind']}/")
         if logins:
-            self.stdout.write(f"演示账号（密码 {DEMO_PASSWORD}）：" + "、".join(u for u, _, _ in logins))
+            self.stdout.write(
+                f"演示账号（密码 {DEMO_PASSWORD}）：" + "、".join(u for u, _, _ in logins)
+            )
         self.stdout.flush()
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
-        os.execv(gunicorn, [
-            gunicorn, "pingan.wsgi:application", "--bind", options["bind"],
-            "--workers", str(options["workers"]), "--access-logfile", "-",
-            "--graceful-timeout", "10", "--chdir", str(settings.BASE_DIR.parent),
-        ])
+        os.execv(
+            gunicorn,
+            [
+                gunicorn,
+                "pingan.wsgi:application",
+                "--bind",
+                options["bind"],
+                "--workers",
+                str(options["workers"]),
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+                "--chdir",
+                str(settings.BASE_DIR.parent),
+            ],
+        )

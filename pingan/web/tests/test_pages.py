@@ -1,0 +1,71 @@
+from django.test import Client
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_region_page_shows_the_node_its_children_and_counts(tree, personas, residents):
+    page = signed_in(personas.township_officer).get(f"/regions/{tree.township_a.code}/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert tree.village_a1.name in text and tree.village_a2.name in text
+    assert tree.district.name in text  # breadcrumb above the user's own node
+    assert page.context["people_count"] == 2
+
+
+def test_grid_page_shows_leader_and_workers(tree, personas):
+    page = signed_in(personas.grid_worker_a).get(f"/regions/{tree.grid_a1_1.code}/")
+    text = page.content.decode()
+    assert "leader_a1" in text and "worker_a" in text
+
+
+def test_map_page_points_at_the_scoped_geojson(tree, personas):
+    page = signed_in(personas.village_officer).get("/map/")
+    assert f"/api/regions/{tree.village_a1.code}/geojson" in page.content.decode()
+    geojson = (
+        signed_in(personas.village_officer)
+        .get(f"/api/regions/{tree.village_a1.code}/geojson?depth=3")
+        .json()
+    )
+    assert {f["properties"]["code"] for f in geojson["features"]} == {
+        tree.village_a1.code,
+        tree.grid_a1_1.code,
+        tree.grid_a1_2.code,
+    }
+
+
+def test_geojson_of_a_sibling_is_not_found(tree, personas):
+    response = signed_in(personas.village_officer).get(
+        f"/api/regions/{tree.village_a2.code}/geojson"
+    )
+    assert response.status_code == 404
+
+
+def test_grid_search_by_name_and_code(tree, personas):
+    client = signed_in(personas.township_officer)
+    by_name = client.get("/grids/search/", {"q": "村1第2"})
+    assert tree.grid_a1_2.code in by_name.content.decode()
+    by_code = client.get("/grids/search/", {"q": tree.grid_a1_1.code}, HTTP_HX_REQUEST="true")
+    assert tree.grid_a1_1.name in by_code.content.decode()
+    assert "<html" not in by_code.content.decode()
+    other = client.get("/grids/search/", {"q": tree.grid_b1_1.code})
+    assert "没有找到" in other.content.decode()
+
+
+def test_pages_need_a_login(tree):
+    response = Client().get(f"/regions/{tree.district.code}/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_logout(personas):
+    client = signed_in(personas.dispatcher)
+    client.post("/logout/")
+    assert client.get("/").status_code == 302
+
+
+def test_admin_is_for_administrators(personas):
+    assert signed_in(personas.admin).get("/admin/").status_code == 200
+    assert signed_in(personas.dispatcher).get("/admin/").status_code == 302
