@@ -396,7 +396,7 @@ def _build_grid_workers(grids: list[PlannedGrid], fake: Faker) -> None:
 
 def _build_logins(district: Region, departments: list[Department], password: str):
     township = Region.objects.get(code="630203102000")  # 三合镇
-    village = township.children.filter(level=Level.VILLAGE).order_by("code")[1]
+    village = township.children.filter(level=Level.VILLAGE).order_by("code")[0]  # 三合镇社区
     grids = list(village.children.order_by("code"))
     chengguan = next(d for d in departments if d.kind == "城管")
     specs = [

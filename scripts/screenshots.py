@@ -1,0 +1,56 @@
+"""Screenshots of the main pages for docs/screenshots/, from the real server with
+the full demo district. Run: make screenshots"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.server import CHROMIUM, CHROMIUM_ARGS, log_in, running_demo  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def shoot(page, name: str, wait_map: bool = False) -> None:
+    if wait_map:
+        page.wait_for_selector("#map[data-features]")
+        page.wait_for_timeout(300)
+    page.screenshot(path=OUT / f"{name}.png", full_page=False)
+    print(f"wrote {OUT / name}.png")
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with running_demo(households=40_000) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+        page.goto(f"{base}/login/")
+        shoot(page, "login")
+        log_in(page, base, "zhihui")
+        shoot(page, "district", wait_map=True)
+        page.goto(f"{base}/map/")
+        shoot(page, "grid-map", wait_map=True)
+        page.goto(f"{base}/regions/630203102000/")
+        shoot(page, "township", wait_map=True)
+        page.goto(f"{base}/grids/search/?q=三合村")
+        shoot(page, "grid-search")
+        page.context.clear_cookies()
+        log_in(page, base, "cunju")
+        page.click("text=网格划分方案")
+        shoot(page, "grid-plan", wait_map=True)
+        page.context.clear_cookies()
+        log_in(page, base, "wangge")
+        shoot(page, "grid", wait_map=True)
+        page.context.clear_cookies()
+        log_in(page, base, "admin")
+        page.goto(f"{base}/admin/")
+        shoot(page, "admin")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
