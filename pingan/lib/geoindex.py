@@ -5,11 +5,16 @@ The index is immutable: when boundaries change, build a new one and swap it in.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
+
+
+PARALLEL_FROM = 20_000
 
 
 class PolygonIndex:
@@ -26,9 +31,21 @@ class PolygonIndex:
         hits = self.tree.query(shapely.Point(lng, lat), predicate="intersects")
         return self.keys[hits.min()] if len(hits) else None
 
-    def locate_many(self, lngs: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    def locate_many(self, lngs: np.ndarray, lats: np.ndarray, *, threads: int = 0) -> np.ndarray:
         """Keys for many points at once (None where a point is outside every polygon).
-        On a shared edge the polygon that comes first wins, as in locate()."""
+        On a shared edge the polygon that comes first wins, as in locate().
+
+        shapely releases the GIL, so large batches are split across `threads`
+        (default: one per core)."""
+        threads = threads or min(4, os.cpu_count() or 1)
+        if threads == 1 or len(lngs) < PARALLEL_FROM:
+            return self._locate_chunk(lngs, lats)
+        bounds = np.linspace(0, len(lngs), threads + 1, dtype=int)
+        chunks = [(lngs[a:b], lats[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        with ThreadPoolExecutor(threads) as pool:
+            return np.concatenate(list(pool.map(lambda c: self._locate_chunk(*c), chunks)))
+
+    def _locate_chunk(self, lngs: np.ndarray, lats: np.ndarray) -> np.ndarray:
         points = shapely.points(lngs, lats)
         point_idx, poly_idx = self.tree.query(points, predicate="intersects")
         missing = len(self.keys)

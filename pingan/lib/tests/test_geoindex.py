@@ -29,3 +29,10 @@ def test_bulk_lookup_agrees_with_single_lookup():
 def test_it_reports_overlapping_polygons_but_not_neighbours():
     index = PolygonIndex(["a", "b", "c"], [box(0, 0, 2, 2), box(1, 1, 3, 3), box(2, -1, 4, 0)])
     assert index.overlaps() == [("a", "b")]
+
+
+def test_threaded_bulk_lookup_gives_the_same_answer():
+    index = grid_index()
+    rng = np.random.default_rng(8)
+    lngs, lats = rng.uniform(-1, 11, 30_000), rng.uniform(-1, 11, 30_000)
+    assert (index.locate_many(lngs, lats, threads=2) == index.locate_many(lngs, lats, threads=1)).all()
