@@ -51,7 +51,7 @@ def measure() -> dict:
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     figures = {}
     for username in ["zhihui", "xiangzhen", "cunju", "wangge"]:
         user = User.objects.get(username=username)

@@ -36,7 +36,7 @@ class PersonOut(Schema):
 
 class PeoplePage(Schema):
     items: list[PersonOut]
-    next_after: int | None
+    next_after: str | None
 
 
 class RevealIn(Schema):
@@ -69,21 +69,14 @@ class HouseholdOut(Schema):
 
 @router.get("/people", response=PeoplePage)
 def people_list(
-    request, region: str | None = None, name: str = "", after: int = 0, limit: int = 50
+    request, region: str | None = None, name: str = "", after: str = "", limit: int = 50
 ):
-    """People in the user's scope (optionally under one region), keyset-paged by id.
-    Identity numbers are always masked here."""
-    people = selectors.people_for_user(request.user)
-    if region:
-        node = region_selectors.region_get_for_user(request.user, region)
-        people = people.filter(region_path__startswith=node.path)
-    if name:
-        people = people.filter(name=name)
-    limit = max(1, min(limit, 200))
-    items = list(
-        people.filter(id__gt=after).select_related("grid", "household").order_by("id")[:limit]
+    """People in the user's scope (optionally under one region), grouped by grid and
+    paged with the opaque `next_after` cursor. Identity numbers are always masked."""
+    node = region_selectors.region_get_for_user(request.user, region) if region else None
+    items, next_after = selectors.people_page(
+        request.user, under=node, name=name, after=after, limit=limit
     )
-    next_after = items[-1].id if len(items) == limit else None
     return {"items": items, "next_after": next_after}
 
 

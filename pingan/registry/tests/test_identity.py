@@ -63,3 +63,22 @@ def test_reveal_outside_scope_is_not_found(tree, personas, residents):
         content_type="application/json",
     )
     assert response.status_code == 404
+
+
+def test_people_pages_follow_the_cursor_without_gaps_or_repeats(tree, personas, residents):
+    client = client_for(personas.dispatcher)
+    seen, after = [], ""
+    while True:
+        page = client.get("/api/people", {"limit": 1, "after": after}).json()
+        seen += [item["id"] for item in page["items"]]
+        after = page["next_after"]
+        if not after:
+            break
+    assert sorted(seen) == sorted(p.pk for p in residents.values())
+    assert len(seen) == len(set(seen))
+
+
+def test_a_malformed_cursor_is_a_clear_error(personas):
+    response = client_for(personas.dispatcher).get("/api/people", {"after": "nonsense"})
+    assert response.status_code == 422
+    assert "after" in response.json()["error"]["message"]
