@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?=
 
-.PHONY: run test check install install-dev vendor system-deps bench screenshots clean
+.PHONY: run test check install install-dev vendor system-deps bench screenshots clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,9 @@ vendor:
 
 clean:
 	rm -rf $(VENV) var *.egg-info
+
+# After changing user-facing strings: extract, fill English from scripts/translate_en.py, compile.
+messages: install-dev
+	cd pingan && ../$(BIN)/pingan makemessages -l en --ignore "static/*" --ignore "*/tests/*" --ignore conftest.py
+	$(BIN)/python scripts/translate_en.py
+	cd pingan && ../$(BIN)/pingan compilemessages -l en

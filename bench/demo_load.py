@@ -20,12 +20,22 @@ def run_one(database_url: str | None) -> dict:
         " r.counts['people'], r.counts['grids'])"
     )
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code, database_url or ""], cwd=ROOT,
-                         check=True, capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code, database_url or ""],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     vendor, seconds, households, people, grids = out[-5:]
-    return {"database": vendor, "load_s": float(seconds),
-            "with_migrate_s": round(time.perf_counter() - started, 1),
-            "households": int(households), "people": int(people), "grids": int(grids)}
+    return {
+        "database": vendor,
+        "load_s": float(seconds),
+        "with_migrate_s": round(time.perf_counter() - started, 1),
+        "households": int(households),
+        "people": int(people),
+        "grids": int(grids),
+    }
 
 
 def main() -> None:

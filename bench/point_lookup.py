@@ -45,19 +45,21 @@ def main() -> None:
     single_seconds = time.perf_counter() - single_started
 
     inside = int(sum(1 for key in found if key is not None))
-    report({
-        "bench": "point_lookup",
-        "grids": len(cells),
-        "points": POINTS,
-        "points_inside": inside,
-        "index_build_s": round(build_seconds, 3),
-        "bulk_lookups_per_s": round(POINTS / bulk_seconds),
-        "bulk_threads": min(4, os.cpu_count() or 1),
-        "bulk_lookups_per_s_one_thread": round(POINTS / one_thread_seconds),
-        "single_lookups_per_s": round(single / single_seconds),
-        "single_lookup_us": round(single_seconds / single * 1e6, 2),
-        "setup_s": round(build_started - started, 1),
-    })
+    report(
+        {
+            "bench": "point_lookup",
+            "grids": len(cells),
+            "points": POINTS,
+            "points_inside": inside,
+            "index_build_s": round(build_seconds, 3),
+            "bulk_lookups_per_s": round(POINTS / bulk_seconds),
+            "bulk_threads": min(4, os.cpu_count() or 1),
+            "bulk_lookups_per_s_one_thread": round(POINTS / one_thread_seconds),
+            "single_lookups_per_s": round(single / single_seconds),
+            "single_lookup_us": round(single_seconds / single * 1e6, 2),
+            "setup_s": round(build_started - started, 1),
+        }
+    )
 
 
 if __name__ == "__main__":

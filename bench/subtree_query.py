@@ -29,12 +29,18 @@ def fill(people: int) -> float:
     batch: list[Person] = []
     for number in range(people):
         grid = grids[number % len(grids)]
-        batch.append(Person(
-            grid=grid, region_path=grid.path, name=f"人员{number}", gender="M",
-            birth_date=dt.date(1980, 1, 1), id_number_encrypted=TOKEN,
-            id_number_hash=hashlib.sha256(str(number).encode()).hexdigest(),
-            id_number_masked="630203********0000",
-        ))
+        batch.append(
+            Person(
+                grid=grid,
+                region_path=grid.path,
+                name=f"人员{number}",
+                gender="M",
+                birth_date=dt.date(1980, 1, 1),
+                id_number_encrypted=TOKEN,
+                id_number_hash=hashlib.sha256(str(number).encode()).hexdigest(),
+                id_number_masked="630203********0000",
+            )
+        )
         if len(batch) == 10_000:
             Person.objects.bulk_create(batch)
             batch = []
@@ -82,8 +88,12 @@ def child(database_url: str) -> None:
     seconds = fill(PEOPLE)
     import json
 
-    print(json.dumps({"database": vendor, "insert_rows_per_s": round(PEOPLE / seconds),
-                      "scopes": measure()}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {"database": vendor, "insert_rows_per_s": round(PEOPLE / seconds), "scopes": measure()},
+            ensure_ascii=False,
+        )
+    )
 
 
 def main() -> None:
@@ -93,8 +103,13 @@ def main() -> None:
     for url in [None, postgres_url("pingan_bench_subtree")]:
         if url is None and runs:
             continue
-        out = subprocess.run([sys.executable, __file__, "--child", url or ""], cwd=ROOT,
-                             check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", url or ""],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
     report({"bench": "subtree_query", "people": PEOPLE, "runs": runs})
 

@@ -15,8 +15,13 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -43,11 +48,17 @@ def running_demo(households: int = 1, data_dir: str | None = None) -> Iterator[s
         env["PINGAN_CSRF_TRUSTED_ORIGINS"] = f"http://127.0.0.1:{port}"
         pingan = str(BIN / "pingan")
         subprocess.run([pingan, "migrate", "-v0"], env=env, check=True)
-        subprocess.run([pingan, "demo", "--if-empty", "--households", str(households)],
-                       env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [pingan, "demo", "--if-empty", "--households", str(households)],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         server = subprocess.Popen(
             [pingan, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             wait_for(port)

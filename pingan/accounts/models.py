@@ -3,20 +3,21 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pingan.lib.divisions import LABELS, Level
 
 
 class Role(models.TextChoices):
-    RESIDENT = "resident", "公众"
-    GRID_WORKER = "grid_worker", "网格员"
-    GRID_LEADER = "grid_leader", "网格长"
-    VILLAGE_CENTRE = "village_centre", "村/社区综治中心"
-    TOWNSHIP_CENTRE = "township_centre", "乡镇/街道综治中心"
-    DISTRICT_CENTRE = "district_centre", "区县综治中心（调度/指挥）"
-    DEPARTMENT = "department", "职能部门"
-    LEADER = "leader", "领导"
-    ADMIN = "admin", "管理员"
+    RESIDENT = "resident", _("公众")
+    GRID_WORKER = "grid_worker", _("网格员")
+    GRID_LEADER = "grid_leader", _("网格长")
+    VILLAGE_CENTRE = "village_centre", _("村/社区综治中心")
+    TOWNSHIP_CENTRE = "township_centre", _("乡镇/街道综治中心")
+    DISTRICT_CENTRE = "district_centre", _("区县综治中心（调度/指挥）")
+    DEPARTMENT = "department", _("职能部门")
+    LEADER = "leader", _("领导")
+    ADMIN = "admin", _("管理员")
 
 
 # The level of tree node each staff role is bound to; None means "any level".
@@ -90,8 +91,8 @@ def binding_errors(role: str, region, department) -> None:
 
 
 class GrantKind(models.TextChoices):
-    IDENTITY = "identity", "查看完整身份证号"
-    SENSITIVE = "sensitive", "查看特殊人群等敏感数据"
+    IDENTITY = "identity", _("查看完整身份证号")
+    SENSITIVE = "sensitive", _("查看特殊人群等敏感数据")
 
 
 class Grant(models.Model):

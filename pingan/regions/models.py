@@ -2,14 +2,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.db.models import F
 
 from pingan.lib.divisions import LABELS, Level
 
 
+# The level names again, marked for translation (lib/divisions stays free of Django).
+LEVEL_NAMES = {
+    Level.DISTRICT: _("区县"),
+    Level.TOWNSHIP: _("乡镇/街道"),
+    Level.VILLAGE: _("村/社区"),
+    Level.GRID: _("网格"),
+}
+
+
 class GridType(models.TextChoices):
-    BASIC = "basic", "基础网格"
-    DEDICATED = "dedicated", "专属网格"
+    BASIC = "basic", _("基础网格")
+    DEDICATED = "dedicated", _("专属网格")
 
 
 class Region(models.Model):
@@ -50,7 +60,7 @@ class Region(models.Model):
 
     @property
     def level_label(self) -> str:
-        return LABELS[Level(self.level)]
+        return str(LEVEL_NAMES[Level(self.level)])
 
     @property
     def is_grid(self) -> bool:

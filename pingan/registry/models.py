@@ -7,6 +7,7 @@ indexed prefix match.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Household(models.Model):
@@ -31,8 +32,8 @@ class Household(models.Model):
 
 
 class Gender(models.TextChoices):
-    MALE = "M", "男"
-    FEMALE = "F", "女"
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
 
 
 class Person(models.Model):

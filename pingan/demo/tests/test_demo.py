@@ -29,8 +29,15 @@ def test_demo_district_is_real_consistent_and_valid(db):
     call_command("demo", "--households", "1", "--seed", "7")
     townships = Region.objects.filter(level=Level.TOWNSHIP)
     assert sorted(t.code[:9] for t in townships) == [
-        "630203001", "630203002", "630203102", "630203200", "630203201", "630203202",
-        "630203203", "630203204"]
+        "630203001",
+        "630203002",
+        "630203102",
+        "630203200",
+        "630203201",
+        "630203202",
+        "630203203",
+        "630203204",
+    ]
     assert Region.objects.filter(level=Level.VILLAGE).count() == 118
     assert Region.objects.filter(name="乐都路社区", code__startswith="630203001").exists()
 

@@ -35,4 +35,6 @@ def test_threaded_bulk_lookup_gives_the_same_answer():
     index = grid_index()
     rng = np.random.default_rng(8)
     lngs, lats = rng.uniform(-1, 11, 30_000), rng.uniform(-1, 11, 30_000)
-    assert (index.locate_many(lngs, lats, threads=2) == index.locate_many(lngs, lats, threads=1)).all()
+    assert (
+        index.locate_many(lngs, lats, threads=2) == index.locate_many(lngs, lats, threads=1)
+    ).all()

@@ -69,3 +69,16 @@ def test_logout(personas):
 def test_admin_is_for_administrators(personas):
     assert signed_in(personas.admin).get("/admin/").status_code == 200
     assert signed_in(personas.dispatcher).get("/admin/").status_code == 302
+
+
+def test_the_ui_is_chinese_even_for_an_english_browser(db):
+    page = Client().get("/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "工作人员登录" in page.content.decode()
+
+
+def test_english_is_available_by_choice(personas):
+    client = signed_in(personas.dispatcher)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/", follow=True).content.decode()
+    assert "My area" in page and "District" in page
+    assert "我的辖区" not in page
