@@ -38,8 +38,8 @@ test: install-dev system-deps
 	PGURL=$$(scripts/ensure-postgres.sh) && DATABASE_URL=$$PGURL $(BIN)/pytest -m "not browser"
 
 check: install-dev
-	$(BIN)/ruff check pingan bench tests
-	$(BIN)/ruff format --check pingan bench tests
+	$(BIN)/ruff check pingan bench tests scripts
+	$(BIN)/ruff format --check pingan bench tests scripts
 	$(BIN)/mypy pingan
 
 bench: install

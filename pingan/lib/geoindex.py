@@ -13,7 +13,6 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-
 PARALLEL_FROM = 20_000
 
 

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from pingan.lib.divisions import LABELS, Level
-
 
 # The level names again, marked for translation (lib/divisions stays free of Django).
 LEVEL_NAMES = {
