@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from pingan.regions.fields import PathField
+
 
 class AppendOnlyError(RuntimeError):
     pass
@@ -30,7 +32,7 @@ class JournalEntry(models.Model):
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
-    region_path = models.CharField(max_length=64, blank=True, db_index=True)
+    region_path = PathField(blank=True, db_index=True)
     ip = models.CharField(max_length=45, blank=True)
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict)

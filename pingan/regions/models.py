@@ -6,6 +6,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from pingan.lib.divisions import LABELS, Level
+from pingan.regions.fields import PathField
 
 # The level names again, marked for translation (lib/divisions stays free of Django).
 LEVEL_NAMES = {
@@ -30,7 +31,7 @@ class Region(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    path = models.CharField(max_length=64, unique=True)
+    path = PathField(unique=True)
     boundary = models.JSONField(null=True, blank=True, help_text="GeoJSON geometry")
     grid_type = models.CharField(max_length=10, choices=GridType.choices, blank=True)
     household_count = models.PositiveIntegerField(default=0)
@@ -48,9 +49,6 @@ class Region(models.Model):
     class Meta:
         ordering = ["path"]
         indexes = [
-            models.Index(
-                fields=["path"], name="region_path_like", opclasses=["varchar_pattern_ops"]
-            ),
             models.Index(fields=["level", "active"], name="region_level_active"),
         ]
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pingan.regions.fields import PathField
+
 
 class Household(models.Model):
     grid = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="households")
-    region_path = models.CharField(max_length=64)
+    region_path = PathField()
     number = models.CharField("户号", max_length=32, unique=True)
     address = models.CharField(max_length=200)
     village_group = models.CharField("自然村/小区", max_length=100, blank=True)
@@ -22,9 +24,7 @@ class Household(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(
-                fields=["region_path"], name="household_path", opclasses=["varchar_pattern_ops"]
-            ),
+            models.Index(fields=["region_path", "id"], name="household_path"),
         ]
 
     def __str__(self) -> str:
@@ -41,7 +41,7 @@ class Person(models.Model):
         Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     grid = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="people")
-    region_path = models.CharField(max_length=64)
+    region_path = PathField()
     name = models.CharField(max_length=50)
     gender = models.CharField(max_length=1, choices=Gender.choices)
     birth_date = models.DateField()
@@ -58,7 +58,6 @@ class Person(models.Model):
             models.Index(
                 fields=["region_path", "id"],
                 name="person_path",
-                opclasses=["varchar_pattern_ops", "int8_ops"],
             ),
             models.Index(fields=["name"], name="person_name"),
         ]
