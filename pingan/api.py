@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
@@ -63,3 +64,9 @@ def _invalid(request, exc):
 @api.exception_handler(ValidationError)
 def _validation(request, exc):
     return error(request, 422, "invalid", "；".join(exc.messages))
+
+
+@api.exception_handler(RequestInvalid)
+def _request_invalid(request, exc):
+    response = {"code": "invalid", "message": "请求参数不正确", "details": exc.errors}
+    return api.create_response(request, {"error": response}, status=422)

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from pingan.accounts.models import Department, Grant, User
+from pingan.audit.admin import JournaledAdmin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(JournaledAdmin, BaseUserAdmin):
     list_display = ["username", "display_name", "role", "region", "department", "is_active"]
     list_filter = ["role", "is_active"]
     raw_id_fields = ["region", "department"]
@@ -16,12 +17,12 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(JournaledAdmin):
     list_display = ["code", "name", "kind", "region"]
     raw_id_fields = ["region"]
 
 
 @admin.register(Grant)
-class GrantAdmin(admin.ModelAdmin):
+class GrantAdmin(JournaledAdmin):
     list_display = ["user", "kind", "granted_by", "granted_at", "reason"]
     raw_id_fields = ["user", "granted_by"]

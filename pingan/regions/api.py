@@ -1,15 +1,26 @@
 from __future__ import annotations
 
+import json
+
 from django.http import Http404
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from pingan.accounts.models import User
 from pingan.regions import selectors, services
 from pingan.regions.geo import locate
-from pingan.regions.geojson import feature
+from pingan.regions.geojson import ImportFailed, feature, import_tree
 from pingan.regions.models import Region
 
 router = Router(tags=["regions"])
+
+
+def json_body(request) -> object:
+    """GeoJSON bodies are read as they are; shapely and the services check them."""
+    try:
+        return json.loads(request.body or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise services.RegionError("请求体不是有效的JSON") from None
 
 
 class RegionOut(Schema):
@@ -46,6 +57,24 @@ class GridPatch(Schema):
     village_group: str | None = None
     leader: str | None = None
     reason: str = ""
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+
+
+# Registered before /regions/{code}, which would otherwise take the path.
+@router.post("/regions/import", response={200: ImportOut, 422: dict})
+def region_import(request):
+    """Add or update nodes from a FeatureCollection: all or nothing. On failure the
+    answer lists every bad feature."""
+    try:
+        result = import_tree(json_body(request), actor=request.user)
+    except ImportFailed as failure:
+        error = {"code": "invalid", "message": str(failure), "details": failure.errors}
+        return Status(422, {"error": error})
+    return ImportOut(created=result.created, updated=result.updated)
 
 
 @router.get("/regions/{code}", response=RegionOut)
@@ -103,6 +132,14 @@ def grid_patch(request, code: str, payload: GridPatch):
     return services.grid_update(
         actor=request.user, grid=grid, changes=changes, reason=payload.reason
     )
+
+
+@router.put("/regions/{code}/boundary", response=RegionOut)
+def region_boundary(request, code: str):
+    """Replace a node's boundary with a GeoJSON Polygon or MultiPolygon."""
+    region = selectors.region_get_for_user(request.user, code, write=True)
+    geometry = json_body(request)
+    return services.region_set_boundary(actor=request.user, region=region, geometry=geometry)
 
 
 def _staff(username: str | None) -> User | None:

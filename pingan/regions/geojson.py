@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from pingan.accounts import access
 from pingan.accounts.models import User
 from pingan.audit.services import journal_write
 from pingan.lib.divisions import LEVEL_ORDER, Level
@@ -66,7 +68,7 @@ def import_tree(data: Any, *, actor: User | None) -> ImportResult:
             try:
                 with transaction.atomic():
                     _import_one(item, actor, result)
-            except (RegionError, KeyError, TypeError, ValueError) as exc:
+            except (RegionError, PermissionDenied, KeyError, TypeError, ValueError) as exc:
                 code = _props(item).get("code", "?")
                 result.errors.append(f"第{number}个要素（{code}）：{_message(exc)}")
         if result.errors:
@@ -115,6 +117,8 @@ def _import_one(item: dict, actor: User | None, result: ImportResult) -> None:
     code, geometry = str(props["code"]), item.get("geometry")
     existing = Region.objects.filter(code=code).first()
     if existing is not None:
+        if actor is not None:
+            access.require_scope(actor, existing.path, write=True)
         existing.name = str(props.get("name") or existing.name)
         existing.save(update_fields=["name", "updated_at"])
         if geometry is not None:

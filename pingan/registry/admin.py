@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from pingan.audit.admin import JournaledAdmin
 from pingan.registry.models import Household, Person
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(JournaledAdmin):
     list_display = ["number", "address", "village_group", "grid"]
     search_fields = ["number"]
     raw_id_fields = ["grid"]
@@ -12,7 +13,7 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(JournaledAdmin):
     list_display = ["name", "id_number_masked", "gender", "birth_date", "grid"]
     search_fields = ["name"]
     raw_id_fields = ["grid", "household"]

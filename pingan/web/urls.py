@@ -11,4 +11,5 @@ urlpatterns = [
     path("grids/search/", views.grid_search, name="grid_search"),
     path("regions/<str:code>/", views.region_detail, name="region"),
     path("regions/<str:code>/plan/", views.grid_plan, name="grid_plan"),
+    path("regions/<str:code>/import/", views.region_import, name="region_import"),
 ]

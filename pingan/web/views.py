@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,7 @@ from pingan.accounts.models import User
 from pingan.accounts.services import LoginRefused, login_check
 from pingan.lib.divisions import Level
 from pingan.regions import planning, selectors
+from pingan.regions.geojson import ImportFailed, import_tree
 from pingan.regions.models import Region
 from pingan.registry.selectors import people_for_user
 
@@ -129,6 +132,32 @@ def grid_plan(request: StaffRequest, code: str) -> HttpResponse:
             "current_grids": households,
         },
     )
+
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+@login_required
+@require_POST
+def region_import(request: StaffRequest, code: str) -> HttpResponse:
+    """Upload a GeoJSON FeatureCollection: all or nothing, every bad feature listed."""
+    region = selectors.region_get_for_user(request.user, code, write=True)
+    upload = request.FILES.get("file")
+    if upload is None or (upload.size or 0) > MAX_IMPORT_BYTES:
+        messages.error(request, "请选择不超过20MB的GeoJSON文件")
+        return redirect("web:region", code=region.code)
+    try:
+        data = json.loads(upload.read().decode("utf-8"))
+        result = import_tree(data, actor=request.user)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        messages.error(request, "文件不是有效的JSON（应为UTF-8编码的GeoJSON）")
+    except ImportFailed as failure:
+        messages.error(request, f"导入失败，{failure}：")
+        for error in failure.errors[:50]:
+            messages.error(request, error)
+    else:
+        messages.success(request, f"导入完成：新建 {result.created} 个，更新 {result.updated} 个")
+    return redirect("web:region", code=region.code)
 
 
 def village_household_counts(village: Region) -> list[dict]:

@@ -86,3 +86,18 @@ def test_the_database_refuses_raw_updates(db):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_journalentry")
     assert JournalEntry.objects.get().reason == ""
+
+
+def test_admin_changes_are_journaled(tree, personas):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(personas.admin)
+    url = f"/admin/regions/region/{tree.grid_a1_1.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["name"] = "后台改名"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content[:500]
+    entry = JournalEntry.objects.get(action="admin.change")
+    assert entry.actor_name == "admin" and entry.data == {"fields": ["name"]}

@@ -101,3 +101,96 @@ def test_cli_export_and_import(tree, tmp_path):
     bad.write_text("{not json")
     with pytest.raises(CommandError, match="cannot read"):
         call_command("regions", "import", str(bad))
+
+
+def test_import_through_the_web_page_lists_errors_and_stores_nothing(tree, personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    client = Client()
+    client.force_login(personas.township_officer)
+    bad = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": None,
+                "properties": {
+                    "level": "village",
+                    "code": "630203001009",
+                    "name": "新社区",
+                    "parent_code": "630203001000",
+                },
+            },
+            {
+                "type": "Feature",
+                "geometry": None,
+                "properties": {
+                    "level": "village",
+                    "code": "630203102209",
+                    "name": "越权村",
+                    "parent_code": "630203102000",
+                },
+            },
+        ],
+    }
+    upload = SimpleUploadedFile("tree.geojson", json.dumps(bad).encode())
+    page = client.post(f"/regions/{tree.township_a.code}/import/", {"file": upload}, follow=True)
+    text = page.content.decode()
+    assert "导入失败" in text and "无权修改" in text
+    assert not Region.objects.filter(code="630203001009").exists()
+
+    good = {"type": "FeatureCollection", "features": bad["features"][:1]}
+    upload = SimpleUploadedFile("tree.geojson", json.dumps(good).encode())
+    page = client.post(f"/regions/{tree.township_a.code}/import/", {"file": upload}, follow=True)
+    assert "新建 1 个" in page.content.decode()
+
+
+def test_import_api_returns_every_error(tree, personas):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(personas.dispatcher)
+    body = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": None, "properties": {"level": "grid"}}],
+    }
+    response = client.post("/api/regions/import", json.dumps(body), content_type="application/json")
+    assert response.status_code == 422
+    assert len(response.json()["error"]["details"]) == 1
+
+
+def test_only_an_administrator_creates_a_district(tree, personas):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(personas.dispatcher)
+    body = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": None,
+                "properties": {"level": "district", "code": "630202000000", "name": "乐都区"},
+            }
+        ],
+    }
+    response = client.post("/api/regions/import", json.dumps(body), content_type="application/json")
+    assert response.status_code == 422 and "管理员" in response.json()["error"]["details"][0]
+    client.force_login(personas.admin)
+    response = client.post("/api/regions/import", json.dumps(body), content_type="application/json")
+    assert response.status_code == 200
+
+
+def test_boundary_api_refuses_bad_geometry_and_outsiders(tree, personas):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(personas.grid_worker_b)
+    geometry = {"type": "Point", "coordinates": [1, 2]}
+    url = f"/api/regions/{tree.grid_a1_2.code}/boundary"
+    response = client.put(url, json.dumps(geometry), content_type="application/json")
+    assert response.status_code == 422 and "Polygon" in response.json()["error"]["message"]
+    url = f"/api/regions/{tree.grid_a1_1.code}/boundary"
+    response = client.put(url, json.dumps(geometry), content_type="application/json")
+    assert response.status_code == 404
