@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "pingan.audit",
     "pingan.regions",
     "pingan.registry",
+    "pingan.events",
     "pingan.web",
     "pingan.demo",
 ]
@@ -183,3 +184,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("PINGAN_LOG_LEVEL", "INFO")},
 }
+
+# Text messages: the sender class (dotted path) and, for the console sender, a file
+# that collects what would have been sent.
+SMS_SENDER = env_str("PINGAN_SMS_SENDER", "pingan.events.notify.ConsoleSender")
+SMS_FILE = env_str("PINGAN_SMS_FILE")
+
+# Uploaded photos (originals are private; public copies have no EXIF).
+MEDIA_ROOT = Path(env_str("PINGAN_MEDIA_DIR", str(DATA_DIR / "media")))
+MAX_PHOTO_BYTES = env_int("PINGAN_MAX_PHOTO_BYTES", 10 * 1024 * 1024)

@@ -1,0 +1,246 @@
+"""The event closed loop: categories, events, their assignments to departments,
+the timeline, photos, and the idempotency record for phone submissions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pingan.regions.fields import PathField
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+
+
+class Category(models.Model):
+    """大类/小类, with the default department and the time limits of each step.
+    Data, not code: loaded from categories.json, edited in the admin."""
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=50)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    domain = models.CharField(max_length=16, help_text="综治 / 城管 / 林业 …")
+    department_kind = models.CharField(max_length=32, blank=True,
+                                       help_text="kind of the default handling department")
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    # Working hours to accept and to dispatch, working days to handle, working
+    # hours to verify once handled.
+    accept_hours = models.PositiveSmallIntegerField(default=4)
+    dispatch_hours = models.PositiveSmallIntegerField(default=4)
+    handle_days = models.PositiveSmallIntegerField(default=5)
+    verify_hours = models.PositiveSmallIntegerField(default=16)
+    # Likely duplicates: open events of the same category this close and this recent.
+    dedupe_metres = models.PositiveIntegerField(default=100)
+    dedupe_days = models.PositiveSmallIntegerField(default=7)
+    # Escalate to the next level automatically when a step is overdue.
+    auto_escalate = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return f"{self.parent.name}/{self.name}" if self.parent_id else self.name  # type: ignore[union-attr]
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.parent_id is not None
+
+
+class State(models.TextChoices):
+    REPORTED = "reported", _("待受理")
+    ACCEPTED = "accepted", _("已立案")
+    REJECTED = "rejected", _("不予受理")
+    MERGED = "merged", _("已合并")
+    DISPATCHED = "dispatched", _("已派遣待签收")
+    RETURNED = "returned", _("退回")
+    HANDLING = "handling", _("处置中")
+    SUSPENDED = "suspended", _("缓办")
+    HANDLED = "handled", _("处置完毕待核查")
+    CLOSED = "closed", _("已结案待评价")
+    ARCHIVED = "archived", _("评价归档")
+    WITHDRAWN = "withdrawn", _("撤回")
+    VOIDED = "voided", _("作废")
+
+
+class Channel(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("网格员上报")
+    PUBLIC = "public", _("群众扫码上报")
+    HOTLINE = "hotline", _("12345热线")
+    VIDEO = "video", _("视频巡查")
+    ASSIGNMENT = "assignment", _("上级交办")
+    OPEN311 = "open311", _("Open311接口")
+
+
+class Level(models.TextChoices):
+    """Which centre currently holds the event."""
+
+    VILLAGE = "village", _("村/社区")
+    TOWNSHIP = "township", _("乡镇/街道")
+    DISTRICT = "district", _("区县")
+
+
+class Event(models.Model):
+    receipt = models.CharField(max_length=12, unique=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="events")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.REPORTED)
+    version = models.PositiveIntegerField(default=1)
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.VILLAGE)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+
+    description = models.TextField()
+    address = models.CharField(max_length=200, blank=True)
+    lng = models.FloatField()
+    lat = models.FloatField()
+    grid = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="events")
+    region_path = PathField()
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="reported_events")
+    reporter_name = models.CharField(max_length=50, blank=True)
+    reporter_phone = models.CharField(max_length=20, blank=True)
+    source_ref = models.CharField(max_length=64, blank=True,
+                                  help_text="hotline ticket, camera id, upper-level case no.")
+
+    lead_department = models.ForeignKey("accounts.Department", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="lead_events")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged")
+
+    step_started_at = models.DateTimeField()
+    warn_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    warned = models.BooleanField(default=False)
+    overdue = models.BooleanField(default=False)
+    pending_request = models.CharField(max_length=16, blank=True,
+                                       help_text="extension or suspension awaiting approval")
+    pending_days = models.PositiveSmallIntegerField(default=0)
+    rework_count = models.PositiveSmallIntegerField(default=0)
+    supervised = models.BooleanField(default=False)
+    supervise_deadline = models.DateTimeField(null=True, blank=True)
+
+    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+    centre_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["region_path", "state", "id"], name="event_queue"),
+            models.Index(fields=["state", "deadline"], name="event_deadline"),
+            models.Index(fields=["category", "state", "created_at"], name="event_dedupe"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} {self.category.name}"
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("主办")
+    ASSIST = "assist", _("协办")
+
+
+class Assignment(models.Model):
+    """A department's part in an event: one lead, any number of assisting (协同)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT,
+                                   related_name="assignments")
+    role = models.CharField(max_length=8, choices=AssignmentRole.choices)
+    active = models.BooleanField(default=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["department", "active"], name="assignment_todo")]
+
+
+class Step(models.Model):
+    """The event's timeline: every transition, with who, when, the note and photos."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL)
+    actor_label = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+    public = models.BooleanField(default=True, help_text="shown on the resident's page")
+    data = models.JSONField(default=dict)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Photo(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
+    step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.SET_NULL)
+    original = models.FileField(upload_to="photos/original/%Y/%m/")
+    public = models.FileField(upload_to="photos/public/%Y/%m/",
+                              help_text="re-encoded without EXIF (no location)")
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class Submission(models.Model):
+    """A write from a phone, by its client-made UUID: a replay returns the first
+    result, the same UUID with another body is refused."""
+
+    client_uuid = models.UUIDField(unique=True)
+    body_hash = models.CharField(max_length=64)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Notice(models.Model):
+    """The in-app inbox of staff users."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notices")
+    event = models.ForeignKey(Event, null=True, on_delete=models.CASCADE)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_inbox")]
+
+
+class OutboundMessage(models.Model):
+    """SMS and other messages to send, drained by `pingan worker` through the
+    configured sender. The database is the queue."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    phone = models.CharField(max_length=20)
+    text = models.CharField(max_length=500)
+    event = models.ForeignKey(Event, null=True, on_delete=models.SET_NULL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+
+class ApiKey(models.Model):
+    """Keys for Open311 POST. Only the hash is stored."""
+
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)

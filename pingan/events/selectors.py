@@ -1,0 +1,41 @@
+"""Reads of events, always scoped: staff see the events of their subtree; a
+department handler also sees every event their department was dispatched."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from pingan.accounts import access
+from pingan.accounts.models import Role, User
+from pingan.events.models import Assignment, Event
+
+
+def events_for_user(user: User) -> QuerySet[Event]:
+    events = Event.objects.all()
+    in_region = access.path_q(access.read_paths(user))
+    if user.role == Role.DEPARTMENT and user.department_id:
+        assigned = Assignment.objects.filter(event=OuterRef("pk"), department=user.department_id)
+        return events.filter(in_region | Exists(assigned))
+    return events.filter(in_region)
+
+
+def event_get_for_user(user: User, event_id: int) -> Event:
+    event = (
+        events_for_user(user)
+        .filter(pk=event_id)
+        .select_related("category", "category__parent", "grid", "lead_department")
+        .first()
+    )
+    if event is None:
+        raise Http404("没有找到该事件，或无权查看")
+    return event
+
+
+def department_todo(user: User) -> QuerySet[Event]:
+    """Events waiting on the user's department."""
+    if not user.department_id:
+        return Event.objects.none()
+    active = Assignment.objects.filter(event=OuterRef("pk"), department=user.department_id,
+                                       active=True)
+    return Event.objects.filter(Exists(active), state__in=["dispatched", "handling"])

@@ -1,0 +1,520 @@
+"""Every change to an event: intake, and each transition of the lifecycle table.
+A transition checks the table, the actor's role and scope and the event's current
+state and version, then writes the event, its timeline step and a journal row in
+one transaction. A stale or concurrent transition is refused (Conflict), never
+silently applied over another."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from pingan.accounts import access
+from pingan.accounts.models import Department, Role, User
+from pingan.audit.services import journal_write
+from pingan.events import notify, routing, timing
+from pingan.events.lifecycle import TABLE, Actor, Clock, Transition
+from pingan.events.models import (
+    Assignment,
+    AssignmentRole,
+    Category,
+    Channel,
+    Event,
+    Level,
+    State,
+    Step,
+    Submission,
+)
+from pingan.lib import workdays
+
+
+class EventError(ValueError):
+    """A request that cannot be carried out as asked; the message is Chinese."""
+
+
+class Conflict(Exception):
+    """Someone else changed the event first, or a client UUID was reused."""
+
+
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+CENTRE_RANK = {Role.VILLAGE_CENTRE: 0, Role.TOWNSHIP_CENTRE: 1, Role.DISTRICT_CENTRE: 2,
+               Role.ADMIN: 2}
+LEVEL_RANK = {Level.VILLAGE: 0, Level.TOWNSHIP: 1, Level.DISTRICT: 2}
+LEVEL_ABOVE = {Level.VILLAGE: Level.TOWNSHIP, Level.TOWNSHIP: Level.DISTRICT}
+STAFF_CHANNELS = {
+    Channel.GRID_WORKER: {Role.GRID_WORKER, Role.GRID_LEADER},
+    Channel.HOTLINE: set(CENTRE_RANK),
+    Channel.VIDEO: set(CENTRE_RANK),
+    Channel.ASSIGNMENT: {Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN},
+}
+
+
+def new_receipt() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+
+
+# ---- intake ---------------------------------------------------------------------
+
+@dataclass
+class Report:
+    category: Category
+    lng: float
+    lat: float
+    description: str
+    address: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    source_ref: str = ""
+    level: str = Level.VILLAGE
+
+    def fingerprint(self, channel: str) -> str:
+        body = {k: v for k, v in self.__dict__.items() if k != "category"}
+        body |= {"category": self.category.code, "channel": channel}
+        text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Intake:
+    event: Event
+    created: bool
+    similar: list[Event] = field(default_factory=list)
+
+
+def category_for(code: str) -> Category:
+    category = Category.objects.filter(code=code, active=True, parent__isnull=False).first()
+    if category is None:
+        raise EventError(f"未知的事件类别：{code}")
+    return category
+
+
+def event_report(*, actor: User | None, channel: str, report: Report,
+                 client_uuid: uuid.UUID | None = None, ip: str = "") -> Intake:
+    """Take in one report from any channel. Once this returns, the event is stored:
+    the receipt shown to the reporter is never lost."""
+    _check_report(actor, channel, report)
+    if client_uuid is not None:
+        replay = _replayed(client_uuid, report.fingerprint(channel))
+        if replay is not None:
+            return Intake(replay, created=False)
+    grid = routing.grid_for(report.lng, report.lat)
+    if actor is not None and channel != Channel.ASSIGNMENT:
+        access.require_scope(actor, grid.path, write=True)
+    try:
+        with transaction.atomic():
+            event = _create(actor, channel, report, grid, ip)
+            if client_uuid is not None:
+                Submission.objects.create(client_uuid=client_uuid, event=event,
+                                          body_hash=report.fingerprint(channel))
+    except IntegrityError:
+        # The same UUID arrived twice at once and the other request won.
+        replay = _replayed(client_uuid, report.fingerprint(channel)) if client_uuid else None
+        if replay is None:
+            raise
+        return Intake(replay, created=False)
+    similar = routing.similar_events(event.category, event.lng, event.lat, event.created_at,
+                                     Event.objects.all(), exclude=event.pk)
+    return Intake(event, created=True, similar=similar)
+
+
+def _check_report(actor: User | None, channel: str, report: Report) -> None:
+    if channel not in Channel.values:
+        raise EventError(f"未知的上报渠道：{channel}")
+    description = report.description.strip()
+    if not description:
+        raise EventError("请描述发生了什么")
+    if len(description) > 2000:
+        raise EventError("描述不能超过2000字")
+    if report.level not in Level.values:
+        raise EventError("事件层级无效")
+    allowed = STAFF_CHANNELS.get(Channel(channel))
+    if allowed is None:
+        return
+    if actor is None or actor.role not in allowed:
+        raise EventError(f"您的角色不能通过「{Channel(channel).label}」登记事件")
+    if channel == Channel.ASSIGNMENT and LEVEL_RANK[Level(report.level)] > CENTRE_RANK[actor.role]:
+        raise EventError("只能向本级或下级交办")
+
+
+def _replayed(client_uuid: uuid.UUID, body_hash: str) -> Event | None:
+    previous = Submission.objects.filter(client_uuid=client_uuid).select_related("event").first()
+    if previous is None:
+        return None
+    if previous.body_hash != body_hash:
+        raise Conflict("该提交编号已用于另一份不同的上报")
+    return previous.event
+
+
+def _create(actor: User | None, channel: str, report: Report, grid, ip: str) -> Event:
+    now = timezone.now()
+    event = Event(
+        receipt=new_receipt(), category=report.category, channel=channel,
+        level=report.level, urgency=report.category.urgency,
+        description=report.description.strip(), address=report.address.strip(),
+        lng=report.lng, lat=report.lat, grid=grid, region_path=grid.path,
+        reporter=actor, reporter_name=report.reporter_name.strip(),
+        reporter_phone=report.reporter_phone.strip(), source_ref=report.source_ref.strip(),
+        lead_department=routing.default_department(report.category, grid),
+        created_at=now, step_started_at=now,
+    )
+    for name, value in timing.start_clock(event, Clock.ACCEPT, now).items():
+        setattr(event, name, value)
+    while Event.objects.filter(receipt=event.receipt).exists():
+        event.receipt = new_receipt()
+    event.save()
+    Step.objects.create(event=event, action="report", to_state=State.REPORTED, actor=actor,
+                        actor_label=_label(actor, channel), at=now,
+                        note=Channel(channel).label)
+    journal_write(actor=actor, action="event.report", object_type="event", object_id=event.pk,
+                  region_path=event.region_path, ip=ip,
+                  data={"channel": channel, "category": report.category.code,
+                        "receipt": event.receipt})
+    notify.notify(notify.centre_users(event), event,
+                  f"新事件 {event.receipt}：{report.category.name}，{event.description[:40]}")
+    return event
+
+
+def _label(actor: User | None, channel: str) -> str:
+    if actor is None:
+        return "群众" if channel == Channel.PUBLIC else Channel(channel).label
+    return f"{actor.label}（{actor.get_role_display()}）"
+
+
+# ---- transitions ----------------------------------------------------------------
+
+Effect = Callable[[Event, User, dict, dt.datetime], dict]
+EFFECTS: dict[str, Effect] = {}
+AFTER: dict[str, Callable[[Event, User, dict, dt.datetime], None]] = {}
+
+
+def effect(action: str):
+    def register(function: Effect) -> Effect:
+        EFFECTS[action] = function
+        return function
+    return register
+
+
+def after(action: str):
+    def register(function):
+        AFTER[action] = function
+        return function
+    return register
+
+
+def event_transition(*, event: Event, action: str, actor: User, version: int | None = None,
+                     reason: str = "", ip: str = "", **params: Any) -> Event:
+    transition = TABLE.get(action)
+    if transition is None:
+        raise EventError(f"未知操作：{action}")
+    if event.state not in transition.sources:
+        raise EventError(f"事件当前为「{State(event.state).label}」，不能{transition.label}")
+    check_actor(transition, event, actor)
+    if transition.needs_reason and len(reason.strip()) < 2:
+        raise EventError(f"{transition.label}需要填写理由")
+    now = timezone.now()
+    params = {**params, "reason": reason.strip()}
+    with transaction.atomic():
+        changes = EFFECTS.get(action, _no_change)(event, actor, params, now)
+        target = changes.pop("state", transition.target)
+        if target is not None:
+            changes["state"] = target
+        if "deadline" not in changes:
+            changes |= timing.start_clock(event, transition.clock, now)
+        updated = Event.objects.filter(
+            pk=event.pk, version=version or event.version, state=event.state
+        ).update(**changes, version=F("version") + 1, updated_at=now)
+        if not updated:
+            raise Conflict("该事件刚被他人处理过，请刷新后重试")
+        from_state = event.state
+        event.refresh_from_db()
+        AFTER.get(action, _nothing)(event, actor, params, now)
+        _record(event, transition, actor, from_state, params, ip, now)
+    return event
+
+
+def _no_change(event, actor, params, now) -> dict:
+    return {}
+
+
+def _nothing(event, actor, params, now) -> None:
+    return None
+
+
+def check_actor(transition: Transition, event: Event, actor: User) -> None:
+    allowed = {
+        Actor.CENTRE: _is_holding_centre,
+        Actor.DEPARTMENT: lambda e, a: _assignment(e, a, AssignmentRole.LEAD) is not None,
+        Actor.ASSISTANT: lambda e, a: _assignment(e, a, AssignmentRole.ASSIST) is not None,
+        Actor.VERIFIER: _is_verifier,
+        Actor.DISTRICT: lambda e, a: a.role in {Role.DISTRICT_CENTRE, Role.ADMIN}
+        and access.in_scope(a, e.region_path, write=True),
+        Actor.REPORTER: lambda e, a: e.reporter_id == a.pk,
+    }[transition.actor](event, actor)
+    if not allowed:
+        raise access.OutOfScope(f"您无权对该事件进行「{transition.label}」")
+
+
+def _is_holding_centre(event: Event, actor: User) -> bool:
+    rank = CENTRE_RANK.get(actor.role)
+    return (rank is not None and rank >= LEVEL_RANK[Level(event.level)]
+            and access.in_scope(actor, event.region_path, write=True))
+
+
+def _is_verifier(event: Event, actor: User) -> bool:
+    if event.reporter_id == actor.pk:
+        return True
+    return actor.role in {Role.GRID_WORKER, Role.GRID_LEADER} and access.in_scope(
+        actor, event.region_path, write=True)
+
+
+def _assignment(event: Event, actor: User, role: str) -> Assignment | None:
+    if actor.role != Role.DEPARTMENT or not actor.department_id:
+        return None
+    return Assignment.objects.filter(event=event, department=actor.department_id, role=role,
+                                     active=True).first()
+
+
+def _record(event: Event, transition: Transition, actor: User, from_state: str, params: dict,
+            ip: str, now: dt.datetime) -> None:
+    data = {k: v for k, v in params.items() if k != "reason" and v not in (None, "", [])}
+    data = json.loads(json.dumps(data, default=str))
+    Step.objects.create(event=event, action=transition.action, from_state=from_state,
+                        to_state=event.state, actor=actor, actor_label=_label(actor, ""),
+                        note=params.get("reason", ""), data=data, at=now)
+    journal_write(actor=actor, action=f"event.{transition.action}", object_type="event",
+                  object_id=event.pk, region_path=event.region_path,
+                  reason=params.get("reason", ""), ip=ip,
+                  data={"from": from_state, "to": event.state, **data})
+
+
+# ---- what each action changes ---------------------------------------------------
+
+@after("accept")
+def _accepted(event, actor, params, now):
+    notify.tell_reporter(event, "您反映的问题已受理")
+
+
+@after("reject")
+def _rejected(event, actor, params, now):
+    notify.tell_reporter(event, f"您反映的问题不予受理：{params['reason']}")
+
+
+@effect("merge")
+def _merge(event, actor, params, now):
+    original = Event.objects.filter(pk=params.get("original_id")).first()
+    if original is None or original.pk == event.pk:
+        raise EventError("请选择要合并到的原事件")
+    if original.state not in routing.DUPLICATE_STATES:
+        raise EventError("原事件已办结，不能合并，请单独立案")
+    if not access.in_scope(actor, original.region_path):
+        raise access.OutOfScope("原事件不在您的辖区内")
+    return {"merged_into": original}
+
+
+@after("merge")
+def _merged(event, actor, params, now):
+    original = event.merged_into
+    notify.tell_reporter(event, f"您反映的问题与事件{original.receipt}相同，已合并办理")
+    notify.tell_reporter(original, "又有群众反映了同一问题，已合并到您的事件中办理")
+    Step.objects.create(event=original, action="merged_in", to_state=original.state,
+                        actor=actor, actor_label=_label(actor, ""), at=now,
+                        note=f"事件{event.receipt}已合并到本事件")
+
+
+@effect("dispatch")
+def _dispatch(event, actor, params, now):
+    lead = _department(params.get("department_id") or event.lead_department_id)
+    if lead is None:
+        raise EventError("请选择主办部门")
+    assist_ids = [i for i in params.get("assist_ids") or [] if i != lead.pk]
+    params["assists"] = [_department(i) for i in assist_ids]
+    if None in params["assists"]:
+        raise EventError("协办部门不存在")
+    params["lead"] = lead
+    return {"lead_department": lead}
+
+
+def _department(department_id) -> Department | None:
+    return Department.objects.filter(pk=department_id).first() if department_id else None
+
+
+@after("dispatch")
+def _dispatched(event, actor, params, now):
+    event.assignments.filter(active=True).update(active=False)
+    lead, assists = params.pop("lead"), params.pop("assists")
+    Assignment.objects.create(event=event, department=lead, role=AssignmentRole.LEAD)
+    for department in assists:
+        Assignment.objects.create(event=event, department=department, role=AssignmentRole.ASSIST)
+    params["department"] = lead.name
+    params["assist"] = [d.name for d in assists]
+    notify.notify(notify.department_users([lead, *assists]), event,
+                  f"派遣事件 {event.receipt}（{event.category.name}），请签收")
+
+
+@after("sign")
+def _signed(event, actor, params, now):
+    event.assignments.filter(department=actor.department_id, active=True).update(signed_at=now)
+
+
+@after("send_back")
+def _sent_back(event, actor, params, now):
+    event.assignments.filter(active=True).update(active=False)
+    notify.notify(notify.centre_users(event), event,
+                  f"事件 {event.receipt} 被{actor.department.name}退回：{params['reason']}")
+
+
+@effect("request_extension")
+def _request_extension(event, actor, params, now):
+    days = int(params.get("days") or 0)
+    if not 1 <= days <= 30:
+        raise EventError("延期天数应在1到30个工作日之间")
+    return _request(event, "extension", days)
+
+
+@effect("request_suspension")
+def _request_suspension(event, actor, params, now):
+    return _request(event, "suspension", 0)
+
+
+def _request(event: Event, kind: str, days: int) -> dict:
+    if event.pending_request:
+        raise EventError("已有待审批的申请")
+    return {"pending_request": kind, "pending_days": days}
+
+
+@after("request_extension")
+@after("request_suspension")
+def _requested(event, actor, params, now):
+    kind = "延期" if event.pending_request == "extension" else "缓办"
+    notify.notify(notify.centre_users(event), event, f"事件 {event.receipt} 申请{kind}，待审批")
+
+
+@effect("approve_request")
+def _approve(event, actor, params, now):
+    if event.pending_request == "extension":
+        deadline = workdays.add_working_days(event.deadline or now, event.pending_days)
+        warn_at = now + (deadline - now) * timing.WARN_SHARE
+        return {"pending_request": "", "pending_days": 0, "deadline": deadline,
+                "warn_at": warn_at, "warned": False, "overdue": False}
+    if event.pending_request == "suspension":
+        return {"pending_request": "", "state": State.SUSPENDED, "deadline": None,
+                "warn_at": None, "warned": False, "overdue": False}
+    raise EventError("没有待审批的申请")
+
+
+@effect("deny_request")
+def _deny(event, actor, params, now):
+    if not event.pending_request:
+        raise EventError("没有待审批的申请")
+    return {"pending_request": "", "pending_days": 0}
+
+
+@after("refuse_assist")
+def _refused(event, actor, params, now):
+    event.assignments.filter(department=actor.department_id, role=AssignmentRole.ASSIST,
+                             active=True).update(active=False)
+
+
+@after("handle")
+def _handled(event, actor, params, now):
+    notify.notify(notify.verifier_users(event), event, f"事件 {event.receipt} 已处置，请现场核查")
+
+
+@after("resolve_on_spot")
+def _resolved(event, actor, params, now):
+    _handled(event, actor, params, now)
+
+
+@effect("verify_pass")
+def _verify_pass(event, actor, params, now):
+    return {"closed_at": now}
+
+
+@after("verify_pass")
+def _closed(event, actor, params, now):
+    notify.tell_reporter(event, "您反映的问题已办结，欢迎评价")
+
+
+@effect("verify_fail")
+def _verify_fail(event, actor, params, now):
+    return {"rework_count": F("rework_count") + 1}
+
+
+@after("verify_fail")
+def _rework(event, actor, params, now):
+    lead = event.assignments.filter(active=True, role=AssignmentRole.LEAD).first()
+    if lead:
+        notify.notify(notify.department_users([lead.department]), event,
+                      f"事件 {event.receipt} 核查未通过，需返工：{params['reason']}")
+
+
+@effect("evaluate")
+def _evaluate(event, actor, params, now):
+    score = params.get("score")
+    if score not in (1, 2, 3, 4, 5):
+        raise EventError("评分应为1到5分")
+    return {"centre_score": score}
+
+
+@effect("escalate")
+def _escalate(event, actor, params, now):
+    above = LEVEL_ABOVE.get(Level(event.level))
+    if above is None:
+        raise EventError("事件已在区县一级，不能再上报")
+    clock = Clock.ACCEPT if event.state == State.REPORTED else Clock.DISPATCH
+    params["to_level"] = above
+    return {"level": above, **timing.start_clock(event, clock, now)}
+
+
+@after("escalate")
+def _escalated(event, actor, params, now):
+    notify.notify(notify.centre_users(event), event,
+                  f"下级上报事件 {event.receipt}：{params['reason']}")
+
+
+@effect("supervise")
+def _supervise(event, actor, params, now):
+    days = int(params.get("days") or 3)
+    if not 1 <= days <= 30:
+        raise EventError("督办期限应在1到30个工作日之间")
+    return {"supervised": True, "supervise_deadline": workdays.add_working_days(now, days)}
+
+
+@after("supervise")
+def _supervised(event, actor, params, now):
+    departments = [a.department for a in event.assignments.filter(active=True)]
+    users = notify.centre_users(event) + notify.department_users(departments)
+    notify.notify(users, event, f"区综治中心督办事件 {event.receipt}：{params['reason']}")
+
+
+# ---- the resident's rating ------------------------------------------------------
+
+def event_rate(*, event: Event, satisfaction: int, comment: str = "", ip: str = "") -> Event:
+    """The reporter's satisfaction, from the follow-up page: once, after closure."""
+    if event.state not in (State.CLOSED, State.ARCHIVED):
+        raise EventError("事件办结后才能评价")
+    if satisfaction not in (1, 2, 3, 4, 5):
+        raise EventError("请选择1到5星")
+    with transaction.atomic():
+        updated = Event.objects.filter(pk=event.pk, satisfaction__isnull=True).update(
+            satisfaction=satisfaction)
+        if not updated:
+            raise EventError("您已经评价过了")
+        Step.objects.create(event=event, action="rate", from_state=event.state,
+                            to_state=event.state, actor_label="群众", note=comment[:500],
+                            data={"satisfaction": satisfaction}, at=timezone.now())
+        journal_write(actor=None, action="event.rate", object_type="event", object_id=event.pk,
+                      region_path=event.region_path, ip=ip,
+                      data={"satisfaction": satisfaction})
+    event.refresh_from_db()
+    return event

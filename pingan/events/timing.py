@@ -1,0 +1,45 @@
+"""Deadlines for each step, counted in Chinese working time (lib/workdays)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pingan.events.lifecycle import Clock
+from pingan.events.models import Category, Event
+from pingan.lib import workdays
+
+# The yellow mark comes when this share of the step's time is used up.
+WARN_SHARE = 0.75
+
+
+def step_deadline(category: Category, clock: Clock, start: dt.datetime) -> dt.datetime | None:
+    if clock == Clock.ACCEPT:
+        return workdays.add_working_hours(start, category.accept_hours)
+    if clock == Clock.DISPATCH:
+        return workdays.add_working_hours(start, category.dispatch_hours)
+    if clock == Clock.HANDLE:
+        return workdays.add_working_days(start, category.handle_days)
+    if clock == Clock.VERIFY:
+        return workdays.add_working_hours(start, category.verify_hours)
+    return None
+
+
+def start_clock(event: Event, clock: Clock, now: dt.datetime) -> dict:
+    """The field changes that start (or stop, or keep) the step clock."""
+    if clock == Clock.KEEP:
+        return {}
+    deadline = step_deadline(event.category, clock, now)
+    warn_at = now + (deadline - now) * WARN_SHARE if deadline else None
+    return {"step_started_at": now, "deadline": deadline, "warn_at": warn_at,
+            "warned": False, "overdue": False}
+
+
+def mark(event: Event, now: dt.datetime) -> str:
+    """'overdue' (red), 'warning' (yellow) or '' for an event at `now`."""
+    if event.deadline is None:
+        return ""
+    if now >= event.deadline:
+        return "overdue"
+    if event.warn_at and now >= event.warn_at:
+        return "warning"
+    return ""
