@@ -12,6 +12,9 @@ from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from pingan.accounts.api import router as accounts_router
+from pingan.events.api import router as events_router
+from pingan.events.routing import RoutingError
+from pingan.events.services import Conflict, EventError
 from pingan.regions.api import router as regions_router
 from pingan.regions.services import RegionError
 from pingan.registry.api import router as registry_router
@@ -32,6 +35,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/", regions_router)
 api.add_router("/", registry_router)
+api.add_router("/", events_router)
 
 
 def error(request, status: int, code: str, message: str):
@@ -57,8 +61,15 @@ def _not_found(request, exc):
 
 @api.exception_handler(RegionError)
 @api.exception_handler(RegistryError)
+@api.exception_handler(EventError)
+@api.exception_handler(RoutingError)
 def _invalid(request, exc):
     return error(request, 422, "invalid", str(exc))
+
+
+@api.exception_handler(Conflict)
+def _conflict(request, exc):
+    return error(request, 409, "conflict", str(exc))
 
 
 @api.exception_handler(ValidationError)

@@ -39,43 +39,94 @@ class Transition:
     needs_reason: bool = False
 
 
-OPEN = frozenset({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.RETURNED, S.HANDLING, S.SUSPENDED,
-                  S.HANDLED})
+OPEN = frozenset(
+    {S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.RETURNED, S.HANDLING, S.SUSPENDED, S.HANDLED}
+)
 
 
 def _t(action, label, sources, target, actor, clock, needs_reason=False) -> Transition:
     return Transition(action, label, frozenset(sources), target, actor, clock, needs_reason)
 
 
-TABLE: dict[str, Transition] = {t.action: t for t in [
-    _t("accept", "立案", {S.REPORTED}, S.ACCEPTED, Actor.CENTRE, Clock.DISPATCH),
-    _t("reject", "不予受理", {S.REPORTED}, S.REJECTED, Actor.CENTRE, Clock.STOP, True),
-    _t("merge", "合并到原事件", {S.REPORTED, S.ACCEPTED}, S.MERGED, Actor.CENTRE, Clock.STOP),
-    _t("resolve_on_spot", "就地解决", {S.ACCEPTED}, S.HANDLED, Actor.CENTRE, Clock.VERIFY, True),
-    _t("dispatch", "派遣", {S.ACCEPTED, S.RETURNED}, S.DISPATCHED, Actor.CENTRE, Clock.HANDLE),
-    _t("sign", "签收", {S.DISPATCHED}, S.HANDLING, Actor.DEPARTMENT, Clock.KEEP),
-    _t("send_back", "退回（非本部门职责）", {S.DISPATCHED}, S.RETURNED, Actor.DEPARTMENT,
-       Clock.DISPATCH, True),
-    _t("request_extension", "申请延期", {S.HANDLING}, None, Actor.DEPARTMENT, Clock.KEEP, True),
-    _t("request_suspension", "申请缓办", {S.HANDLING}, None, Actor.DEPARTMENT, Clock.KEEP, True),
-    _t("approve_request", "批准申请", {S.HANDLING}, None, Actor.CENTRE, Clock.KEEP),
-    _t("deny_request", "驳回申请", {S.HANDLING}, None, Actor.CENTRE, Clock.KEEP, True),
-    _t("resume", "恢复处置", {S.SUSPENDED}, S.HANDLING, Actor.CENTRE, Clock.HANDLE),
-    _t("assist_note", "协同反馈", {S.DISPATCHED, S.HANDLING}, None, Actor.ASSISTANT, Clock.KEEP,
-       True),
-    _t("refuse_assist", "拒绝协同", {S.DISPATCHED, S.HANDLING}, None, Actor.ASSISTANT, Clock.KEEP,
-       True),
-    _t("handle", "处置完毕", {S.HANDLING}, S.HANDLED, Actor.DEPARTMENT, Clock.VERIFY, True),
-    _t("verify_pass", "核查通过", {S.HANDLED}, S.CLOSED, Actor.VERIFIER, Clock.STOP),
-    _t("verify_fail", "核查不通过（返工）", {S.HANDLED}, S.HANDLING, Actor.VERIFIER, Clock.HANDLE,
-       True),
-    _t("evaluate", "评价归档", {S.CLOSED}, S.ARCHIVED, Actor.CENTRE, Clock.STOP),
-    _t("escalate", "上报上级", {S.REPORTED, S.ACCEPTED, S.RETURNED}, None, Actor.CENTRE,
-       Clock.KEEP, True),
-    _t("supervise", "督办", OPEN, None, Actor.DISTRICT, Clock.KEEP, True),
-    _t("withdraw", "撤回", {S.REPORTED, S.ACCEPTED}, S.WITHDRAWN, Actor.REPORTER, Clock.STOP, True),
-    _t("void", "作废", OPEN, S.VOIDED, Actor.DISTRICT, Clock.STOP, True),
-]}
+TABLE: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        _t("accept", "立案", {S.REPORTED}, S.ACCEPTED, Actor.CENTRE, Clock.DISPATCH),
+        _t("reject", "不予受理", {S.REPORTED}, S.REJECTED, Actor.CENTRE, Clock.STOP, True),
+        _t("merge", "合并到原事件", {S.REPORTED, S.ACCEPTED}, S.MERGED, Actor.CENTRE, Clock.STOP),
+        _t(
+            "resolve_on_spot", "就地解决", {S.ACCEPTED}, S.HANDLED, Actor.CENTRE, Clock.VERIFY, True
+        ),
+        _t("dispatch", "派遣", {S.ACCEPTED, S.RETURNED}, S.DISPATCHED, Actor.CENTRE, Clock.HANDLE),
+        _t("sign", "签收", {S.DISPATCHED}, S.HANDLING, Actor.DEPARTMENT, Clock.KEEP),
+        _t(
+            "send_back",
+            "退回（非本部门职责）",
+            {S.DISPATCHED},
+            S.RETURNED,
+            Actor.DEPARTMENT,
+            Clock.DISPATCH,
+            True,
+        ),
+        _t("request_extension", "申请延期", {S.HANDLING}, None, Actor.DEPARTMENT, Clock.KEEP, True),
+        _t(
+            "request_suspension", "申请缓办", {S.HANDLING}, None, Actor.DEPARTMENT, Clock.KEEP, True
+        ),
+        _t("approve_request", "批准申请", {S.HANDLING}, None, Actor.CENTRE, Clock.KEEP),
+        _t("deny_request", "驳回申请", {S.HANDLING}, None, Actor.CENTRE, Clock.KEEP, True),
+        _t("resume", "恢复处置", {S.SUSPENDED}, S.HANDLING, Actor.CENTRE, Clock.HANDLE),
+        _t(
+            "assist_note",
+            "协同反馈",
+            {S.DISPATCHED, S.HANDLING},
+            None,
+            Actor.ASSISTANT,
+            Clock.KEEP,
+            True,
+        ),
+        _t(
+            "refuse_assist",
+            "拒绝协同",
+            {S.DISPATCHED, S.HANDLING},
+            None,
+            Actor.ASSISTANT,
+            Clock.KEEP,
+            True,
+        ),
+        _t("handle", "处置完毕", {S.HANDLING}, S.HANDLED, Actor.DEPARTMENT, Clock.VERIFY, True),
+        _t("verify_pass", "核查通过", {S.HANDLED}, S.CLOSED, Actor.VERIFIER, Clock.STOP),
+        _t(
+            "verify_fail",
+            "核查不通过（返工）",
+            {S.HANDLED},
+            S.HANDLING,
+            Actor.VERIFIER,
+            Clock.HANDLE,
+            True,
+        ),
+        _t("evaluate", "评价归档", {S.CLOSED}, S.ARCHIVED, Actor.CENTRE, Clock.STOP),
+        _t(
+            "escalate",
+            "上报上级",
+            {S.REPORTED, S.ACCEPTED, S.RETURNED},
+            None,
+            Actor.CENTRE,
+            Clock.KEEP,
+            True,
+        ),
+        _t("supervise", "督办", OPEN, None, Actor.DISTRICT, Clock.KEEP, True),
+        _t(
+            "withdraw",
+            "撤回",
+            {S.REPORTED, S.ACCEPTED},
+            S.WITHDRAWN,
+            Actor.REPORTER,
+            Clock.STOP,
+            True,
+        ),
+        _t("void", "作废", OPEN, S.VOIDED, Actor.DISTRICT, Clock.STOP, True),
+    ]
+}
 
 FINAL = frozenset({S.REJECTED, S.MERGED, S.ARCHIVED, S.WITHDRAWN, S.VOIDED})
 

@@ -25,8 +25,9 @@ class Category(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     domain = models.CharField(max_length=16, help_text="综治 / 城管 / 林业 …")
-    department_kind = models.CharField(max_length=32, blank=True,
-                                       help_text="kind of the default handling department")
+    department_kind = models.CharField(
+        max_length=32, blank=True, help_text="kind of the default handling department"
+    )
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     # Working hours to accept and to dispatch, working days to handle, working
     # hours to verify once handled.
@@ -102,25 +103,38 @@ class Event(models.Model):
     grid = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="events")
     region_path = PathField()
 
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="reported_events")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_events",
+    )
     reporter_name = models.CharField(max_length=50, blank=True)
     reporter_phone = models.CharField(max_length=20, blank=True)
-    source_ref = models.CharField(max_length=64, blank=True,
-                                  help_text="hotline ticket, camera id, upper-level case no.")
+    source_ref = models.CharField(
+        max_length=64, blank=True, help_text="hotline ticket, camera id, upper-level case no."
+    )
 
-    lead_department = models.ForeignKey("accounts.Department", null=True, blank=True,
-                                        on_delete=models.PROTECT, related_name="lead_events")
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="merged")
+    lead_department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_events",
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
 
     step_started_at = models.DateTimeField()
     warn_at = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
     warned = models.BooleanField(default=False)
     overdue = models.BooleanField(default=False)
-    pending_request = models.CharField(max_length=16, blank=True,
-                                       help_text="extension or suspension awaiting approval")
+    pending_request = models.CharField(
+        max_length=16, blank=True, help_text="extension or suspension awaiting approval"
+    )
     pending_days = models.PositiveSmallIntegerField(default=0)
     rework_count = models.PositiveSmallIntegerField(default=0)
     supervised = models.BooleanField(default=False)
@@ -152,8 +166,9 @@ class Assignment(models.Model):
     """A department's part in an event: one lead, any number of assisting (协同)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="assignments")
-    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT,
-                                   related_name="assignments")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="assignments"
+    )
     role = models.CharField(max_length=8, choices=AssignmentRole.choices)
     active = models.BooleanField(default=True)
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -170,8 +185,9 @@ class Step(models.Model):
     action = models.CharField(max_length=32)
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     actor_label = models.CharField(max_length=100, blank=True)
     note = models.TextField(blank=True)
     public = models.BooleanField(default=True, help_text="shown on the resident's page")
@@ -186,8 +202,9 @@ class Photo(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
     step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.SET_NULL)
     original = models.FileField(upload_to="photos/original/%Y/%m/")
-    public = models.FileField(upload_to="photos/public/%Y/%m/",
-                              help_text="re-encoded without EXIF (no location)")
+    public = models.FileField(
+        upload_to="photos/public/%Y/%m/", help_text="re-encoded without EXIF (no location)"
+    )
     content_type = models.CharField(max_length=32)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
@@ -207,8 +224,9 @@ class Submission(models.Model):
 class Notice(models.Model):
     """The in-app inbox of staff users."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notices")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
     event = models.ForeignKey(Event, null=True, on_delete=models.CASCADE)
     text = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -26,8 +26,7 @@ CENTRE_ROLE_FOR_LEVEL = {
 
 
 def notify(users: Iterable[User], event: Event | None, text: str) -> None:
-    Notice.objects.bulk_create(
-        [Notice(user=user, event=event, text=text[:300]) for user in users])
+    Notice.objects.bulk_create([Notice(user=user, event=event, text=text[:300]) for user in users])
 
 
 def text_phone(phone: str, text: str, event: Event | None = None) -> None:
@@ -48,8 +47,11 @@ def department_users(departments: Iterable[Department]) -> list[User]:
 
 
 def verifier_users(event: Event) -> list[User]:
-    workers = list(User.objects.filter(region_id=event.grid_id, is_active=True,
-                                       role__in=[Role.GRID_WORKER, Role.GRID_LEADER]))
+    workers = list(
+        User.objects.filter(
+            region_id=event.grid_id, is_active=True, role__in=[Role.GRID_WORKER, Role.GRID_LEADER]
+        )
+    )
     if event.grid.leader_id and all(u.pk != event.grid.leader_id for u in workers):
         workers.append(event.grid.leader)  # type: ignore[arg-type]
     return workers
@@ -105,11 +107,15 @@ def drain_outbox(limit: int = 100) -> int:
             OutboundMessage.objects.filter(pk=message.pk).update(status=status)
             continue
         OutboundMessage.objects.filter(pk=message.pk).update(
-            status=OutboundMessage.Status.SENT, sent_at=timezone.now())
+            status=OutboundMessage.Status.SENT, sent_at=timezone.now()
+        )
         sent += 1
     return sent
 
 
 def recent(user: User, since: dt.timedelta = dt.timedelta(days=30)) -> list[Notice]:
-    return list(user.notices.filter(created_at__gte=timezone.now() - since)
-                .select_related("event").order_by("-id")[:100])
+    return list(
+        user.notices.filter(created_at__gte=timezone.now() - since)
+        .select_related("event")
+        .order_by("-id")[:100]
+    )

@@ -15,8 +15,15 @@ from pingan.regions.geo import locate
 from pingan.regions.models import Region
 
 EARTH_METRES = 6_371_000
-DUPLICATE_STATES = [State.REPORTED, State.ACCEPTED, State.DISPATCHED, State.RETURNED,
-                    State.HANDLING, State.SUSPENDED, State.HANDLED]
+DUPLICATE_STATES = [
+    State.REPORTED,
+    State.ACCEPTED,
+    State.DISPATCHED,
+    State.RETURNED,
+    State.HANDLING,
+    State.SUSPENDED,
+    State.HANDLED,
+]
 
 
 class RoutingError(ValueError):
@@ -49,18 +56,25 @@ def distance_metres(lng1: float, lat1: float, lng2: float, lat2: float) -> float
     return 2 * EARTH_METRES * math.asin(math.sqrt(a))
 
 
-def similar_events(category: Category, lng: float, lat: float, now: dt.datetime,
-                   candidates: QuerySet[Event], *, exclude: int | None = None) -> list[Event]:
+def similar_events(
+    category: Category,
+    lng: float,
+    lat: float,
+    now: dt.datetime,
+    candidates: QuerySet[Event],
+    *,
+    exclude: int | None = None,
+) -> list[Event]:
     """Open events of the category within its dedupe distance and age, nearest first.
     `candidates` is already scoped to what the caller may see."""
     degrees_lat = category.dedupe_metres / 111_000
     degrees_lng = degrees_lat / max(0.1, math.cos(math.radians(lat)))
     nearby = candidates.filter(
-        category=category, state__in=DUPLICATE_STATES,
+        category=category,
+        state__in=DUPLICATE_STATES,
         created_at__gte=now - dt.timedelta(days=category.dedupe_days),
         lng__range=(lng - degrees_lng, lng + degrees_lng),
         lat__range=(lat - degrees_lat, lat + degrees_lat),
     ).exclude(pk=exclude)[:50]
     within = [(distance_metres(lng, lat, e.lng, e.lat), e) for e in nearby]
-    return [e for d, e in sorted(within, key=lambda item: item[0])
-            if d <= category.dedupe_metres]
+    return [e for d, e in sorted(within, key=lambda item: item[0]) if d <= category.dedupe_metres]

@@ -36,6 +36,7 @@ def department_todo(user: User) -> QuerySet[Event]:
     """Events waiting on the user's department."""
     if not user.department_id:
         return Event.objects.none()
-    active = Assignment.objects.filter(event=OuterRef("pk"), department=user.department_id,
-                                       active=True)
+    active = Assignment.objects.filter(
+        event=OuterRef("pk"), department=user.department_id, active=True
+    )
     return Event.objects.filter(Exists(active), state__in=["dispatched", "handling"])

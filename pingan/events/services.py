@@ -47,8 +47,12 @@ class Conflict(Exception):
 
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
-CENTRE_RANK = {Role.VILLAGE_CENTRE: 0, Role.TOWNSHIP_CENTRE: 1, Role.DISTRICT_CENTRE: 2,
-               Role.ADMIN: 2}
+CENTRE_RANK = {
+    Role.VILLAGE_CENTRE: 0,
+    Role.TOWNSHIP_CENTRE: 1,
+    Role.DISTRICT_CENTRE: 2,
+    Role.ADMIN: 2,
+}
 LEVEL_RANK = {Level.VILLAGE: 0, Level.TOWNSHIP: 1, Level.DISTRICT: 2}
 LEVEL_ABOVE = {Level.VILLAGE: Level.TOWNSHIP, Level.TOWNSHIP: Level.DISTRICT}
 STAFF_CHANNELS = {
@@ -64,6 +68,7 @@ def new_receipt() -> str:
 
 
 # ---- intake ---------------------------------------------------------------------
+
 
 @dataclass
 class Report:
@@ -98,8 +103,14 @@ def category_for(code: str) -> Category:
     return category
 
 
-def event_report(*, actor: User | None, channel: str, report: Report,
-                 client_uuid: uuid.UUID | None = None, ip: str = "") -> Intake:
+def event_report(
+    *,
+    actor: User | None,
+    channel: str,
+    report: Report,
+    client_uuid: uuid.UUID | None = None,
+    ip: str = "",
+) -> Intake:
     """Take in one report from any channel. Once this returns, the event is stored:
     the receipt shown to the reporter is never lost."""
     _check_report(actor, channel, report)
@@ -114,16 +125,23 @@ def event_report(*, actor: User | None, channel: str, report: Report,
         with transaction.atomic():
             event = _create(actor, channel, report, grid, ip)
             if client_uuid is not None:
-                Submission.objects.create(client_uuid=client_uuid, event=event,
-                                          body_hash=report.fingerprint(channel))
+                Submission.objects.create(
+                    client_uuid=client_uuid, event=event, body_hash=report.fingerprint(channel)
+                )
     except IntegrityError:
         # The same UUID arrived twice at once and the other request won.
         replay = _replayed(client_uuid, report.fingerprint(channel)) if client_uuid else None
         if replay is None:
             raise
         return Intake(replay, created=False)
-    similar = routing.similar_events(event.category, event.lng, event.lat, event.created_at,
-                                     Event.objects.all(), exclude=event.pk)
+    similar = routing.similar_events(
+        event.category,
+        event.lng,
+        event.lat,
+        event.created_at,
+        Event.objects.all(),
+        exclude=event.pk,
+    )
     return Intake(event, created=True, similar=similar)
 
 
@@ -158,29 +176,53 @@ def _replayed(client_uuid: uuid.UUID, body_hash: str) -> Event | None:
 def _create(actor: User | None, channel: str, report: Report, grid, ip: str) -> Event:
     now = timezone.now()
     event = Event(
-        receipt=new_receipt(), category=report.category, channel=channel,
-        level=report.level, urgency=report.category.urgency,
-        description=report.description.strip(), address=report.address.strip(),
-        lng=report.lng, lat=report.lat, grid=grid, region_path=grid.path,
-        reporter=actor, reporter_name=report.reporter_name.strip(),
-        reporter_phone=report.reporter_phone.strip(), source_ref=report.source_ref.strip(),
+        receipt=new_receipt(),
+        category=report.category,
+        channel=channel,
+        level=report.level,
+        urgency=report.category.urgency,
+        description=report.description.strip(),
+        address=report.address.strip(),
+        lng=report.lng,
+        lat=report.lat,
+        grid=grid,
+        region_path=grid.path,
+        reporter=actor,
+        reporter_name=report.reporter_name.strip(),
+        reporter_phone=report.reporter_phone.strip(),
+        source_ref=report.source_ref.strip(),
         lead_department=routing.default_department(report.category, grid),
-        created_at=now, step_started_at=now,
+        created_at=now,
+        step_started_at=now,
     )
     for name, value in timing.start_clock(event, Clock.ACCEPT, now).items():
         setattr(event, name, value)
     while Event.objects.filter(receipt=event.receipt).exists():
         event.receipt = new_receipt()
     event.save()
-    Step.objects.create(event=event, action="report", to_state=State.REPORTED, actor=actor,
-                        actor_label=_label(actor, channel), at=now,
-                        note=Channel(channel).label)
-    journal_write(actor=actor, action="event.report", object_type="event", object_id=event.pk,
-                  region_path=event.region_path, ip=ip,
-                  data={"channel": channel, "category": report.category.code,
-                        "receipt": event.receipt})
-    notify.notify(notify.centre_users(event), event,
-                  f"新事件 {event.receipt}：{report.category.name}，{event.description[:40]}")
+    Step.objects.create(
+        event=event,
+        action="report",
+        to_state=State.REPORTED,
+        actor=actor,
+        actor_label=_label(actor, channel),
+        at=now,
+        note=Channel(channel).label,
+    )
+    journal_write(
+        actor=actor,
+        action="event.report",
+        object_type="event",
+        object_id=event.pk,
+        region_path=event.region_path,
+        ip=ip,
+        data={"channel": channel, "category": report.category.code, "receipt": event.receipt},
+    )
+    notify.notify(
+        notify.centre_users(event),
+        event,
+        f"新事件 {event.receipt}：{report.category.name}，{event.description[:40]}",
+    )
     return event
 
 
@@ -201,6 +243,7 @@ def effect(action: str):
     def register(function: Effect) -> Effect:
         EFFECTS[action] = function
         return function
+
     return register
 
 
@@ -208,14 +251,25 @@ def after(action: str):
     def register(function):
         AFTER[action] = function
         return function
+
     return register
 
 
-def event_transition(*, event: Event, action: str, actor: User, version: int | None = None,
-                     reason: str = "", ip: str = "", **params: Any) -> Event:
+def event_transition(
+    *,
+    event: Event,
+    action: str,
+    actor: User,
+    version: int | None = None,
+    reason: str = "",
+    ip: str = "",
+    **params: Any,
+) -> Event:
     transition = TABLE.get(action)
     if transition is None:
         raise EventError(f"未知操作：{action}")
+    if version is not None and version != event.version:
+        raise Conflict("该事件已被他人处理过，请刷新后重试")
     if event.state not in transition.sources:
         raise EventError(f"事件当前为「{State(event.state).label}」，不能{transition.label}")
     check_actor(transition, event, actor)
@@ -256,8 +310,10 @@ def check_actor(transition: Transition, event: Event, actor: User) -> None:
         Actor.DEPARTMENT: lambda e, a: _assignment(e, a, AssignmentRole.LEAD) is not None,
         Actor.ASSISTANT: lambda e, a: _assignment(e, a, AssignmentRole.ASSIST) is not None,
         Actor.VERIFIER: _is_verifier,
-        Actor.DISTRICT: lambda e, a: a.role in {Role.DISTRICT_CENTRE, Role.ADMIN}
-        and access.in_scope(a, e.region_path, write=True),
+        Actor.DISTRICT: lambda e, a: (
+            a.role in {Role.DISTRICT_CENTRE, Role.ADMIN}
+            and access.in_scope(a, e.region_path, write=True)
+        ),
         Actor.REPORTER: lambda e, a: e.reporter_id == a.pk,
     }[transition.actor](event, actor)
     if not allowed:
@@ -266,38 +322,65 @@ def check_actor(transition: Transition, event: Event, actor: User) -> None:
 
 def _is_holding_centre(event: Event, actor: User) -> bool:
     rank = CENTRE_RANK.get(actor.role)
-    return (rank is not None and rank >= LEVEL_RANK[Level(event.level)]
-            and access.in_scope(actor, event.region_path, write=True))
+    return (
+        rank is not None
+        and rank >= LEVEL_RANK[Level(event.level)]
+        and access.in_scope(actor, event.region_path, write=True)
+    )
 
 
 def _is_verifier(event: Event, actor: User) -> bool:
     if event.reporter_id == actor.pk:
         return True
     return actor.role in {Role.GRID_WORKER, Role.GRID_LEADER} and access.in_scope(
-        actor, event.region_path, write=True)
+        actor, event.region_path, write=True
+    )
 
 
 def _assignment(event: Event, actor: User, role: str) -> Assignment | None:
     if actor.role != Role.DEPARTMENT or not actor.department_id:
         return None
-    return Assignment.objects.filter(event=event, department=actor.department_id, role=role,
-                                     active=True).first()
+    return Assignment.objects.filter(
+        event=event, department=actor.department_id, role=role, active=True
+    ).first()
 
 
-def _record(event: Event, transition: Transition, actor: User, from_state: str, params: dict,
-            ip: str, now: dt.datetime) -> None:
+def _record(
+    event: Event,
+    transition: Transition,
+    actor: User,
+    from_state: str,
+    params: dict,
+    ip: str,
+    now: dt.datetime,
+) -> None:
     data = {k: v for k, v in params.items() if k != "reason" and v not in (None, "", [])}
     data = json.loads(json.dumps(data, default=str))
-    Step.objects.create(event=event, action=transition.action, from_state=from_state,
-                        to_state=event.state, actor=actor, actor_label=_label(actor, ""),
-                        note=params.get("reason", ""), data=data, at=now)
-    journal_write(actor=actor, action=f"event.{transition.action}", object_type="event",
-                  object_id=event.pk, region_path=event.region_path,
-                  reason=params.get("reason", ""), ip=ip,
-                  data={"from": from_state, "to": event.state, **data})
+    Step.objects.create(
+        event=event,
+        action=transition.action,
+        from_state=from_state,
+        to_state=event.state,
+        actor=actor,
+        actor_label=_label(actor, ""),
+        note=params.get("reason", ""),
+        data=data,
+        at=now,
+    )
+    journal_write(
+        actor=actor,
+        action=f"event.{transition.action}",
+        object_type="event",
+        object_id=event.pk,
+        region_path=event.region_path,
+        reason=params.get("reason", ""),
+        ip=ip,
+        data={"from": from_state, "to": event.state, **data},
+    )
 
 
 # ---- what each action changes ---------------------------------------------------
+
 
 @after("accept")
 def _accepted(event, actor, params, now):
@@ -326,9 +409,15 @@ def _merged(event, actor, params, now):
     original = event.merged_into
     notify.tell_reporter(event, f"您反映的问题与事件{original.receipt}相同，已合并办理")
     notify.tell_reporter(original, "又有群众反映了同一问题，已合并到您的事件中办理")
-    Step.objects.create(event=original, action="merged_in", to_state=original.state,
-                        actor=actor, actor_label=_label(actor, ""), at=now,
-                        note=f"事件{event.receipt}已合并到本事件")
+    Step.objects.create(
+        event=original,
+        action="merged_in",
+        to_state=original.state,
+        actor=actor,
+        actor_label=_label(actor, ""),
+        at=now,
+        note=f"事件{event.receipt}已合并到本事件",
+    )
 
 
 @effect("dispatch")
@@ -357,8 +446,11 @@ def _dispatched(event, actor, params, now):
         Assignment.objects.create(event=event, department=department, role=AssignmentRole.ASSIST)
     params["department"] = lead.name
     params["assist"] = [d.name for d in assists]
-    notify.notify(notify.department_users([lead, *assists]), event,
-                  f"派遣事件 {event.receipt}（{event.category.name}），请签收")
+    notify.notify(
+        notify.department_users([lead, *assists]),
+        event,
+        f"派遣事件 {event.receipt}（{event.category.name}），请签收",
+    )
 
 
 @after("sign")
@@ -369,8 +461,11 @@ def _signed(event, actor, params, now):
 @after("send_back")
 def _sent_back(event, actor, params, now):
     event.assignments.filter(active=True).update(active=False)
-    notify.notify(notify.centre_users(event), event,
-                  f"事件 {event.receipt} 被{actor.department.name}退回：{params['reason']}")
+    notify.notify(
+        notify.centre_users(event),
+        event,
+        f"事件 {event.receipt} 被{actor.department.name}退回：{params['reason']}",
+    )
 
 
 @effect("request_extension")
@@ -404,11 +499,23 @@ def _approve(event, actor, params, now):
     if event.pending_request == "extension":
         deadline = workdays.add_working_days(event.deadline or now, event.pending_days)
         warn_at = now + (deadline - now) * timing.WARN_SHARE
-        return {"pending_request": "", "pending_days": 0, "deadline": deadline,
-                "warn_at": warn_at, "warned": False, "overdue": False}
+        return {
+            "pending_request": "",
+            "pending_days": 0,
+            "deadline": deadline,
+            "warn_at": warn_at,
+            "warned": False,
+            "overdue": False,
+        }
     if event.pending_request == "suspension":
-        return {"pending_request": "", "state": State.SUSPENDED, "deadline": None,
-                "warn_at": None, "warned": False, "overdue": False}
+        return {
+            "pending_request": "",
+            "state": State.SUSPENDED,
+            "deadline": None,
+            "warn_at": None,
+            "warned": False,
+            "overdue": False,
+        }
     raise EventError("没有待审批的申请")
 
 
@@ -421,8 +528,9 @@ def _deny(event, actor, params, now):
 
 @after("refuse_assist")
 def _refused(event, actor, params, now):
-    event.assignments.filter(department=actor.department_id, role=AssignmentRole.ASSIST,
-                             active=True).update(active=False)
+    event.assignments.filter(
+        department=actor.department_id, role=AssignmentRole.ASSIST, active=True
+    ).update(active=False)
 
 
 @after("handle")
@@ -454,8 +562,11 @@ def _verify_fail(event, actor, params, now):
 def _rework(event, actor, params, now):
     lead = event.assignments.filter(active=True, role=AssignmentRole.LEAD).first()
     if lead:
-        notify.notify(notify.department_users([lead.department]), event,
-                      f"事件 {event.receipt} 核查未通过，需返工：{params['reason']}")
+        notify.notify(
+            notify.department_users([lead.department]),
+            event,
+            f"事件 {event.receipt} 核查未通过，需返工：{params['reason']}",
+        )
 
 
 @effect("evaluate")
@@ -478,8 +589,9 @@ def _escalate(event, actor, params, now):
 
 @after("escalate")
 def _escalated(event, actor, params, now):
-    notify.notify(notify.centre_users(event), event,
-                  f"下级上报事件 {event.receipt}：{params['reason']}")
+    notify.notify(
+        notify.centre_users(event), event, f"下级上报事件 {event.receipt}：{params['reason']}"
+    )
 
 
 @effect("supervise")
@@ -499,6 +611,7 @@ def _supervised(event, actor, params, now):
 
 # ---- the resident's rating ------------------------------------------------------
 
+
 def event_rate(*, event: Event, satisfaction: int, comment: str = "", ip: str = "") -> Event:
     """The reporter's satisfaction, from the follow-up page: once, after closure."""
     if event.state not in (State.CLOSED, State.ARCHIVED):
@@ -507,14 +620,28 @@ def event_rate(*, event: Event, satisfaction: int, comment: str = "", ip: str = 
         raise EventError("请选择1到5星")
     with transaction.atomic():
         updated = Event.objects.filter(pk=event.pk, satisfaction__isnull=True).update(
-            satisfaction=satisfaction)
+            satisfaction=satisfaction
+        )
         if not updated:
             raise EventError("您已经评价过了")
-        Step.objects.create(event=event, action="rate", from_state=event.state,
-                            to_state=event.state, actor_label="群众", note=comment[:500],
-                            data={"satisfaction": satisfaction}, at=timezone.now())
-        journal_write(actor=None, action="event.rate", object_type="event", object_id=event.pk,
-                      region_path=event.region_path, ip=ip,
-                      data={"satisfaction": satisfaction})
+        Step.objects.create(
+            event=event,
+            action="rate",
+            from_state=event.state,
+            to_state=event.state,
+            actor_label="群众",
+            note=comment[:500],
+            data={"satisfaction": satisfaction},
+            at=timezone.now(),
+        )
+        journal_write(
+            actor=None,
+            action="event.rate",
+            object_type="event",
+            object_id=event.pk,
+            region_path=event.region_path,
+            ip=ip,
+            data={"satisfaction": satisfaction},
+        )
     event.refresh_from_db()
     return event

@@ -30,8 +30,13 @@ def start_clock(event: Event, clock: Clock, now: dt.datetime) -> dict:
         return {}
     deadline = step_deadline(event.category, clock, now)
     warn_at = now + (deadline - now) * WARN_SHARE if deadline else None
-    return {"step_started_at": now, "deadline": deadline, "warn_at": warn_at,
-            "warned": False, "overdue": False}
+    return {
+        "step_started_at": now,
+        "deadline": deadline,
+        "warn_at": warn_at,
+        "warned": False,
+        "overdue": False,
+    }
 
 
 def mark(event: Event, now: dt.datetime) -> str:

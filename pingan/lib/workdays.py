@@ -54,8 +54,9 @@ def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
     moment = _clamp(start)
     remaining = dt.timedelta(hours=hours)
     while remaining > dt.timedelta(0):
-        end_of_day = moment.replace(hour=WORK_END.hour, minute=WORK_END.minute, second=0,
-                                    microsecond=0)
+        end_of_day = moment.replace(
+            hour=WORK_END.hour, minute=WORK_END.minute, second=0, microsecond=0
+        )
         available = end_of_day - moment
         if remaining <= available:
             return moment + remaining
@@ -65,8 +66,15 @@ def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
 
 
 def _morning(day: dt.date, like: dt.datetime) -> dt.datetime:
-    return like.replace(year=day.year, month=day.month, day=day.day, hour=WORK_START.hour,
-                        minute=WORK_START.minute, second=0, microsecond=0)
+    return like.replace(
+        year=day.year,
+        month=day.month,
+        day=day.day,
+        hour=WORK_START.hour,
+        minute=WORK_START.minute,
+        second=0,
+        microsecond=0,
+    )
 
 
 def _clamp(moment: dt.datetime) -> dt.datetime:

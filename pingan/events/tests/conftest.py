@@ -12,10 +12,12 @@ IN_B1_1 = (102.5, 31.0)
 
 @pytest.fixture
 def departments(tree, personas):
-    sfs = Department.objects.create(code="sfs-a", name="平安司法所", kind="司法所",
-                                    region=tree.township_a)
-    pcs = Department.objects.create(code="pcs-d", name="平安派出所", kind="派出所",
-                                    region=tree.district)
+    sfs = Department.objects.create(
+        code="sfs-a", name="平安司法所", kind="司法所", region=tree.township_a
+    )
+    pcs = Department.objects.create(
+        code="pcs-d", name="平安派出所", kind="派出所", region=tree.district
+    )
     return {"cg": personas.department_handler.department, "sfs": sfs, "pcs": pcs}
 
 
@@ -28,12 +30,18 @@ def handlers(departments):
 
 
 def report_in(category_code="CG01", where=IN_A1_1, **fields):
-    return Report(category=Category.objects.get(code=category_code), lng=where[0],
-                  lat=where[1], description=fields.pop("description", "路边堆放垃圾"), **fields)
+    return Report(
+        category=Category.objects.get(code=category_code),
+        lng=where[0],
+        lat=where[1],
+        description=fields.pop("description", "路边堆放垃圾"),
+        **fields,
+    )
 
 
 @pytest.fixture
 def reported(tree, personas, departments):
     """A grid worker's report of rubbish (城管/市容环境) in grid A1-1."""
-    return event_report(actor=personas.grid_worker_a, channel="grid_worker",
-                        report=report_in()).event
+    return event_report(
+        actor=personas.grid_worker_a, channel="grid_worker", report=report_in()
+    ).event

@@ -18,8 +18,9 @@ from pingan.events.tests.conftest import IN_A1_1, report_in
 
 
 def act(event, action, actor, **params):
-    return event_transition(event=Event.objects.get(pk=event.pk), action=action, actor=actor,
-                            **params)
+    return event_transition(
+        event=Event.objects.get(pk=event.pk), action=action, actor=actor, **params
+    )
 
 
 def test_report_is_routed_to_grid_village_and_department(reported, tree, departments):
@@ -34,8 +35,13 @@ def test_report_is_routed_to_grid_village_and_department(reported, tree, departm
 def test_the_full_happy_path_with_rework_extension_and_evaluation(reported, personas, departments):
     village, cg = personas.village_officer, personas.department_handler
     event = act(reported, "accept", village)
-    event = act(event, "dispatch", village, department_id=departments["cg"].pk,
-                assist_ids=[departments["sfs"].pk])
+    event = act(
+        event,
+        "dispatch",
+        village,
+        department_id=departments["cg"].pk,
+        assist_ids=[departments["sfs"].pk],
+    )
     assert event.state == State.DISPATCHED
     assert {a.role for a in event.assignments.filter(active=True)} == {"lead", "assist"}
     event = act(event, "sign", cg)
@@ -53,17 +59,29 @@ def test_the_full_happy_path_with_rework_extension_and_evaluation(reported, pers
     event = act(event, "evaluate", village, score=4)
     assert event.state == State.ARCHIVED and event.satisfaction == 5 and event.centre_score == 4
     actions = list(event.steps.values_list("action", flat=True))
-    assert actions == ["report", "accept", "dispatch", "sign", "request_extension",
-                       "approve_request", "handle", "verify_fail", "handle", "verify_pass",
-                       "rate", "evaluate"]
+    assert actions == [
+        "report",
+        "accept",
+        "dispatch",
+        "sign",
+        "request_extension",
+        "approve_request",
+        "handle",
+        "verify_fail",
+        "handle",
+        "verify_pass",
+        "rate",
+        "evaluate",
+    ]
     journaled = JournalEntry.objects.filter(object_type="event", object_id=str(event.pk))
     assert journaled.count() == len(actions)
     assert list(journal_verify()) == []
 
 
 def test_reject_needs_a_reason_and_tells_the_reporter(tree, personas, departments):
-    event = event_report(actor=None, channel="public",
-                         report=report_in(reporter_phone="13800000000")).event
+    event = event_report(
+        actor=None, channel="public", report=report_in(reporter_phone="13800000000")
+    ).event
     with pytest.raises(EventError, match="理由"):
         act(event, "reject", personas.village_officer)
     event = act(event, "reject", personas.village_officer, reason="不属于本平台受理范围")
@@ -120,26 +138,30 @@ def test_supervision_by_the_district_only(reported, personas):
 
 
 def test_merge_links_to_the_original_and_tells_both_reporters(reported, personas):
-    second = event_report(actor=None, channel="public",
-                          report=report_in(reporter_phone="13900000000")).event
+    second = event_report(
+        actor=None, channel="public", report=report_in(reporter_phone="13900000000")
+    ).event
     event = act(second, "merge", personas.village_officer, original_id=reported.pk)
     assert event.state == State.MERGED and event.merged_into == reported
     assert OutboundMessage.objects.filter(phone="13900000000", text__contains="合并").exists()
-    assert Notice.objects.filter(user=personas.grid_worker_a, event=reported,
-                                 text__contains="合并").exists()
+    assert Notice.objects.filter(
+        user=personas.grid_worker_a, event=reported, text__contains="合并"
+    ).exists()
 
 
 def test_withdraw_by_the_reporter_and_void_by_the_district(reported, personas, tree):
     with pytest.raises(OutOfScope):
         act(reported, "withdraw", personas.village_officer, reason="误报")
     assert act(reported, "withdraw", personas.grid_worker_a, reason="误报").state == State.WITHDRAWN
-    other = event_report(actor=personas.grid_worker_a, channel="grid_worker",
-                         report=report_in(description="井盖缺失", category_code="CG05")).event
+    other = event_report(
+        actor=personas.grid_worker_a,
+        channel="grid_worker",
+        report=report_in(description="井盖缺失", category_code="CG05"),
+    ).event
     assert act(other, "void", personas.dispatcher, reason="重复录入").state == State.VOIDED
 
 
-def test_assisting_department_gives_feedback_or_refuses(reported, personas, departments,
-                                                         handlers):
+def test_assisting_department_gives_feedback_or_refuses(reported, personas, departments, handlers):
     village = personas.village_officer
     act(reported, "accept", village)
     act(reported, "dispatch", village, assist_ids=[departments["sfs"].pk])
@@ -171,16 +193,37 @@ def test_a_stale_version_is_a_conflict(reported, personas):
     stale = Event.objects.get(pk=reported.pk)
     act(reported, "accept", personas.village_officer)
     with pytest.raises(Conflict):
-        event_transition(event=stale, action="reject", actor=personas.township_officer,
-                         reason="重复")
+        event_transition(
+            event=stale, action="reject", actor=personas.township_officer, reason="重复"
+        )
     assert Event.objects.get(pk=reported.pk).state == State.ACCEPTED
 
 
 def test_every_action_in_the_table_is_exercised():
-    exercised = {"accept", "reject", "merge", "resolve_on_spot", "dispatch", "sign", "send_back",
-                 "request_extension", "request_suspension", "approve_request", "resume",
-                 "assist_note", "refuse_assist", "handle", "verify_pass", "verify_fail",
-                 "evaluate", "escalate", "supervise", "withdraw", "void", "deny_request"}
+    exercised = {
+        "accept",
+        "reject",
+        "merge",
+        "resolve_on_spot",
+        "dispatch",
+        "sign",
+        "send_back",
+        "request_extension",
+        "request_suspension",
+        "approve_request",
+        "resume",
+        "assist_note",
+        "refuse_assist",
+        "handle",
+        "verify_pass",
+        "verify_fail",
+        "evaluate",
+        "escalate",
+        "supervise",
+        "withdraw",
+        "void",
+        "deny_request",
+    }
     assert set(TABLE) == exercised
 
 
@@ -213,11 +256,13 @@ def test_unknown_category_and_location_outside_the_district(tree, departments):
 
 
 def test_nearby_open_report_of_the_same_category_is_offered_as_duplicate(reported, personas):
-    again = event_report(actor=None, channel="public",
-                         report=report_in(where=(IN_A1_1[0] + 0.0001, IN_A1_1[1])))
+    again = event_report(
+        actor=None, channel="public", report=report_in(where=(IN_A1_1[0] + 0.0001, IN_A1_1[1]))
+    )
     assert [e.pk for e in again.similar] == [reported.pk]
-    far = event_report(actor=None, channel="public",
-                       report=report_in(where=(IN_A1_1[0] + 0.3, IN_A1_1[1])))
+    far = event_report(
+        actor=None, channel="public", report=report_in(where=(IN_A1_1[0] + 0.3, IN_A1_1[1]))
+    )
     assert far.similar == []
 
 
@@ -225,13 +270,19 @@ def test_a_replayed_submission_returns_the_first_result(tree, personas, departme
     import uuid
 
     key = uuid.uuid4()
-    first = event_report(actor=personas.grid_worker_a, channel="grid_worker",
-                         report=report_in(), client_uuid=key)
-    again = event_report(actor=personas.grid_worker_a, channel="grid_worker",
-                         report=report_in(), client_uuid=key)
+    first = event_report(
+        actor=personas.grid_worker_a, channel="grid_worker", report=report_in(), client_uuid=key
+    )
+    again = event_report(
+        actor=personas.grid_worker_a, channel="grid_worker", report=report_in(), client_uuid=key
+    )
     assert first.created and not again.created and again.event.pk == first.event.pk
     assert Event.objects.count() == 1
     with pytest.raises(Conflict, match="不同"):
-        event_report(actor=personas.grid_worker_a, channel="grid_worker",
-                     report=report_in(description="另一件事"), client_uuid=key)
+        event_report(
+            actor=personas.grid_worker_a,
+            channel="grid_worker",
+            report=report_in(description="另一件事"),
+            client_uuid=key,
+        )
     assert Event.objects.count() == 1

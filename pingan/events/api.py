@@ -1,0 +1,226 @@
+"""Events over JSON: intake (with client UUIDs for phones), the scoped queue,
+one event with its timeline, and transitions (409 on a conflict)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from pingan.accounts.services import client_ip
+from pingan.events import queue, routing, selectors, services, timing
+from pingan.events.models import Event
+
+router = Router(tags=["events"])
+
+
+class EventIn(Schema):
+    category: str
+    lng: float
+    lat: float
+    description: str
+    address: str = ""
+    channel: str = "grid_worker"
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    source_ref: str = ""
+    level: str = "village"
+    client_uuid: uuid.UUID | None = None
+
+
+class EventBrief(Schema):
+    id: int
+    receipt: str
+    category: str
+    state: str
+    state_label: str
+    level: str
+    grid_code: str
+    address: str
+    description: str
+    created_at: dt.datetime
+    deadline: dt.datetime | None
+    mark: str
+    version: int
+    supervised: bool
+
+    @staticmethod
+    def resolve_category(obj: Event) -> str:
+        return str(obj.category)
+
+    @staticmethod
+    def resolve_state_label(obj: Event) -> str:
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_grid_code(obj: Event) -> str:
+        return obj.grid.code
+
+    @staticmethod
+    def resolve_mark(obj: Event) -> str:
+        return timing.mark(obj, timezone.now())
+
+
+class StepOut(Schema):
+    action: str
+    from_state: str
+    to_state: str
+    actor_label: str
+    note: str
+    at: dt.datetime
+
+
+class EventDetail(EventBrief):
+    lng: float
+    lat: float
+    channel: str
+    lead_department: str | None
+    merged_into: str | None
+    rework_count: int
+    pending_request: str
+    satisfaction: int | None
+    steps: list[StepOut]
+    actions: list[str]
+
+    @staticmethod
+    def resolve_lead_department(obj: Event) -> str | None:
+        return obj.lead_department.name if obj.lead_department_id else None  # type: ignore[union-attr]
+
+    @staticmethod
+    def resolve_merged_into(obj: Event) -> str | None:
+        return obj.merged_into.receipt if obj.merged_into_id else None  # type: ignore[union-attr]
+
+    @staticmethod
+    def resolve_steps(obj: Event) -> list:
+        return list(obj.steps.all())
+
+    @staticmethod
+    def resolve_actions(obj: Event, context) -> list[str]:
+        return [t.action for t in queue.actions_for(obj, context["request"].user)]
+
+
+class IntakeOut(Schema):
+    event: EventBrief
+    created: bool
+    similar: list[EventBrief]
+
+
+class ActionIn(Schema):
+    version: int | None = None
+    reason: str = ""
+    department_id: int | None = None
+    assist_ids: list[int] = []
+    days: int | None = None
+    score: int | None = None
+    original_id: int | None = None
+
+
+class QueuePage(Schema):
+    items: list[EventBrief]
+    next_after: int | None
+
+
+class BulkIn(Schema):
+    action: str
+    ids: list[int]
+    department_id: int | None = None
+    reason: str = ""
+
+
+class BulkOut(Schema):
+    done: list[int]
+    failed: dict[str, str]
+
+
+@router.post("/events", response={201: IntakeOut, 200: IntakeOut})
+def event_create(request, payload: EventIn):
+    """Report an event. With client_uuid, a replay returns the first result (200)."""
+    report = services.Report(
+        category=services.category_for(payload.category),
+        lng=payload.lng,
+        lat=payload.lat,
+        description=payload.description,
+        address=payload.address,
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
+        source_ref=payload.source_ref,
+        level=payload.level,
+    )
+    intake = services.event_report(
+        actor=request.user,
+        channel=payload.channel,
+        report=report,
+        client_uuid=payload.client_uuid,
+        ip=client_ip(request),
+    )
+    visible = selectors.events_for_user(request.user)
+    similar = [e for e in intake.similar if visible.filter(pk=e.pk).exists()]
+    body = {"event": intake.event, "created": intake.created, "similar": similar}
+    return Status(201 if intake.created else 200, body)
+
+
+@router.get("/events", response=QueuePage)
+def event_queue(
+    request,
+    state: str = "",
+    category: str = "",
+    township: str = "",
+    overdue: bool = False,
+    after: int = 0,
+    limit: int = 50,
+):
+    """The dispatcher's queue: newest first, filtered, keyset-paged."""
+    filters = queue.QueueFilters(state=state, category=category, township=township, overdue=overdue)
+    items = queue.page(request.user, filters, after=after, limit=limit)
+    return {"items": items, "next_after": items[-1].id if len(items) == limit else None}
+
+
+@router.get("/events/similar", response=list[EventBrief])
+def event_similar(request, category: str, lng: float, lat: float):
+    """Likely duplicates while reporting: open events of the category nearby."""
+    found = routing.similar_events(
+        services.category_for(category),
+        lng,
+        lat,
+        timezone.now(),
+        selectors.events_for_user(request.user),
+    )
+    return found
+
+
+# Fixed paths first: /events/{event_id} would otherwise take them.
+@router.post("/events/bulk", response=BulkOut)
+def event_bulk(request, payload: BulkIn):
+    """Accept or dispatch many events at once; each succeeds or fails on its own."""
+    if payload.action not in {"accept", "dispatch"}:
+        raise services.EventError("批量操作只支持立案和派遣")
+    return queue.bulk(
+        request.user,
+        payload.action,
+        payload.ids,
+        department_id=payload.department_id,
+        ip=client_ip(request),
+    )
+
+
+@router.get("/events/{event_id}", response=EventDetail)
+def event_detail(request, event_id: int):
+    return selectors.event_get_for_user(request.user, event_id)
+
+
+@router.post("/events/{event_id}/actions/{action}", response=EventDetail)
+def event_action(request, event_id: int, action: str, payload: ActionIn):
+    event = selectors.event_get_for_user(request.user, event_id)
+    params = payload.dict(exclude={"version", "reason"}, exclude_none=True)
+    return services.event_transition(
+        event=event,
+        action=action,
+        actor=request.user,
+        version=payload.version,
+        reason=payload.reason,
+        ip=client_ip(request),
+        **params,
+    )

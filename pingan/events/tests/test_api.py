@@ -1,0 +1,129 @@
+import json
+import uuid
+
+from django.test import Client
+
+from pingan.events.models import Event, State
+from pingan.events.tests.conftest import IN_A1_1, IN_B1_1
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def post(client, url, body):
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def body(**extra):
+    return {
+        "category": "CG01",
+        "lng": IN_A1_1[0],
+        "lat": IN_A1_1[1],
+        "description": "垃圾堆放",
+        **extra,
+    }
+
+
+def test_grid_worker_reports_and_a_replay_returns_the_first_result(personas, departments):
+    client = signed_in(personas.grid_worker_a)
+    key = str(uuid.uuid4())
+    first = post(client, "/api/events", body(client_uuid=key))
+    assert first.status_code == 201
+    again = post(client, "/api/events", body(client_uuid=key))
+    assert again.status_code == 200
+    assert again.json()["event"]["receipt"] == first.json()["event"]["receipt"]
+    changed = post(client, "/api/events", body(client_uuid=key, description="别的事"))
+    assert changed.status_code == 409 and changed.json()["error"]["code"] == "conflict"
+    assert Event.objects.count() == 1
+
+
+def test_bad_reports_get_specific_errors_and_store_nothing(personas, departments):
+    client = signed_in(personas.grid_worker_a)
+    cases = [
+        (body(category="XX01"), "未知的事件类别"),
+        (body(lng=0, lat=0), "不在本区任何网格内"),
+        (body(description="  "), "请描述"),
+        (body(channel="hotline"), "不能通过"),
+    ]
+    for payload, message in cases:
+        response = post(client, "/api/events", payload)
+        assert response.status_code == 422, payload
+        assert message in response.json()["error"]["message"]
+    response = post(client, "/api/events", body(lng=IN_B1_1[0], lat=IN_B1_1[1]))
+    assert response.status_code == 403
+    assert Event.objects.count() == 0
+
+
+def test_the_queue_is_scoped_and_filtered(personas, departments):
+    post(signed_in(personas.grid_worker_a), "/api/events", body())
+    dispatcher = signed_in(personas.dispatcher)
+    assert len(dispatcher.get("/api/events").json()["items"]) == 1
+    assert dispatcher.get("/api/events?state=accepted").json()["items"] == []
+    assert len(dispatcher.get("/api/events?category=CG").json()["items"]) == 1
+    assert dispatcher.get("/api/events?category=LY").json()["items"] == []
+    other = signed_in(personas.grid_worker_b)
+    assert other.get("/api/events").json()["items"] == []
+
+
+def test_two_dispatchers_at_once_one_wins_the_other_gets_a_conflict(personas, departments):
+    created = post(signed_in(personas.grid_worker_a), "/api/events", body()).json()["event"]
+    url = f"/api/events/{created['id']}/actions/"
+    first = post(
+        signed_in(personas.village_officer), url + "accept", {"version": created["version"]}
+    )
+    second = post(
+        signed_in(personas.township_officer),
+        url + "reject",
+        {"version": created["version"], "reason": "重复"},
+    )
+    assert first.status_code == 200 and second.status_code == 409
+    assert Event.objects.get().state == State.ACCEPTED
+
+
+def test_event_detail_shows_timeline_and_allowed_actions(personas, departments):
+    created = post(signed_in(personas.grid_worker_a), "/api/events", body()).json()["event"]
+    detail = signed_in(personas.village_officer).get(f"/api/events/{created['id']}").json()
+    assert [s["action"] for s in detail["steps"]] == ["report"]
+    assert "accept" in detail["actions"] and "sign" not in detail["actions"]
+    assert signed_in(personas.grid_worker_b).get(f"/api/events/{created['id']}").status_code == 404
+
+
+def test_department_handler_sees_dispatched_events(personas, departments):
+    created = post(signed_in(personas.grid_worker_a), "/api/events", body()).json()["event"]
+    village = signed_in(personas.village_officer)
+    url = f"/api/events/{created['id']}/actions/"
+    post(village, url + "accept", {})
+    post(village, url + "dispatch", {"department_id": departments["cg"].pk})
+    handler = signed_in(personas.department_handler)
+    assert handler.get(f"/api/events/{created['id']}").status_code == 200
+    assert post(handler, url + "sign", {}).json()["state"] == "handling"
+
+
+def test_bulk_accept_reports_each_result(personas, departments):
+    worker = signed_in(personas.grid_worker_a)
+    ids = [
+        post(worker, "/api/events", body(description=f"第{i}处")).json()["event"]["id"]
+        for i in range(3)
+    ]
+    result = post(
+        signed_in(personas.village_officer),
+        "/api/events/bulk",
+        {"action": "accept", "ids": [*ids, 999999]},
+    ).json()
+    assert sorted(result["done"]) == sorted(ids) and list(result["failed"]) == ["999999"]
+
+
+def test_similar_events_while_reporting(personas, departments):
+    worker = signed_in(personas.grid_worker_a)
+    post(worker, "/api/events", body())
+    found = worker.get(
+        "/api/events/similar", {"category": "CG01", "lng": IN_A1_1[0], "lat": IN_A1_1[1]}
+    ).json()
+    assert len(found) == 1
+    elsewhere = signed_in(personas.grid_worker_b).get(
+        "/api/events/similar", {"category": "CG01", "lng": IN_A1_1[0], "lat": IN_A1_1[1]}
+    )
+    assert elsewhere.json() == []  # duplicate suggestions respect the read scope
