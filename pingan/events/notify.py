@@ -115,7 +115,7 @@ def drain_outbox(limit: int = 100) -> int:
 
 def recent(user: User, since: dt.timedelta = dt.timedelta(days=30)) -> list[Notice]:
     return list(
-        user.notices.filter(created_at__gte=timezone.now() - since)
+        Notice.objects.filter(user=user, created_at__gte=timezone.now() - since)
         .select_related("event")
         .order_by("-id")[:100]
     )

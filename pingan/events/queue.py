@@ -63,7 +63,7 @@ def bulk(
     for event_id in ids[:200]:
         try:
             event = selectors.event_get_for_user(user, event_id)
-            params = {"department_id": department_id} if action == "dispatch" else {}
+            params: dict = {"department_id": department_id} if action == "dispatch" else {}
             services.event_transition(event=event, action=action, actor=user, ip=ip, **params)
         except (services.EventError, services.Conflict, PermissionDenied, Http404) as exc:
             failed[str(event_id)] = str(exc)

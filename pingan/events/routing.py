@@ -75,6 +75,9 @@ def similar_events(
         created_at__gte=now - dt.timedelta(days=category.dedupe_days),
         lng__range=(lng - degrees_lng, lng + degrees_lng),
         lat__range=(lat - degrees_lat, lat + degrees_lat),
-    ).exclude(pk=exclude)[:50]
+    )
+    if exclude is not None:
+        nearby = nearby.exclude(pk=exclude)
+    nearby = nearby[:50]
     within = [(distance_metres(lng, lat, e.lng, e.lat), e) for e in nearby]
     return [e for d, e in sorted(within, key=lambda item: item[0]) if d <= category.dedupe_metres]

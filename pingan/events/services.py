@@ -47,7 +47,7 @@ class Conflict(Exception):
 
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
-CENTRE_RANK = {
+CENTRE_RANK: dict[str, int] = {
     Role.VILLAGE_CENTRE: 0,
     Role.TOWNSHIP_CENTRE: 1,
     Role.DISTRICT_CENTRE: 2,
@@ -55,7 +55,7 @@ CENTRE_RANK = {
 }
 LEVEL_RANK = {Level.VILLAGE: 0, Level.TOWNSHIP: 1, Level.DISTRICT: 2}
 LEVEL_ABOVE = {Level.VILLAGE: Level.TOWNSHIP, Level.TOWNSHIP: Level.DISTRICT}
-STAFF_CHANNELS = {
+STAFF_CHANNELS: dict[str, set[str]] = {
     Channel.GRID_WORKER: {Role.GRID_WORKER, Role.GRID_LEADER},
     Channel.HOTLINE: set(CENTRE_RANK),
     Channel.VIDEO: set(CENTRE_RANK),
@@ -207,7 +207,7 @@ def _create(actor: User | None, channel: str, report: Report, grid, ip: str) -> 
         actor=actor,
         actor_label=_label(actor, channel),
         at=now,
-        note=Channel(channel).label,
+        note=str(Channel(channel).label),
     )
     journal_write(
         actor=actor,
@@ -228,7 +228,7 @@ def _create(actor: User | None, channel: str, report: Report, grid, ip: str) -> 
 
 def _label(actor: User | None, channel: str) -> str:
     if actor is None:
-        return "群众" if channel == Channel.PUBLIC else Channel(channel).label
+        return "群众" if channel == Channel.PUBLIC else str(Channel(channel).label)
     return f"{actor.label}（{actor.get_role_display()}）"
 
 
