@@ -9,6 +9,7 @@ admin.site.site_title = "平安管理后台"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("open311/v2/", include("pingan.events.urls_open311")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("pingan.web.urls")),
 ]

@@ -20,6 +20,7 @@ from pingan.accounts.services import grant_give, user_create
 from pingan.audit.services import journal_write
 from pingan.demo import geometry
 from pingan.demo.divisions import Township, district_name, townships
+from pingan.events.open311 import api_key_create
 from pingan.lib import divisions, idnumber
 from pingan.lib.divisions import Level
 from pingan.regions.models import GridType, Region
@@ -30,6 +31,8 @@ from pingan.registry.models import Household, Person
 CENTER = (102.05, 36.47)  # 平安区, east of 西宁 on the 湟水
 HOUSEHOLDS = 40_000
 DEMO_PASSWORD = "pingan-demo-2026"
+# The Open311 api_key of the demo district (also in the README).
+DEMO_API_KEY = "pingan-demo-open311-key"
 GROUP_NAMES = "一二三四五六"
 # Area codes seen on residents' cards: the district's own, its predecessor 平安县
 # (abolished in 2015, still valid on old cards) and neighbours.
@@ -83,6 +86,7 @@ def load(
         counts = _build_people(grids, rng, fake)
         _build_grid_workers(grids, fake)
         _build_logins(district, departments, password)
+        api_key_create("演示Open311客户端", DEMO_API_KEY)
         counts |= {
             "townships": Region.objects.filter(level=Level.TOWNSHIP).count(),
             "villages": Region.objects.filter(level=Level.VILLAGE).count(),

@@ -40,3 +40,4 @@ class Command(BaseCommand):
         self.stdout.write(f"\n演示账号（密码均为 {loader.DEMO_PASSWORD}）：")
         for username, role, where in loader.demo_logins():
             self.stdout.write(f"  {username:<12} {role:<16} {where}")
+        self.stdout.write(f"\nOpen311 api_key: {loader.DEMO_API_KEY}")
