@@ -11,5 +11,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("open311/v2/", include("pingan.events.urls_open311")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("pingan.events.urls_public")),
+    path("", include("pingan.events.urls")),
     path("", include("pingan.web.urls")),
 ]

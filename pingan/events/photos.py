@@ -13,8 +13,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pingan.events.models import Event, Photo, Step
 
-FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
-           "WEBP": ("image/webp", "webp")}
+FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
 PUBLIC_MAX_SIDE = 2048
 Image.MAX_IMAGE_PIXELS = 50_000_000  # larger is refused, not just warned about
 
@@ -54,12 +57,12 @@ def photo_check(upload: UploadedFile) -> tuple[bytes, Image.Image]:
     return data, decode(data)
 
 
-def photo_attach(*, event: Event, data: bytes, image: Image.Image,
-                 step: Step | None = None) -> Photo:
+def photo_attach(
+    *, event: Event, data: bytes, image: Image.Image, step: Step | None = None
+) -> Photo:
     content_type, extension = FORMATS[str(image.format)]
     digest = hashlib.sha256(data).hexdigest()
-    photo = Photo(event=event, step=step, content_type=content_type, size=len(data),
-                  sha256=digest)
+    photo = Photo(event=event, step=step, content_type=content_type, size=len(data), sha256=digest)
     photo.original.save(f"{digest[:16]}.{extension}", ContentFile(data), save=False)
     photo.public.save(f"{digest[:16]}.{extension}", ContentFile(public_copy(image)), save=False)
     photo.save()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from pingan.events import views_public
+
+app_name = "public"
+urlpatterns = [
+    path("r/<str:grid_code>/", views_public.report, name="report"),
+    path("t/", views_public.track_lookup, name="lookup"),
+    path("t/<str:receipt>/", views_public.track, name="track"),
+    path("t/<str:receipt>/rate/", views_public.rate, name="rate"),
+    path("t/<str:receipt>/photos/<int:photo_id>/", views_public.public_photo, name="photo"),
+]

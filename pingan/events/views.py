@@ -1,0 +1,268 @@
+"""Staff pages of the closed loop: the dispatcher's queue, entering a hotline or
+video report, the event page with its timeline and actions, the department's
+to-do list, the inbox and the grid's QR code."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from shapely.geometry import shape
+
+from pingan.accounts.models import Department
+from pingan.accounts.services import client_ip
+from pingan.events import notify, photos, qr, queue, routing, selectors, services, timing
+from pingan.events.models import Category, Channel, Event, Level, Notice, Photo, State
+from pingan.lib.divisions import Level as RegionLevel
+from pingan.regions import selectors as region_selectors
+from pingan.web.views import StaffRequest
+
+STAFF_ENTRY_CHANNELS = [Channel.HOTLINE, Channel.VIDEO, Channel.ASSIGNMENT, Channel.GRID_WORKER]
+
+
+@login_required
+def event_queue(request: StaffRequest) -> HttpResponse:
+    filters = queue.QueueFilters(
+        state=request.GET.get("state", "open"),
+        category=request.GET.get("category", ""),
+        township=request.GET.get("township", ""),
+        overdue=request.GET.get("overdue") == "1",
+    )
+    after = int(request.GET.get("after") or 0)
+    events = queue.page(request.user, filters, after=after, limit=50)
+    now = timezone.now()
+    return render(
+        request,
+        "events/queue.html",
+        {
+            "rows": [(event, timing.mark(event, now)) for event in events],
+            "filters": filters,
+            "states": State.choices,
+            "tops": Category.objects.filter(parent__isnull=True),
+            "townships": region_selectors.regions_for_user(request.user).filter(
+                level=RegionLevel.TOWNSHIP
+            ),
+            "departments": Department.objects.order_by("name"),
+            "next_after": events[-1].id if len(events) == 50 else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def event_bulk(request: StaffRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    action = request.POST.get("action", "")
+    department = request.POST.get("department_id")
+    if action not in {"accept", "dispatch"} or not ids:
+        messages.error(request, "请选择事件和批量操作")
+        return redirect("events:queue")
+    result = queue.bulk(
+        request.user,
+        action,
+        ids,
+        ip=client_ip(request),
+        department_id=int(department) if department else None,
+    )
+    if result["done"]:
+        messages.success(request, f"已处理 {len(result['done'])} 件")
+    for event_id, reason in result["failed"].items():
+        messages.error(request, f"事件 {event_id}：{reason}")
+    return redirect("events:queue")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_new(request: StaffRequest) -> HttpResponse:
+    context = {
+        "form": request.POST,
+        "categories": Category.objects.filter(parent__isnull=False, active=True).select_related(
+            "parent"
+        ),
+        "channels": [(c.value, c.label) for c in STAFF_ENTRY_CHANNELS],
+        "levels": Level.choices,
+    }
+    if request.method == "GET":
+        return render(request, "events/new.html", context)
+    try:
+        intake = _enter(request)
+    except (
+        services.EventError,
+        routing.RoutingError,
+        PermissionDenied,
+        Http404,
+        photos.PhotoError,
+    ) as exc:
+        messages.error(request, str(exc))
+        return render(request, "events/new.html", context, status=422)
+    if intake.similar:
+        messages.warning(request, f"附近有 {len(intake.similar)} 件同类事件正在办理，可考虑合并")
+    messages.success(request, f"已登记，回执码 {intake.event.receipt}")
+    return redirect("events:detail", event_id=intake.event.pk)
+
+
+def _enter(request: StaffRequest) -> services.Intake:
+    data = request.POST
+    lng, lat = _where(request, data)
+    report = services.Report(
+        category=services.category_for(data.get("category", "")),
+        lng=lng,
+        lat=lat,
+        description=data.get("description", ""),
+        address=data.get("address", ""),
+        reporter_name=data.get("reporter_name", ""),
+        reporter_phone=data.get("reporter_phone", ""),
+        source_ref=data.get("source_ref", ""),
+        level=data.get("level") or Level.VILLAGE,
+    )
+    intake = services.event_report(
+        actor=request.user, channel=data.get("channel", ""), report=report, ip=client_ip(request)
+    )
+    upload = request.FILES.get("photo")
+    if upload:
+        data_bytes, image = photos.photo_check(upload)
+        photos.photo_attach(event=intake.event, data=data_bytes, image=image)
+    return intake
+
+
+def _where(request: StaffRequest, data) -> tuple[float, float]:
+    if data.get("lng") and data.get("lat"):
+        try:
+            return float(data["lng"]), float(data["lat"])
+        except ValueError:
+            raise services.EventError("经纬度应为数字") from None
+    if data.get("grid"):
+        grid = region_selectors.region_get_for_user(request.user, data["grid"])
+        if grid.level != RegionLevel.GRID or not grid.boundary:
+            raise services.EventError("请填写网格编码")
+        point = shape(grid.boundary).representative_point()
+        return point.x, point.y
+    raise services.EventError("请填写经纬度或网格编码")
+
+
+@login_required
+def event_detail(request: StaffRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_get_for_user(request.user, event_id)
+    actions = queue.actions_for(event, request.user)
+    similar = []
+    if any(t.action == "merge" for t in actions):
+        similar = routing.similar_events(
+            event.category,
+            event.lng,
+            event.lat,
+            event.created_at,
+            selectors.events_for_user(request.user),
+            exclude=event.pk,
+        )
+    return render(
+        request,
+        "events/detail.html",
+        {
+            "event": event,
+            "actions": actions,
+            "similar": similar,
+            "steps": event.steps.select_related("actor"),
+            "photos": event.photos.all(),
+            "assignments": event.assignments.select_related("department"),
+            "mark": timing.mark(event, timezone.now()),
+            "departments": Department.objects.order_by("name"),
+            "geo": event_geojson(event),
+        },
+    )
+
+
+def event_geojson(event: Event) -> dict:
+    """The event's point inside its grid, for the map."""
+    grid = {
+        "type": "Feature",
+        "geometry": event.grid.boundary,
+        "properties": {"name": event.grid.name, "code": event.grid.code, "level": "grid"},
+    }
+    point = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [event.lng, event.lat]},
+        "properties": {"name": event.receipt},
+    }
+    return {"type": "FeatureCollection", "features": [grid, point]}
+
+
+@login_required
+@require_POST
+def event_act(request: StaffRequest, event_id: int, action: str) -> HttpResponse:
+    event = selectors.event_get_for_user(request.user, event_id)
+    data = request.POST
+    params = {
+        key: int(data[key])
+        for key in ("department_id", "days", "score", "original_id")
+        if data.get(key, "").isdigit()
+    }
+    params["assist_ids"] = [int(i) for i in data.getlist("assist_ids") if i.isdigit()]
+    version = int(data["version"]) if data.get("version", "").isdigit() else None
+    try:
+        services.event_transition(
+            event=event,
+            action=action,
+            actor=request.user,
+            version=version,
+            reason=data.get("reason", ""),
+            ip=client_ip(request),
+            **params,
+        )
+        upload = request.FILES.get("photo")
+        if upload:
+            data_bytes, image = photos.photo_check(upload)
+            photos.photo_attach(event=event, data=data_bytes, image=image, step=event.steps.last())
+    except services.Conflict as exc:
+        messages.error(request, str(exc))
+    except (services.EventError, PermissionDenied, photos.PhotoError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已办理")
+    return redirect("events:detail", event_id=event.pk)
+
+
+@login_required
+def staff_photo(request: StaffRequest, photo_id: int) -> FileResponse:
+    photo = Photo.objects.filter(pk=photo_id).select_related("event").first()
+    if (
+        photo is None
+        or not selectors.events_for_user(request.user).filter(pk=photo.event_id).exists()
+    ):
+        raise Http404("没有这张照片，或无权查看")
+    return FileResponse(photo.original.open("rb"), content_type=photo.content_type)
+
+
+@login_required
+def department_todo(request: StaffRequest) -> HttpResponse:
+    now = timezone.now()
+    events = selectors.department_todo(request.user).select_related("category", "grid")
+    return render(
+        request,
+        "events/todo.html",
+        {"rows": [(e, timing.mark(e, now)) for e in events.order_by("deadline")[:200]]},
+    )
+
+
+@login_required
+def inbox(request: StaffRequest) -> HttpResponse:
+    notices = notify.recent(request.user)
+    Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "events/inbox.html", {"notices": notices})
+
+
+@login_required
+def grid_qr(request: StaffRequest, code: str) -> HttpResponse:
+    grid = region_selectors.region_get_for_user(request.user, code)
+    if grid.level != RegionLevel.GRID:
+        raise Http404("只有网格有二维码")
+    if request.GET.get("format") == "svg":
+        return HttpResponse(qr.qr_svg(grid), content_type="image/svg+xml")
+    return render(
+        request,
+        "events/qr.html",
+        {"grid": grid, "url": qr.report_url(grid), "ancestors": grid.ancestors()},
+    )
