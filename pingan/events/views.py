@@ -195,7 +195,7 @@ def event_geojson(event: Event) -> dict:
 def event_act(request: StaffRequest, event_id: int, action: str) -> HttpResponse:
     event = selectors.event_get_for_user(request.user, event_id)
     data = request.POST
-    params = {
+    params: dict[str, object] = {
         key: int(data[key])
         for key in ("department_id", "days", "score", "original_id")
         if data.get(key, "").isdigit()
