@@ -108,7 +108,7 @@ TABLE: dict[str, Transition] = {
         _t(
             "escalate",
             "上报上级",
-            {S.REPORTED, S.ACCEPTED, S.RETURNED},
+            {S.REPORTED, S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.HANDLING},
             None,
             Actor.CENTRE,
             Clock.KEEP,

@@ -35,7 +35,6 @@ from pingan.events.models import (
     Step,
     Submission,
 )
-from pingan.lib import workdays
 
 
 class EventError(ValueError):
@@ -227,6 +226,8 @@ def _create(actor: User | None, channel: str, report: Report, grid, ip: str) -> 
 
 
 def _label(actor: User | None, channel: str) -> str:
+    if actor is None and not channel:
+        return "系统"
     if actor is None:
         return "群众" if channel == Channel.PUBLIC else str(Channel(channel).label)
     return f"{actor.label}（{actor.get_role_display()}）"
@@ -255,16 +256,21 @@ def after(action: str):
     return register
 
 
+SYSTEM_ACTIONS = {"escalate"}
+
+
 def event_transition(
     *,
     event: Event,
     action: str,
-    actor: User,
+    actor: User | None,
     version: int | None = None,
     reason: str = "",
     ip: str = "",
     **params: Any,
 ) -> Event:
+    """Take `action` on the event. actor=None is the system itself (the time-limit
+    sweep), which may only escalate."""
     transition = TABLE.get(action)
     if transition is None:
         raise EventError(f"未知操作：{action}")
@@ -272,7 +278,10 @@ def event_transition(
         raise Conflict("该事件已被他人处理过，请刷新后重试")
     if event.state not in transition.sources:
         raise EventError(f"事件当前为「{State(event.state).label}」，不能{transition.label}")
-    check_actor(transition, event, actor)
+    if actor is not None:
+        check_actor(transition, event, actor)
+    elif action not in SYSTEM_ACTIONS:
+        raise access.OutOfScope(f"系统不能自动「{transition.label}」")
     if transition.needs_reason and len(reason.strip()) < 2:
         raise EventError(f"{transition.label}需要填写理由")
     now = timezone.now()
@@ -348,7 +357,7 @@ def _assignment(event: Event, actor: User, role: str) -> Assignment | None:
 def _record(
     event: Event,
     transition: Transition,
-    actor: User,
+    actor: User | None,
     from_state: str,
     params: dict,
     ip: str,
@@ -497,7 +506,7 @@ def _requested(event, actor, params, now):
 @effect("approve_request")
 def _approve(event, actor, params, now):
     if event.pending_request == "extension":
-        deadline = workdays.add_working_days(event.deadline or now, event.pending_days)
+        deadline = timing.add_days(event.deadline or now, event.pending_days)
         warn_at = now + (deadline - now) * timing.WARN_SHARE
         return {
             "pending_request": "",
@@ -582,8 +591,15 @@ def _escalate(event, actor, params, now):
     above = LEVEL_ABOVE.get(Level(event.level))
     if above is None:
         raise EventError("事件已在区县一级，不能再上报")
-    clock = Clock.ACCEPT if event.state == State.REPORTED else Clock.DISPATCH
     params["to_level"] = above
+    # Waiting to be accepted or dispatched: the new centre gets a fresh clock. Already
+    # with a department: the handling deadline stands.
+    waiting = {
+        State.REPORTED: Clock.ACCEPT,
+        State.ACCEPTED: Clock.DISPATCH,
+        State.RETURNED: Clock.DISPATCH,
+    }
+    clock = waiting.get(State(event.state), Clock.KEEP)
     return {"level": above, **timing.start_clock(event, clock, now)}
 
 
@@ -599,7 +615,7 @@ def _supervise(event, actor, params, now):
     days = int(params.get("days") or 3)
     if not 1 <= days <= 30:
         raise EventError("督办期限应在1到30个工作日之间")
-    return {"supervised": True, "supervise_deadline": workdays.add_working_days(now, days)}
+    return {"supervised": True, "supervise_deadline": timing.add_days(now, days)}
 
 
 @after("supervise")

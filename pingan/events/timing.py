@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from pingan.events.lifecycle import Clock
 from pingan.events.models import Category, Event
 from pingan.lib import workdays
@@ -12,15 +14,24 @@ from pingan.lib import workdays
 WARN_SHARE = 0.75
 
 
+def add_days(start: dt.datetime, days: int) -> dt.datetime:
+    """Working days counted on the clock of the district (Asia/Shanghai), not UTC."""
+    return workdays.add_working_days(timezone.localtime(start), days)
+
+
+def add_hours(start: dt.datetime, hours: float) -> dt.datetime:
+    return workdays.add_working_hours(timezone.localtime(start), hours)
+
+
 def step_deadline(category: Category, clock: Clock, start: dt.datetime) -> dt.datetime | None:
     if clock == Clock.ACCEPT:
-        return workdays.add_working_hours(start, category.accept_hours)
+        return add_hours(start, category.accept_hours)
     if clock == Clock.DISPATCH:
-        return workdays.add_working_hours(start, category.dispatch_hours)
+        return add_hours(start, category.dispatch_hours)
     if clock == Clock.HANDLE:
-        return workdays.add_working_days(start, category.handle_days)
+        return add_days(start, category.handle_days)
     if clock == Clock.VERIFY:
-        return workdays.add_working_hours(start, category.verify_hours)
+        return add_hours(start, category.verify_hours)
     return None
 
 
