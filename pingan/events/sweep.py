@@ -46,7 +46,7 @@ def sweep(now: dt.datetime, limit: int = 500) -> SweepResult:
                 object_type="event",
                 object_id=event.pk,
                 region_path=event.region_path,
-                data={"state": event.state, "deadline": event.deadline.isoformat()},
+                data={"state": event.state, "deadline": str(event.deadline)},
             )
             _tell_holders(event, f"事件 {event.receipt} 已超期")
         if _escalate(event):

@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Background work: sweep time limits (warn, mark overdue, auto-escalate) and send queued messages."
+    help = "Sweep time limits (warn, mark overdue, auto-escalate) and send queued messages."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="one round, then exit")
