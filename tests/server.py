@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -40,10 +41,19 @@ def wait_for(port: int, seconds: float = 30) -> None:
 
 
 @contextlib.contextmanager
-def running_demo(households: int = 1, data_dir: str | None = None) -> Iterator[str]:
+def running_demo(
+    households: int = 1,
+    data_dir: str | None = None,
+    database_url: str | None = None,
+    workers: int = 1,
+) -> Iterator[str]:
+    """The app with the demo district, on a free port. SQLite in a temporary folder
+    unless `database_url` names an (empty) database."""
     with tempfile.TemporaryDirectory(prefix="pingan-live-") as tmp:
         env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
         env["PINGAN_DATA_DIR"] = data_dir or tmp
+        if database_url:
+            env["DATABASE_URL"] = database_url
         port = free_port()
         env["PINGAN_CSRF_TRUSTED_ORIGINS"] = f"http://127.0.0.1:{port}"
         pingan = str(BIN / "pingan")
@@ -55,16 +65,18 @@ def running_demo(households: int = 1, data_dir: str | None = None) -> Iterator[s
             stdout=subprocess.DEVNULL,
         )
         server = subprocess.Popen(
-            [pingan, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            [pingan, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, so it can be killed whole
         )
         try:
             wait_for(port)
             yield f"http://127.0.0.1:{port}"
         finally:
-            server.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
             server.wait(10)
 
 
@@ -74,3 +86,16 @@ def log_in(page, base: str, username: str, password: str = "pingan-demo-2026") -
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def fresh_postgres(name: str) -> str | None:
+    """An empty database on the PostgreSQL the suite runs against, if it runs on one."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return None
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + "/" + name
