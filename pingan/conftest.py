@@ -187,3 +187,14 @@ def fast_password_hashing(settings, request):
     """Argon2 is deliberately slow; tests that are not about hashing use MD5."""
     if "argon2" not in request.node.name:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache (login counters, cached categories and
+    departments), as a fresh server would."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

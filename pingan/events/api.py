@@ -157,7 +157,10 @@ def event_create(request, payload: EventIn):
         ip=client_ip(request),
     )
     visible = selectors.events_for_user(request.user)
-    similar = [e for e in intake.similar if visible.filter(pk=e.pk).exists()]
+    visible_ids = set(
+        visible.filter(pk__in=[e.pk for e in intake.similar]).values_list("pk", flat=True)
+    )
+    similar = [e for e in intake.similar if e.pk in visible_ids]
     body = {"event": intake.event, "created": intake.created, "similar": similar}
     return Status(201 if intake.created else 200, body)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from pingan.accounts.models import Department
@@ -15,6 +16,7 @@ from pingan.regions.geo import locate
 from pingan.regions.models import Region
 
 EARTH_METRES = 6_371_000
+SIMILAR_SHOWN = 5  # a reporter or dispatcher reads a handful, not a list
 DUPLICATE_STATES = [
     State.REPORTED,
     State.ACCEPTED,
@@ -44,7 +46,13 @@ def default_department(category: Category, grid: Region) -> Department | None:
     containing the grid (a township's 派出所 before the district's)."""
     if not category.department_kind:
         return None
-    candidates = Department.objects.filter(kind=category.department_kind).select_related("region")
+    key = f"departments:{category.department_kind}"
+    candidates = cache.get(key)
+    if candidates is None:
+        candidates = list(
+            Department.objects.filter(kind=category.department_kind).select_related("region")
+        )
+        cache.set(key, candidates, 60)
     serving = [d for d in candidates if grid.path.startswith(d.region.path)]
     return max(serving, key=lambda d: len(d.region.path), default=None)
 
@@ -78,6 +86,9 @@ def similar_events(
     )
     if exclude is not None:
         nearby = nearby.exclude(pk=exclude)
-    nearby = nearby[:50]
-    within = [(distance_metres(lng, lat, e.lng, e.lat), e) for e in nearby]
-    return [e for d, e in sorted(within, key=lambda item: item[0]) if d <= category.dedupe_metres]
+    # Distances from bare coordinates; whole rows only for the few shown.
+    rows = nearby.order_by("-id").values_list("id", "lng", "lat")[:200]
+    within = sorted((distance_metres(lng, lat, x, y), pk) for pk, x, y in rows)
+    ids = [pk for d, pk in within if d <= category.dedupe_metres][:SIMILAR_SHOWN]
+    shown = Event.objects.filter(pk__in=ids).select_related("category", "category__parent", "grid")
+    return sorted(shown, key=lambda e: ids.index(e.pk))

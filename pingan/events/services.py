@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -95,10 +96,17 @@ class Intake:
     similar: list[Event] = field(default_factory=list)
 
 
+CATEGORY_CACHE_SECONDS = 60  # an edit in the admin reaches intake within a minute
+
+
 def category_for(code: str) -> Category:
-    category = Category.objects.filter(code=code, active=True, parent__isnull=False).first()
+    key = f"category:{code}"
+    category = cache.get(key)
     if category is None:
-        raise EventError(f"未知的事件类别：{code}")
+        category = Category.objects.filter(code=code, active=True, parent__isnull=False).first()
+        if category is None:
+            raise EventError(f"未知的事件类别：{code}")
+        cache.set(key, category, CATEGORY_CACHE_SECONDS)
     return category
 
 

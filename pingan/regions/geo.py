@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import shapely
 from shapely.geometry import shape
@@ -53,21 +54,31 @@ def check_no_overlap(polygon: BaseGeometry, name: str, siblings: list[tuple[str,
 
 class _GridIndexCache:
     """Holds the index with the boundary version it was built at; rebuilt when the
-    version in the database moves on (another process may have changed it)."""
+    version in the database moves on. Another process's change is noticed within
+    CHECK_SECONDS; this process's own change at once (BoundaryVersion.bump)."""
+
+    CHECK_SECONDS = 2.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._version = -1
+        self._checked_at = 0.0
         self._index: PolygonIndex | None = None
 
     def get(self) -> PolygonIndex:
+        now = time.monotonic()
+        if self._index is not None and now - self._checked_at < self.CHECK_SECONDS:
+            return self._index
         version = BoundaryVersion.current()
-        if self._index is None or version != self._version:
-            with self._lock:
-                if self._index is None or version != self._version:
-                    self._index = build_grid_index()
-                    self._version = version
+        with self._lock:
+            if self._index is None or version != self._version:
+                self._index = build_grid_index()
+                self._version = version
+            self._checked_at = now
         return self._index
+
+    def invalidate(self) -> None:
+        self._checked_at = 0.0
 
 
 def build_grid_index() -> PolygonIndex:

@@ -83,6 +83,9 @@ class BoundaryVersion(models.Model):
 
     @classmethod
     def bump(cls) -> None:
+        from pingan.regions.geo import grid_index
+
         updated = cls.objects.filter(pk=1).update(version=F("version") + 1)
         if not updated:
             cls.objects.get_or_create(pk=1, defaults={"version": 1})
+        grid_index.invalidate()

@@ -1,0 +1,116 @@
+"""The dispatcher's queue at 1,000,000 events: the first page of /api/events
+(through the real API view, in process) for a district dispatcher, a township and
+a village centre, unfiltered and with the filters dispatchers use.
+Target: p95 < 100 ms. SQLite, and PostgreSQL when one is reachable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import subprocess
+import sys
+import time
+
+from _setup import ROOT, django_setup, percentile, postgres_url, report
+
+EVENTS = 1_000_000
+RUNS = 40
+STATES = (["archived"] * 70 + ["closed"] * 8 + ["handling"] * 8 + ["reported"] * 4
+          + ["accepted"] * 3 + ["dispatched"] * 3 + ["handled"] * 2 + ["voided"] * 2)
+QUERIES = {
+    "open": "?state=open",
+    "reported": "?state=reported",
+    "category_CG": "?state=open&category=CG",
+    "overdue": "?state=open&overdue=1",
+    "all": "?state=",
+}
+
+
+def fill(count: int) -> float:
+    from django.utils import timezone
+
+    from pingan.demo import loader
+    from pingan.events.models import Category, Event
+    from pingan.regions.models import Region
+
+    loader.load(households=1)
+    grids = list(Region.objects.filter(level="grid", active=True))
+    categories = list(Category.objects.filter(parent__isnull=False))
+    rng = random.Random(7)
+    now = timezone.now()
+    started = time.perf_counter()
+    batch = []
+    for number in range(count):
+        grid = rng.choice(grids)
+        created = now - dt.timedelta(minutes=(count - number) * 0.5)
+        state = rng.choice(STATES)
+        open_ = state not in ("archived", "closed", "voided")
+        batch.append(Event(
+            receipt=f"B{number:09d}", category=rng.choice(categories), channel="grid_worker",
+            state=state, description="基准测试事件", lng=102.0, lat=36.4, grid=grid,
+            region_path=grid.path, created_at=created, step_started_at=created,
+            deadline=created + dt.timedelta(days=3) if open_ else None,
+        ))
+        if len(batch) == 10_000:
+            Event.objects.bulk_create(batch)
+            batch = []
+    Event.objects.bulk_create(batch)
+    return time.perf_counter() - started
+
+
+def measure() -> dict:
+    from django.db import connection
+    from django.test import Client
+
+    from pingan.accounts.models import User
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE events_event")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    figures = {}
+    for username in ["zhihui", "xiangzhen", "cunju"]:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for name, query in QUERIES.items():
+            samples = []
+            for _ in range(RUNS):
+                started = time.perf_counter()
+                response = client.get(f"/api/events{query}")
+                samples.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200
+            figures[f"{username}:{name}"] = {
+                "p50_ms": round(percentile(samples, 0.5), 1),
+                "p95_ms": round(percentile(samples, 0.95), 1),
+                "rows": len(response.json()["items"]),
+            }
+    return figures
+
+
+def child(database_url: str) -> None:
+    vendor = django_setup(database_url or None)
+    seconds = fill(EVENTS)
+    print(json.dumps({"database": vendor, "insert_rows_per_s": round(EVENTS / seconds),
+                      "queries": measure()}, ensure_ascii=False))
+
+
+def main() -> None:
+    runs = []
+    for url in [None, postgres_url("pingan_bench_queue")]:
+        if url is None and runs:
+            continue
+        out = subprocess.run([sys.executable, __file__, "--child", url or ""], cwd=ROOT,
+                             check=True, capture_output=True, text=True).stdout
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    worst = max(q["p95_ms"] for run in runs for q in run["queries"].values())
+    report({"bench": "event_queue", "events": EVENTS, "worst_p95_ms": worst, "runs": runs})
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        child(sys.argv[2])
+    else:
+        main()
