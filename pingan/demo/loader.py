@@ -87,6 +87,7 @@ def load(
         _build_grid_workers(grids, fake)
         _build_logins(district, departments, password)
         api_key_create("演示Open311客户端", DEMO_API_KEY)
+        counts["events"] = _build_events(grids, rng)
         counts |= {
             "townships": Region.objects.filter(level=Level.TOWNSHIP).count(),
             "villages": Region.objects.filter(level=Level.VILLAGE).count(),
@@ -432,6 +433,67 @@ def _build_logins(district: Region, departments: list[Department], password: str
         kind=GrantKind.IDENTITY,
         reason="演示：区综治中心核实身份",
     )
+
+
+DEMO_EVENTS = 120
+DEMO_REPORTS = {
+    "CG01": "路边垃圾堆放，影响通行",
+    "CG02": "占道经营，堵塞人行道",
+    "CG05": "井盖缺失，夜间危险",
+    "CG03": "乱贴小广告",
+    "ZZ01": "邻里因宅基地边界发生争执",
+    "ZZ04": "自建房墙体开裂",
+    "LY02": "山坡有焚烧秸秆烟雾",
+    "HB03": "夜间施工噪声扰民",
+    "MS04": "自来水管破裂漏水",
+}
+
+
+def _build_events(grids: list[PlannedGrid], rng: random.Random) -> int:
+    """Events at every stage of the loop, filed and moved on through the real
+    services, so the queue, the timelines and the journal are real."""
+    from pingan.events.models import Category
+    from pingan.events.services import Report, event_report, event_transition
+
+    dispatcher = User.objects.get(username="zhihui")
+    chengguan = User.objects.get(username="chengguan")
+    categories = {c.code: c for c in Category.objects.filter(code__in=DEMO_REPORTS)}
+    for number in range(DEMO_EVENTS):
+        planned = rng.choice(grids)
+        code = rng.choice(sorted(DEMO_REPORTS))
+        polygon = geometry.shapely_shape(planned.region.boundary or {})
+        lng, lat = geometry.random_points(polygon, 1, rng)[0]
+        reporter = User.objects.get(username=f"gw{planned.region.code}")
+        event = event_report(
+            actor=reporter,
+            channel="grid_worker",
+            report=Report(
+                category=categories[code],
+                lng=float(lng),
+                lat=float(lat),
+                description=DEMO_REPORTS[code],
+            ),
+        ).event
+        stage = number % 6
+        if stage == 0:
+            continue
+        event = event_transition(event=event, action="accept", actor=dispatcher)
+        if stage == 1 or not code.startswith("CG"):
+            continue
+        event = event_transition(
+            event=event, action="dispatch", actor=dispatcher, department_id=chengguan.department_id
+        )
+        if stage == 2:
+            continue
+        event = event_transition(event=event, action="sign", actor=chengguan)
+        if stage == 3:
+            continue
+        event = event_transition(event=event, action="handle", actor=chengguan, reason="已处置完毕")
+        if stage == 4:
+            continue
+        event = event_transition(event=event, action="verify_pass", actor=reporter)
+        event_transition(event=event, action="evaluate", actor=dispatcher, score=5)
+    return DEMO_EVENTS
 
 
 DEMO_USERNAMES = [

@@ -78,7 +78,10 @@ class _GridIndexCache:
         return self._index
 
     def invalidate(self) -> None:
+        """Rebuild on the next lookup. Forgetting the version too matters: after a
+        rolled-back change the number can come round again with other polygons."""
         self._checked_at = 0.0
+        self._version = -1
 
 
 def build_grid_index() -> PolygonIndex:
