@@ -198,3 +198,12 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def signed_in(user: User):
+    """A test client logged in as `user`."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from pingan.audit.models import JournalEntry
+from pingan.conftest import signed_in
 
 # role → (a node inside the scope, the sibling node outside it)
 READ_MATRIX = {
@@ -33,19 +34,13 @@ WRITERS = {
 READ_ONLY = ["leader", "department_handler"]
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def patch(client, code, body):
     return client.patch(f"/api/grids/{code}", json.dumps(body), content_type="application/json")
 
 
 @pytest.mark.parametrize("role", READ_MATRIX)
 def test_role_reads_inside_its_subtree_and_not_the_sibling(role, tree, personas, residents):
-    client = client_for(getattr(personas, role))
+    client = signed_in(getattr(personas, role))
     inside, sibling = READ_MATRIX[role]
     inside_code = getattr(tree, inside).code
     assert client.get(f"/api/regions/{inside_code}").status_code == 200
@@ -63,7 +58,7 @@ def test_role_reads_inside_its_subtree_and_not_the_sibling(role, tree, personas,
 
 @pytest.mark.parametrize("role", WRITERS)
 def test_role_writes_inside_its_subtree_and_not_the_sibling(role, tree, personas):
-    client = client_for(getattr(personas, role))
+    client = signed_in(getattr(personas, role))
     inside, sibling = WRITERS[role]
     response = patch(client, getattr(tree, inside).code, {"name": "改名网格", "reason": "测试"})
     assert response.status_code == 200, response.content
@@ -81,7 +76,7 @@ def test_role_writes_inside_its_subtree_and_not_the_sibling(role, tree, personas
 
 @pytest.mark.parametrize("role", READ_ONLY)
 def test_read_only_roles_cannot_write_even_inside(role, tree, personas):
-    client = client_for(getattr(personas, role))
+    client = signed_in(getattr(personas, role))
     response = patch(client, tree.grid_a1_1.code, {"name": "领导改名"})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
@@ -90,7 +85,7 @@ def test_read_only_roles_cannot_write_even_inside(role, tree, personas):
 
 
 def test_resident_reads_nothing_from_staff_api(tree, personas, residents):
-    client = client_for(personas.resident)
+    client = signed_in(personas.resident)
     assert client.get(f"/api/regions/{tree.district.code}").status_code == 404
     assert client.get("/api/people").json()["items"] == []
     assert client.get("/api/grids?q=网格").json() == []
@@ -103,13 +98,13 @@ def test_anonymous_gets_401(tree):
 
 
 def test_grid_search_only_finds_grids_in_scope(tree, personas):
-    client = client_for(personas.grid_worker_a)
+    client = signed_in(personas.grid_worker_a)
     found = {g["code"] for g in client.get("/api/grids?q=网格").json()}
     assert found == {tree.grid_a1_1.code}
 
 
 def test_household_capture_inside_and_outside_scope(tree, personas):
-    client = client_for(personas.grid_worker_a)
+    client = signed_in(personas.grid_worker_a)
     body = {"grid_code": tree.grid_a1_1.code, "number": "N1", "address": "一号"}
     assert (
         client.post(
@@ -127,13 +122,13 @@ def test_household_capture_inside_and_outside_scope(tree, personas):
 
 
 def test_grid_leader_reads_every_grid_they_lead(tree, personas):
-    client = client_for(personas.grid_leader)
+    client = signed_in(personas.grid_leader)
     assert client.get(f"/api/regions/{tree.grid_a1_2.code}").status_code == 200
     assert client.get(f"/api/regions/{tree.village_a1.code}").status_code == 404
 
 
 def test_locate_does_not_reveal_a_grid_outside_scope(tree, personas):
-    client = client_for(personas.grid_worker_a)
+    client = signed_in(personas.grid_worker_a)
     inside = client.get("/api/locate?lng=100.5&lat=31").json()
     assert inside["grid"]["code"] == tree.grid_a1_1.code
     assert [node["level"] for node in inside["chain"]] == ["district", "township", "village"]

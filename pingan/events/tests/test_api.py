@@ -1,16 +1,9 @@
 import json
 import uuid
 
-from django.test import Client
-
+from pingan.conftest import signed_in
 from pingan.events.models import Event, State
 from pingan.events.tests.conftest import IN_A1_1, IN_B1_1
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def post(client, url, body):

@@ -1,14 +1,7 @@
-from django.test import Client
-
+from pingan.conftest import signed_in
 from pingan.events.models import Event, Notice, State
 from pingan.events.services import event_report
 from pingan.events.tests.conftest import report_in
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_queue_page_lists_and_filters(personas, departments):

@@ -1,18 +1,11 @@
 import json
 
-from django.test import Client
-
 from pingan.audit.models import JournalEntry
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
+from pingan.conftest import signed_in
 
 
 def test_lists_show_masked_identity_numbers(tree, personas, residents):
-    items = client_for(personas.dispatcher).get("/api/people").json()["items"]
+    items = signed_in(personas.dispatcher).get("/api/people").json()["items"]
     assert items and all("*" in item["id_number"] for item in items)
 
 
@@ -23,7 +16,7 @@ def test_identity_numbers_are_encrypted_at_rest(residents):
 
 def test_reveal_needs_the_grant(tree, personas, residents):
     person = residents[tree.grid_a1_1.code]
-    response = client_for(personas.township_officer).post(
+    response = signed_in(personas.township_officer).post(
         f"/api/people/{person.pk}/reveal",
         json.dumps({"reason": "核实身份"}),
         content_type="application/json",
@@ -34,7 +27,7 @@ def test_reveal_needs_the_grant(tree, personas, residents):
 
 def test_reveal_with_grant_and_reason_is_journaled(tree, personas, residents):
     person = residents[tree.grid_a1_1.code]
-    response = client_for(personas.dispatcher).post(
+    response = signed_in(personas.dispatcher).post(
         f"/api/people/{person.pk}/reveal",
         json.dumps({"reason": "核实身份"}),
         content_type="application/json",
@@ -47,7 +40,7 @@ def test_reveal_with_grant_and_reason_is_journaled(tree, personas, residents):
 
 def test_reveal_without_reason_is_refused(tree, personas, residents):
     person = residents[tree.grid_a1_1.code]
-    response = client_for(personas.dispatcher).post(
+    response = signed_in(personas.dispatcher).post(
         f"/api/people/{person.pk}/reveal",
         json.dumps({"reason": " "}),
         content_type="application/json",
@@ -57,7 +50,7 @@ def test_reveal_without_reason_is_refused(tree, personas, residents):
 
 def test_reveal_outside_scope_is_not_found(tree, personas, residents):
     person = residents[tree.grid_b1_1.code]
-    response = client_for(personas.grid_worker_a).post(
+    response = signed_in(personas.grid_worker_a).post(
         f"/api/people/{person.pk}/reveal",
         json.dumps({"reason": "核实身份"}),
         content_type="application/json",
@@ -66,7 +59,7 @@ def test_reveal_outside_scope_is_not_found(tree, personas, residents):
 
 
 def test_people_pages_follow_the_cursor_without_gaps_or_repeats(tree, personas, residents):
-    client = client_for(personas.dispatcher)
+    client = signed_in(personas.dispatcher)
     seen, after = [], ""
     while True:
         page = client.get("/api/people", {"limit": 1, "after": after}).json()
@@ -79,6 +72,6 @@ def test_people_pages_follow_the_cursor_without_gaps_or_repeats(tree, personas, 
 
 
 def test_a_malformed_cursor_is_a_clear_error(personas):
-    response = client_for(personas.dispatcher).get("/api/people", {"after": "nonsense"})
+    response = signed_in(personas.dispatcher).get("/api/people", {"after": "nonsense"})
     assert response.status_code == 422
     assert "after" in response.json()["error"]["message"]

@@ -1,10 +1,6 @@
 from django.test import Client
 
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
+from pingan.conftest import signed_in
 
 
 def test_region_page_shows_the_node_its_children_and_counts(tree, personas, residents):
