@@ -47,8 +47,12 @@ class Session:
         _, page = self.request("GET", "/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
         form = f"csrfmiddlewaretoken={token}&username={username}&password=pingan-demo-2026"
-        status, _ = self.request("POST", "/login/", form, {
-            "Content-Type": "application/x-www-form-urlencoded", "Referer": "http://x/login/"})
+        status, _ = self.request(
+            "POST",
+            "/login/",
+            form,
+            {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://x/login/"},
+        )
         assert status == 302, status
 
 
@@ -76,12 +80,22 @@ def client_loop(base: str, points, deadline: float, latencies: list[float], erro
     rng = random.Random()
     while time.perf_counter() < deadline:
         lng, lat = rng.choice(points)
-        body = json.dumps({"category": rng.choice(CATEGORIES), "lng": lng, "lat": lat,
-                           "description": "基准测试上报", "client_uuid": str(uuid.uuid4())})
+        body = json.dumps(
+            {
+                "category": rng.choice(CATEGORIES),
+                "lng": lng,
+                "lat": lat,
+                "description": "基准测试上报",
+                "client_uuid": str(uuid.uuid4()),
+            }
+        )
         started = time.perf_counter()
-        status, _ = session.request("POST", "/api/events", body, {
-            "Content-Type": "application/json", "X-CSRFToken": csrf,
-            "Referer": base + "/"})
+        status, _ = session.request(
+            "POST",
+            "/api/events",
+            body,
+            {"Content-Type": "application/json", "X-CSRFToken": csrf, "Referer": base + "/"},
+        )
         if status == 201:
             latencies.append((time.perf_counter() - started) * 1000)
         else:
@@ -97,9 +111,10 @@ def run(database_url: str | None) -> dict:
         latencies: list[float] = []
         errors: list[int] = []
         deadline = time.perf_counter() + SECONDS
-        threads = [threading.Thread(target=client_loop,
-                                    args=(base, points, deadline, latencies, errors))
-                   for _ in range(CLIENTS)]
+        threads = [
+            threading.Thread(target=client_loop, args=(base, points, deadline, latencies, errors))
+            for _ in range(CLIENTS)
+        ]
         started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -108,11 +123,14 @@ def run(database_url: str | None) -> dict:
         elapsed = time.perf_counter() - started
     return {
         "database": "postgresql" if database_url else "sqlite",
-        "events": len(latencies), "errors": len(errors),
+        "events": len(latencies),
+        "errors": len(errors),
         "events_per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": round(percentile(latencies, 0.5), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
-        "clients": CLIENTS, "server_workers": 2, "seconds": SECONDS,
+        "clients": CLIENTS,
+        "server_workers": 2,
+        "seconds": SECONDS,
     }
 
 

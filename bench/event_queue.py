@@ -16,8 +16,16 @@ from _setup import ROOT, django_setup, percentile, postgres_url, report
 
 EVENTS = 1_000_000
 RUNS = 40
-STATES = (["archived"] * 70 + ["closed"] * 8 + ["handling"] * 8 + ["reported"] * 4
-          + ["accepted"] * 3 + ["dispatched"] * 3 + ["handled"] * 2 + ["voided"] * 2)
+STATES = (
+    ["archived"] * 70
+    + ["closed"] * 8
+    + ["handling"] * 8
+    + ["reported"] * 4
+    + ["accepted"] * 3
+    + ["dispatched"] * 3
+    + ["handled"] * 2
+    + ["voided"] * 2
+)
 QUERIES = {
     "open": "?state=open",
     "reported": "?state=reported",
@@ -46,12 +54,22 @@ def fill(count: int) -> float:
         created = now - dt.timedelta(minutes=(count - number) * 0.5)
         state = rng.choice(STATES)
         open_ = state not in ("archived", "closed", "voided")
-        batch.append(Event(
-            receipt=f"B{number:09d}", category=rng.choice(categories), channel="grid_worker",
-            state=state, description="基准测试事件", lng=102.0, lat=36.4, grid=grid,
-            region_path=grid.path, created_at=created, step_started_at=created,
-            deadline=created + dt.timedelta(days=3) if open_ else None,
-        ))
+        batch.append(
+            Event(
+                receipt=f"B{number:09d}",
+                category=rng.choice(categories),
+                channel="grid_worker",
+                state=state,
+                description="基准测试事件",
+                lng=102.0,
+                lat=36.4,
+                grid=grid,
+                region_path=grid.path,
+                created_at=created,
+                step_started_at=created,
+                deadline=created + dt.timedelta(days=3) if open_ else None,
+            )
+        )
         if len(batch) == 10_000:
             Event.objects.bulk_create(batch)
             batch = []
@@ -93,8 +111,16 @@ def measure() -> dict:
 def child(database_url: str) -> None:
     vendor = django_setup(database_url or None)
     seconds = fill(EVENTS)
-    print(json.dumps({"database": vendor, "insert_rows_per_s": round(EVENTS / seconds),
-                      "queries": measure()}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "database": vendor,
+                "insert_rows_per_s": round(EVENTS / seconds),
+                "queries": measure(),
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 def main() -> None:
@@ -102,8 +128,13 @@ def main() -> None:
     for url in [None, postgres_url("pingan_bench_queue")]:
         if url is None and runs:
             continue
-        out = subprocess.run([sys.executable, __file__, "--child", url or ""], cwd=ROOT,
-                             check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", url or ""],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
     worst = max(q["p95_ms"] for run in runs for q in run["queries"].values())
     report({"bench": "event_queue", "events": EVENTS, "worst_p95_ms": worst, "runs": runs})
