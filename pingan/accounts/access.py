@@ -57,9 +57,21 @@ def _outermost(paths: set[str]) -> tuple[str, ...]:
 def path_q(paths: tuple[str, ...], field: str = "region_path") -> Q:
     if not paths:
         return Q(pk__in=[])
-    if "" in paths:
+    if "" in paths or _whole_tree(paths):
         return Q()
     return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths))
+
+
+def _whole_tree(paths: tuple[str, ...]) -> bool:
+    """A scope that is the only district holds every row: filtering by its prefix
+    would only stop the database from reading the newest rows first."""
+    from pingan.regions.models import Region
+
+    roots = [path for path in paths if path.count("/") == 1]
+    if not roots:
+        return False
+    districts = list(Region.objects.filter(parent__isnull=True).values_list("path", flat=True)[:2])
+    return len(districts) == 1 and districts[0] in roots
 
 
 def scope(user: User, queryset: QuerySet, *, field: str = "region_path", write: bool = False):
