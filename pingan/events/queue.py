@@ -40,7 +40,9 @@ def page(user: User, filters: QueueFilters, *, after: int = 0, limit: int = 50) 
         events = events.filter(id__lt=after)
     limit = max(1, min(limit, 200))
     return list(
-        events.select_related("category", "category__parent", "grid").order_by("-id")[:limit]
+        events.select_related("category", "category__parent", "grid")
+        .defer("grid__boundary")  # a polygon per row, and lists never draw it
+        .order_by("-id")[:limit]
     )
 
 

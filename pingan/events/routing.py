@@ -90,5 +90,9 @@ def similar_events(
     rows = nearby.order_by("-id").values_list("id", "lng", "lat")[:200]
     within = sorted((distance_metres(lng, lat, x, y), pk) for pk, x, y in rows)
     ids = [pk for d, pk in within if d <= category.dedupe_metres][:SIMILAR_SHOWN]
-    shown = Event.objects.filter(pk__in=ids).select_related("category", "category__parent", "grid")
+    shown = (
+        Event.objects.filter(pk__in=ids)
+        .select_related("category", "category__parent", "grid")
+        .defer("grid__boundary")
+    )
     return sorted(shown, key=lambda e: ids.index(e.pk))

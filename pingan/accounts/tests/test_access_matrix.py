@@ -140,8 +140,9 @@ def test_a_second_district_is_not_visible_to_the_first_districts_staff(tree, per
     from pingan.lib.divisions import Level
     from pingan.regions.services import region_create
 
-    other = region_create(actor=None, level=Level.DISTRICT, code="630202000000", name="乐都区",
-                          parent=None)
+    other = region_create(
+        actor=None, level=Level.DISTRICT, code="630202000000", name="乐都区", parent=None
+    )
     client = signed_in(personas.dispatcher)
     assert client.get(f"/api/regions/{other.code}").status_code == 404
     assert client.get(f"/api/regions/{tree.district.code}").status_code == 200

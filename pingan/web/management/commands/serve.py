@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("PINGAN_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("PINGAN_WORKERS", 2)))
         # Threads let a worker use the CPU while another request waits on the database.
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("PINGAN_THREADS", 4)))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("PINGAN_THREADS", 1)))
 
     def handle(self, *args, **options):
         from pingan.demo.loader import DEMO_PASSWORD, demo_logins
