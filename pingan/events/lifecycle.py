@@ -131,5 +131,25 @@ TABLE: dict[str, Transition] = {
 FINAL = frozenset({S.REJECTED, S.MERGED, S.ARCHIVED, S.WITHDRAWN, S.VOIDED})
 
 
-def available(state: str) -> list[Transition]:
-    return [t for t in TABLE.values() if state in t.sources]
+# Conditions beyond the state: what makes sense to offer on the event page.
+GUARDS = {
+    "approve_request": lambda event: bool(event.pending_request),
+    "deny_request": lambda event: bool(event.pending_request),
+    "request_extension": lambda event: not event.pending_request,
+    "request_suspension": lambda event: not event.pending_request,
+    "supervise": lambda event: not event.supervised,
+}
+
+
+def available(event) -> list[Transition]:
+    return [
+        t
+        for t in TABLE.values()
+        if event.state in t.sources and GUARDS.get(t.action, lambda e: True)(event)
+    ]
+
+
+def step_label(action: str) -> str:
+    labels = {"report": "上报", "rate": "群众评价", "merged_in": "合并了相同的反映"}
+    transition = TABLE.get(action)
+    return labels.get(action) or (transition.label if transition else action)

@@ -49,7 +49,7 @@ def page(user: User, filters: QueueFilters, *, after: int = 0, limit: int = 50) 
 def actions_for(event: Event, user: User) -> list[Transition]:
     """The transitions this user may take on the event now."""
     allowed = []
-    for transition in available(event.state):
+    for transition in available(event):
         try:
             services.check_actor(transition, event, user)
         except PermissionDenied:

@@ -16,6 +16,7 @@ from shapely.geometry import shape
 from pingan.accounts.models import Department
 from pingan.accounts.services import client_ip
 from pingan.events import notify, photos, qr, queue, routing, selectors, services, timing
+from pingan.events.lifecycle import step_label
 from pingan.events.models import Category, Channel, Event, Level, Notice, Photo, State
 from pingan.lib.divisions import Level as RegionLevel
 from pingan.regions import selectors as region_selectors
@@ -165,7 +166,7 @@ def event_detail(request: StaffRequest, event_id: int) -> HttpResponse:
             "event": event,
             "actions": actions,
             "similar": similar,
-            "steps": event.steps.select_related("actor"),
+            "steps": [(step, step_label(step.action)) for step in event.steps.all()],
             "photos": event.photos.all(),
             "assignments": event.assignments.select_related("department"),
             "mark": timing.mark(event, timezone.now()),

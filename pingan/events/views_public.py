@@ -12,7 +12,7 @@ from shapely.geometry import shape
 
 from pingan.accounts.services import client_ip
 from pingan.events import photos, routing, services
-from pingan.events.lifecycle import TABLE
+from pingan.events.lifecycle import step_label
 from pingan.events.models import Category, Channel, Event, Photo
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
@@ -124,8 +124,7 @@ PLAIN = {"report": "收到您的反映", "rate": "您评价了处理结果", "me
 
 
 def _plain_label(action: str) -> str:
-    transition = TABLE.get(action)
-    return PLAIN.get(action) or (transition.label if transition else action)
+    return PLAIN.get(action) or step_label(action)
 
 
 @require_POST

@@ -91,3 +91,21 @@ def test_grid_qr_code(personas, tree):
     svg = client.get(f"/regions/{tree.grid_a1_1.code}/qr/?format=svg")
     assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
     assert client.get(f"/regions/{tree.grid_a1_2.code}/qr/").status_code == 404
+
+
+def test_the_event_page_offers_only_what_makes_sense_now(personas, departments):
+    event = event_report(
+        actor=personas.grid_worker_a, channel="grid_worker", report=report_in()
+    ).event
+    village = signed_in(personas.village_officer)
+    village.post(f"/events/{event.pk}/act/accept/", {})
+    village.post(f"/events/{event.pk}/act/dispatch/", {})
+    handler = signed_in(personas.department_handler)
+    handler.post(f"/events/{event.pk}/act/sign/", {})
+    page = village.get(f"/events/{event.pk}/")
+    offered = [t.action for t in page.context["actions"]]
+    assert "approve_request" not in offered and "escalate" in offered
+    assert "派遣" in page.content.decode()  # the timeline speaks Chinese, not action codes
+    handler.post(f"/events/{event.pk}/act/request_extension/", {"reason": "等材料", "days": "2"})
+    offered = [t.action for t in village.get(f"/events/{event.pk}/").context["actions"]]
+    assert "approve_request" in offered
