@@ -46,7 +46,9 @@ def journal_write(
 ) -> JournalEntry:
     """Append one row. Call it inside the transaction of the change it records, so
     the change and its journal row are committed together or not at all."""
-    with transaction.atomic():
+    # No savepoint of its own: if the journal row fails, the change it records must
+    # fail with it.
+    with transaction.atomic(savepoint=False):
         head, _ = JournalHead.objects.select_for_update().get_or_create(pk=1)
         entry = JournalEntry(
             seq=head.seq + 1,
