@@ -103,7 +103,11 @@ def category_for(code: str) -> Category:
     key = f"category:{code}"
     category = cache.get(key)
     if category is None:
-        category = Category.objects.filter(code=code, active=True, parent__isnull=False).first()
+        category = (
+            Category.objects.filter(code=code, active=True, parent__isnull=False)
+            .select_related("parent")
+            .first()
+        )
         if category is None:
             raise EventError(f"未知的事件类别：{code}")
         cache.set(key, category, CATEGORY_CACHE_SECONDS)
