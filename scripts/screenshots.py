@@ -61,8 +61,9 @@ def main() -> None:
         log_in(page, base, "chengguan")
         page.goto(f"{base}/events/todo/")
         shoot(page, "department-todo")
-        phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                 device_scale_factor=1)
+        phone = browser.new_page(
+            viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=1
+        )
         phone.goto(f"{base}/r/630203102001001/")
         shoot(phone, "public-report")
         phone.select_option("select[name=category]", "CG05")
