@@ -98,4 +98,4 @@ grid_index = _GridIndexCache()
 def locate(lng: float, lat: float) -> Region | None:
     """The grid containing the point, or None when it lies outside every grid."""
     code = grid_index.get().locate(lng, lat)
-    return Region.objects.get(code=code) if code else None
+    return Region.objects.defer("boundary").get(code=code) if code else None
