@@ -7,6 +7,7 @@ urlpatterns = [
     path("events/", views.event_queue, name="queue"),
     path("events/bulk/", views.event_bulk, name="bulk"),
     path("events/new/", views.event_new, name="new"),
+    path("m/report/", views.mobile_report, name="mobile_report"),
     path("events/todo/", views.department_todo, name="todo"),
     path("events/<int:event_id>/", views.event_detail, name="detail"),
     path("events/<int:event_id>/act/<str:action>/", views.event_act, name="act"),

@@ -4,9 +4,12 @@ to-do list, the inbox and the grid's QR code."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +18,17 @@ from shapely.geometry import shape
 
 from pingan.accounts.models import Department
 from pingan.accounts.services import client_ip
-from pingan.events import notify, photos, qr, queue, routing, selectors, services, timing
+from pingan.events import (
+    notify,
+    photos,
+    qr,
+    queue,
+    routing,
+    selectors,
+    services,
+    timing,
+    views_public,
+)
 from pingan.events.lifecycle import step_label
 from pingan.events.models import Category, Channel, Event, Level, Notice, Photo, State
 from pingan.lib.divisions import Level as RegionLevel
@@ -143,6 +156,73 @@ def _where(request: StaffRequest, data) -> tuple[float, float]:
         point = shape(grid.boundary).representative_point()
         return point.x, point.y
     raise services.EventError("请填写经纬度或网格编码")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mobile_report(request: StaffRequest) -> HttpResponse:
+    """The grid worker's report from the phone: category, text, photo, location.
+    The page carries a fresh client UUID, so a double tap or a resend on a bad
+    connection files the report once."""
+    context: dict = {
+        "form": {},
+        "errors": [],
+        "client_uuid": uuid.uuid4(),
+        "categories": views_public.categories(),
+    }
+    if request.method == "POST":
+        try:
+            intake = _mobile_intake(request)
+        except (
+            services.EventError,
+            services.Conflict,
+            routing.RoutingError,
+            PermissionDenied,
+            photos.PhotoError,
+        ) as exc:
+            context["errors"].append(str(exc))
+            context["form"] = request.POST
+            context["client_uuid"] = request.POST.get("client_uuid") or context["client_uuid"]
+            return render(request, "events/mobile_report.html", context, status=422)
+        context |= {"done": intake.event, "similar": intake.similar}
+    return render(request, "events/mobile_report.html", context)
+
+
+def _mobile_intake(request: StaffRequest) -> services.Intake:
+    data = request.POST
+    grid = request.user.region
+    if grid is None or grid.level != RegionLevel.GRID:
+        raise services.EventError("只有网格员可以在此上报")
+    lng, lat = views_public.location(data, grid)
+    try:
+        client_uuid = uuid.UUID(data.get("client_uuid", ""))
+    except ValueError:
+        raise services.EventError("提交编号无效，请刷新页面") from None
+    report = services.Report(
+        category=services.category_for(data.get("category", "")),
+        lng=lng,
+        lat=lat,
+        description=data.get("description", ""),
+        address=data.get("address", ""),
+    )
+    upload = request.FILES.get("photo")
+    checked = photos.photo_check(upload) if upload else None
+    with transaction.atomic():
+        intake = services.event_report(
+            actor=request.user,
+            channel=Channel.GRID_WORKER,
+            report=report,
+            client_uuid=client_uuid,
+            ip=client_ip(request),
+        )
+        if checked and intake.created:
+            photos.photo_attach(
+                event=intake.event,
+                data=checked[0],
+                image=checked[1],
+                step=intake.event.steps.first(),
+            )
+    return intake
 
 
 @login_required

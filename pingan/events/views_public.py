@@ -24,7 +24,7 @@ def _grid(code: str) -> Region:
     return get_object_or_404(Region, code=code, level=Level.GRID, active=True)
 
 
-def _categories():
+def categories():
     tops = Category.objects.filter(parent__isnull=True, active=True).prefetch_related("children")
     return [(top, [c for c in top.children.all() if c.active]) for top in tops]
 
@@ -33,7 +33,7 @@ def _categories():
 def report(request: HttpRequest, grid_code: str) -> HttpResponse:
     grid = _grid(grid_code)
     form = request.POST if request.method == "POST" else {}
-    context = {"grid": grid, "categories": _categories(), "form": form, "errors": []}
+    context = {"grid": grid, "categories": categories(), "form": form, "errors": []}
     if request.method == "GET":
         return render(request, "events/public_report.html", context)
     errors = context["errors"]
@@ -54,7 +54,7 @@ def report(request: HttpRequest, grid_code: str) -> HttpResponse:
 def _file(request: HttpRequest, grid: Region, ip: str) -> Event:
     data = request.POST
     category = services.category_for(data.get("category", ""))
-    lng, lat = _location(data, grid)
+    lng, lat = location(data, grid)
     upload = request.FILES.get("photo")
     checked = photos.photo_check(upload) if upload else None
     phone = data.get("phone", "").strip()
@@ -81,7 +81,7 @@ def _file(request: HttpRequest, grid: Region, ip: str) -> Event:
     return intake.event
 
 
-def _location(data, grid: Region) -> tuple[float, float]:
+def location(data, grid: Region) -> tuple[float, float]:
     """The phone's location when given, else the middle of the QR code's grid."""
     try:
         return float(data["lng"]), float(data["lat"])

@@ -109,3 +109,28 @@ def test_the_event_page_offers_only_what_makes_sense_now(personas, departments):
     handler.post(f"/events/{event.pk}/act/request_extension/", {"reason": "等材料", "days": "2"})
     offered = [t.action for t in village.get(f"/events/{event.pk}/").context["actions"]]
     assert "approve_request" in offered
+
+
+def test_grid_worker_reports_from_the_phone_page_once_even_if_sent_twice(
+    personas, departments, tree
+):
+    import uuid as uuid_module
+
+    client = signed_in(personas.grid_worker_a)
+    page = client.get("/m/report/")
+    assert page.status_code == 200 and "上报事件" in page.content.decode()
+    form = {"category": "CG05", "description": "井盖缺失", "client_uuid": str(uuid_module.uuid4())}
+    first = client.post("/m/report/", form)
+    again = client.post("/m/report/", form)  # the resend after a dropped connection
+    assert first.status_code == 200 and again.status_code == 200
+    event = Event.objects.get()
+    assert event.receipt in again.content.decode() and event.grid == tree.grid_a1_1
+    assert event.channel == "grid_worker" and event.reporter == personas.grid_worker_a
+
+
+def test_only_grid_staff_use_the_phone_report_page(personas, departments):
+    response = signed_in(personas.township_officer).post(
+        "/m/report/", {"category": "CG05", "description": "x", "client_uuid": "not-a-uuid"}
+    )
+    assert response.status_code == 422 and "只有网格员" in response.content.decode()
+    assert not Event.objects.exists()
