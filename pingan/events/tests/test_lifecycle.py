@@ -286,3 +286,24 @@ def test_a_replayed_submission_returns_the_first_result(tree, personas, departme
             client_uuid=key,
         )
     assert Event.objects.count() == 1
+
+
+def test_assignment_down_stays_inside_the_assigners_area(tree, personas, departments):
+    from pingan.events.tests.conftest import IN_B1_1
+
+    event = event_report(
+        actor=personas.township_officer,
+        channel="assignment",
+        report=report_in(level="village", source_ref="市交办-001"),
+    ).event
+    assert event.channel == "assignment" and event.level == Level.VILLAGE
+    with pytest.raises(OutOfScope):
+        event_report(
+            actor=personas.township_officer, channel="assignment", report=report_in(where=IN_B1_1)
+        )
+    with pytest.raises(EventError, match="本级或下级"):
+        event_report(
+            actor=personas.township_officer,
+            channel="assignment",
+            report=report_in(level="district"),
+        )
