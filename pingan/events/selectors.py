@@ -1,5 +1,5 @@
 """Reads of events, always scoped: staff see the events of their subtree; a
-department handler also sees every event their department was dispatched."""
+department handler sees the events their department was dispatched."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ from pingan.events.models import Assignment, Event
 
 
 def events_for_user(user: User) -> QuerySet[Event]:
+    """Centres, grid staff and leaders: the events of their subtree. Department
+    handlers: only the events their department was dispatched (DESIGN.md)."""
     events = Event.objects.all()
-    in_region = access.path_q(access.read_paths(user))
-    if user.role == Role.DEPARTMENT and user.department_id:
+    if user.role == Role.DEPARTMENT:
+        if not user.department_id:
+            return events.none()
         assigned = Assignment.objects.filter(event=OuterRef("pk"), department=user.department_id)
-        return events.filter(in_region | Exists(assigned))
-    return events.filter(in_region)
+        return events.filter(Exists(assigned))
+    return events.filter(access.path_q(access.read_paths(user)))
 
 
 def event_get_for_user(user: User, event_id: int) -> Event:

@@ -120,3 +120,10 @@ def test_similar_events_while_reporting(personas, departments):
         "/api/events/similar", {"category": "CG01", "lng": IN_A1_1[0], "lat": IN_A1_1[1]}
     )
     assert elsewhere.json() == []  # duplicate suggestions respect the read scope
+
+
+def test_department_handler_sees_only_what_was_dispatched_to_it(personas, departments):
+    created = post(signed_in(personas.grid_worker_a), "/api/events", body()).json()["event"]
+    handler = signed_in(personas.department_handler)
+    assert handler.get(f"/api/events/{created['id']}").status_code == 404
+    assert handler.get("/api/events").json()["items"] == []
