@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.responses import Status
@@ -135,9 +136,7 @@ class BulkOut(Schema):
     failed: dict[str, str]
 
 
-@router.post("/events", response={201: IntakeOut, 200: IntakeOut})
-def event_create(request, payload: EventIn):
-    """Report an event. With client_uuid, a replay returns the first result (200)."""
+def _intake(request, payload: EventIn) -> services.Intake:
     report = services.Report(
         category=services.category_for(payload.category),
         lng=payload.lng,
@@ -160,9 +159,80 @@ def event_create(request, payload: EventIn):
     visible_ids = set(
         visible.filter(pk__in=[e.pk for e in intake.similar]).values_list("pk", flat=True)
     )
-    similar = [e for e in intake.similar if e.pk in visible_ids]
-    body = {"event": intake.event, "created": intake.created, "similar": similar}
+    intake.similar = [e for e in intake.similar if e.pk in visible_ids]
+    return intake
+
+
+@router.post("/events", response={201: IntakeOut, 200: IntakeOut})
+def event_create(request, payload: EventIn):
+    """Report an event. With client_uuid, a replay returns the first result (200)."""
+    intake = _intake(request, payload)
+    body = {"event": intake.event, "created": intake.created, "similar": intake.similar}
     return Status(201 if intake.created else 200, body)
+
+
+class BatchIn(Schema):
+    items: list[EventIn]
+
+
+class BatchItemOut(Schema):
+    status: int
+    client_uuid: uuid.UUID | None
+    result: IntakeOut | None = None
+    error: dict | None = None
+
+
+MAX_BATCH = 100
+
+
+@router.post("/events/batch", response=list[BatchItemOut])
+def event_batch(request, payload: BatchIn):
+    """Several reports at once, as a phone sends its offline queue when it gets a
+    signal back. Each item is taken in (or refused) on its own, with its own
+    status; send client_uuid so that a batch resent after a timeout is harmless."""
+    if len(payload.items) > MAX_BATCH:
+        raise services.EventError(f"一次最多提交{MAX_BATCH}件")
+    results: list[dict] = []
+    for item in payload.items:
+        try:
+            intake = _intake(request, item)
+        except services.Conflict as exc:
+            results.append(
+                {
+                    "status": 409,
+                    "client_uuid": item.client_uuid,
+                    "error": {"code": "conflict", "message": str(exc)},
+                }
+            )
+        except (services.EventError, routing.RoutingError) as exc:
+            results.append(
+                {
+                    "status": 422,
+                    "client_uuid": item.client_uuid,
+                    "error": {"code": "invalid", "message": str(exc)},
+                }
+            )
+        except PermissionDenied as exc:
+            results.append(
+                {
+                    "status": 403,
+                    "client_uuid": item.client_uuid,
+                    "error": {"code": "forbidden", "message": str(exc)},
+                }
+            )
+        else:
+            results.append(
+                {
+                    "status": 201 if intake.created else 200,
+                    "client_uuid": item.client_uuid,
+                    "result": {
+                        "event": intake.event,
+                        "created": intake.created,
+                        "similar": intake.similar,
+                    },
+                }
+            )
+    return results
 
 
 @router.get("/events", response=QueuePage)

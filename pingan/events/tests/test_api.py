@@ -127,3 +127,21 @@ def test_department_handler_sees_only_what_was_dispatched_to_it(personas, depart
     handler = signed_in(personas.department_handler)
     assert handler.get(f"/api/events/{created['id']}").status_code == 404
     assert handler.get("/api/events").json()["items"] == []
+
+
+def test_a_batch_from_an_offline_phone_takes_each_item_on_its_own(personas, departments):
+    client = signed_in(personas.grid_worker_a)
+    keys = [str(uuid.uuid4()) for _ in range(3)]
+    items = [
+        body(client_uuid=keys[0]),
+        body(client_uuid=keys[1], category="XX01"),
+        body(client_uuid=keys[2], description="第三件"),
+    ]
+    results = post(client, "/api/events/batch", {"items": items}).json()
+    assert [r["status"] for r in results] == [201, 422, 201]
+    assert "未知的事件类别" in results[1]["error"]["message"]
+    again = post(client, "/api/events/batch", {"items": items}).json()  # resent after a timeout
+    assert [r["status"] for r in again] == [200, 422, 200]
+    assert Event.objects.count() == 2
+    too_many = post(client, "/api/events/batch", {"items": [body()] * 101})
+    assert too_many.status_code == 422
