@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -52,3 +53,21 @@ def report(figures: dict) -> None:
 def percentile(samples: list[float], share: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def on_each_database(script: str, pg_name: str) -> list[dict]:
+    """Run `script --child URL` in a fresh process on SQLite and, when a server is
+    reachable, on a fresh PostgreSQL database; each child's last line is its JSON."""
+    runs = []
+    for url in ["", postgres_url(pg_name)]:
+        if url is None:
+            continue
+        out = subprocess.run(
+            [sys.executable, script, "--child", url],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    return runs

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
-import subprocess
 import sys
 import time
 
-from _setup import ROOT, django_setup, percentile, postgres_url, report
+from _setup import django_setup, on_each_database, percentile, report
 
-EVENTS = 1_000_000
+EVENTS = int(os.environ.get("PINGAN_BENCH_SIZE", 1_000_000))  # smaller for a quick try
 RUNS = 40
 STATES = (
     ["archived"] * 70
@@ -124,18 +124,7 @@ def child(database_url: str) -> None:
 
 
 def main() -> None:
-    runs = []
-    for url in [None, postgres_url("pingan_bench_queue")]:
-        if url is None and runs:
-            continue
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", url or ""],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        runs.append(json.loads(out.strip().splitlines()[-1]))
+    runs = on_each_database(__file__, "pingan_bench_queue")
     worst = max(q["p95_ms"] for run in runs for q in run["queries"].values())
     report({"bench": "event_queue", "events": EVENTS, "worst_p95_ms": worst, "runs": runs})
 

@@ -5,13 +5,13 @@ user. SQLite, and PostgreSQL when one is reachable. Prints p50/p99 in ms."""
 from __future__ import annotations
 
 import hashlib
-import subprocess
+import os
 import sys
 import time
 
-from _setup import ROOT, django_setup, percentile, postgres_url, report
+from _setup import django_setup, on_each_database, percentile, report
 
-PEOPLE = 1_000_000
+PEOPLE = int(os.environ.get("PINGAN_BENCH_SIZE", 1_000_000))  # smaller for a quick try
 RUNS = 60
 TOKEN = "gAAAAA" + "x" * 134  # the length of a Fernet token of an identity number
 
@@ -97,20 +97,7 @@ def child(database_url: str) -> None:
 
 
 def main() -> None:
-    import json
-
-    runs = []
-    for url in [None, postgres_url("pingan_bench_subtree")]:
-        if url is None and runs:
-            continue
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", url or ""],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        runs.append(json.loads(out.strip().splitlines()[-1]))
+    runs = on_each_database(__file__, "pingan_bench_subtree")
     report({"bench": "subtree_query", "people": PEOPLE, "runs": runs})
 
 
