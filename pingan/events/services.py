@@ -166,6 +166,10 @@ def _check_report(actor: User | None, channel: str, report: Report) -> None:
         raise EventError("描述不能超过2000字")
     if report.level not in Level.values:
         raise EventError("事件层级无效")
+    if channel != Channel.ASSIGNMENT and report.level != Level.VILLAGE:
+        # Every report starts with the village centre; only an assignment from
+        # above names the level that must handle it.
+        raise EventError("只有上级交办可以指定承办层级")
     allowed = STAFF_CHANNELS.get(Channel(channel))
     if allowed is None:
         return

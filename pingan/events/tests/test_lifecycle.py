@@ -307,3 +307,10 @@ def test_assignment_down_stays_inside_the_assigners_area(tree, personas, departm
             channel="assignment",
             report=report_in(level="district"),
         )
+
+
+def test_only_an_assignment_names_the_level(tree, personas, departments):
+    with pytest.raises(EventError, match="上级交办"):
+        event_report(
+            actor=personas.grid_worker_a, channel="grid_worker", report=report_in(level="district")
+        )
