@@ -54,12 +54,15 @@ def _outermost(paths: set[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def path_q(paths: tuple[str, ...], field: str = "region_path") -> Q:
+def path_q(paths: tuple[str, ...], field: str = "region_path", *, scan: bool = False) -> Q:
+    """Rows under any of `paths`. scan=True for newest-first lists over wide
+    scopes (see regions.fields.ScanStartsWith)."""
     if not paths:
         return Q(pk__in=[])
     if "" in paths or _whole_tree(paths):
         return Q()
-    return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths))
+    lookup = "scan_startswith" if scan else "startswith"
+    return reduce(or_, (Q(**{f"{field}__{lookup}": path}) for path in paths))
 
 
 def _whole_tree(paths: tuple[str, ...]) -> bool:

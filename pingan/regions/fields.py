@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.lookups import StartsWith
 
 
 class PathField(models.CharField):
@@ -18,3 +19,18 @@ class PathField(models.CharField):
         if connection.vendor == "postgresql":
             parameters["collation"] = "C"
         return parameters
+
+
+@PathField.register_lookup
+class ScanStartsWith(StartsWith):
+    """The prefix match without its index, for lists read newest first over a
+    large subtree. SQLite would otherwise use the path index and then sort the
+    whole subtree by id; scanning ids from the newest and filtering finds a page
+    in a few hundred rows. Unary + is SQLite's way to keep a column off an index.
+    PostgreSQL's planner weighs this itself, so there it is a plain prefix match."""
+
+    lookup_name = "scan_startswith"
+
+    def as_sqlite(self, compiler, connection):
+        sql, params = self.as_sql(compiler, connection)
+        return f"+{sql}", params

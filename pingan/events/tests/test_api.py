@@ -145,3 +145,14 @@ def test_a_batch_from_an_offline_phone_takes_each_item_on_its_own(personas, depa
     assert Event.objects.count() == 2
     too_many = post(client, "/api/events/batch", {"items": [body()] * 101})
     assert too_many.status_code == 422
+
+
+def test_a_townships_queue_holds_its_own_events_only(personas, departments, tree):
+    from pingan.events.tests.conftest import IN_B1_1
+
+    post(signed_in(personas.grid_worker_a), "/api/events", body())
+    post(signed_in(personas.dispatcher), "/api/events",
+         body(channel="hotline", lng=IN_B1_1[0], lat=IN_B1_1[1]))
+    township = signed_in(personas.township_officer).get("/api/events").json()["items"]
+    assert [e["grid_code"] for e in township] == [tree.grid_a1_1.code]
+    assert len(signed_in(personas.dispatcher).get("/api/events").json()["items"]) == 2
