@@ -31,6 +31,9 @@ class ScanStartsWith(StartsWith):
 
     lookup_name = "scan_startswith"
 
+    def get_rhs_op(self, connection, rhs):
+        return connection.operators["startswith"] % rhs
+
     def as_sqlite(self, compiler, connection):
         sql, params = self.as_sql(compiler, connection)
         return f"+{sql}", params
