@@ -151,8 +151,11 @@ def test_a_townships_queue_holds_its_own_events_only(personas, departments, tree
     from pingan.events.tests.conftest import IN_B1_1
 
     post(signed_in(personas.grid_worker_a), "/api/events", body())
-    post(signed_in(personas.dispatcher), "/api/events",
-         body(channel="hotline", lng=IN_B1_1[0], lat=IN_B1_1[1]))
+    post(
+        signed_in(personas.dispatcher),
+        "/api/events",
+        body(channel="hotline", lng=IN_B1_1[0], lat=IN_B1_1[1]),
+    )
     township = signed_in(personas.township_officer).get("/api/events").json()["items"]
     assert [e["grid_code"] for e in township] == [tree.grid_a1_1.code]
     assert len(signed_in(personas.dispatcher).get("/api/events").json()["items"]) == 2
