@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 
 from pingan.accounts.models import User
