@@ -78,3 +78,10 @@ def test_english_is_available_by_choice(personas):
     page = client.get("/", follow=True).content.decode()
     assert "My area" in page and "District" in page
     assert "我的辖区" not in page
+
+
+def test_the_event_queue_speaks_english_when_chosen(personas):
+    client = signed_in(personas.dispatcher)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/events/").content.decode()
+    assert "Event queue" in page and "All open" in page and "事件调度" not in page
