@@ -9,8 +9,10 @@ import io
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from pingan.events import services
 from pingan.events.models import Event, Photo, Step
 
 FORMATS = {
@@ -67,3 +69,18 @@ def photo_attach(
     photo.public.save(f"{digest[:16]}.{extension}", ContentFile(public_copy(image)), save=False)
     photo.save()
     return photo
+
+
+def report_with_photo(*, upload: UploadedFile | None, **intake) -> services.Intake:
+    """`services.event_report` with the reporter's photo, if any. The photo is
+    checked before anything is stored and saved in the report's transaction, so a
+    bad photo leaves no half-filed report behind to be filed again."""
+    checked = photo_check(upload) if upload else None
+    with transaction.atomic():
+        result = services.event_report(**intake)
+        if checked and result.created:
+            data, image = checked
+            photo_attach(
+                event=result.event, data=data, image=image, step=result.event.steps.first()
+            )
+    return result

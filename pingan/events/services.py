@@ -125,8 +125,9 @@ def event_report(
     """Take in one report from any channel. Once this returns, the event is stored:
     the receipt shown to the reporter is never lost."""
     _check_report(actor, channel, report)
+    body_hash = report.fingerprint(channel)
     if client_uuid is not None:
-        replay = _replayed(client_uuid, report.fingerprint(channel))
+        replay = _replayed(client_uuid, body_hash)
         if replay is not None:
             return Intake(replay, created=False)
     grid = routing.grid_for(report.lng, report.lat)
@@ -136,12 +137,10 @@ def event_report(
         with transaction.atomic():
             event = _create(actor, channel, report, grid, ip)
             if client_uuid is not None:
-                Submission.objects.create(
-                    client_uuid=client_uuid, event=event, body_hash=report.fingerprint(channel)
-                )
+                Submission.objects.create(client_uuid=client_uuid, event=event, body_hash=body_hash)
     except IntegrityError:
         # The same UUID arrived twice at once and the other request won.
-        replay = _replayed(client_uuid, report.fingerprint(channel)) if client_uuid else None
+        replay = _replayed(client_uuid, body_hash) if client_uuid else None
         if replay is None:
             raise
         return Intake(replay, created=False)

@@ -9,7 +9,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -133,14 +132,13 @@ def _enter(request: StaffRequest) -> services.Intake:
         source_ref=data.get("source_ref", ""),
         level=data.get("level") or Level.VILLAGE,
     )
-    intake = services.event_report(
-        actor=request.user, channel=data.get("channel", ""), report=report, ip=client_ip(request)
+    return photos.report_with_photo(
+        upload=request.FILES.get("photo"),
+        actor=request.user,
+        channel=data.get("channel", ""),
+        report=report,
+        ip=client_ip(request),
     )
-    upload = request.FILES.get("photo")
-    if upload:
-        data_bytes, image = photos.photo_check(upload)
-        photos.photo_attach(event=intake.event, data=data_bytes, image=image)
-    return intake
 
 
 def _where(request: StaffRequest, data) -> tuple[float, float]:
@@ -205,24 +203,14 @@ def _mobile_intake(request: StaffRequest) -> services.Intake:
         description=data.get("description", ""),
         address=data.get("address", ""),
     )
-    upload = request.FILES.get("photo")
-    checked = photos.photo_check(upload) if upload else None
-    with transaction.atomic():
-        intake = services.event_report(
-            actor=request.user,
-            channel=Channel.GRID_WORKER,
-            report=report,
-            client_uuid=client_uuid,
-            ip=client_ip(request),
-        )
-        if checked and intake.created:
-            photos.photo_attach(
-                event=intake.event,
-                data=checked[0],
-                image=checked[1],
-                step=intake.event.steps.first(),
-            )
-    return intake
+    return photos.report_with_photo(
+        upload=request.FILES.get("photo"),
+        actor=request.user,
+        channel=Channel.GRID_WORKER,
+        report=report,
+        client_uuid=client_uuid,
+        ip=client_ip(request),
+    )
 
 
 @login_required

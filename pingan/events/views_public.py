@@ -4,7 +4,6 @@ receipt code, follow the event and rate the result. Chinese, plain words."""
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -55,8 +54,6 @@ def _file(request: HttpRequest, grid: Region, ip: str) -> Event:
     data = request.POST
     category = services.category_for(data.get("category", ""))
     lng, lat = location(data, grid)
-    upload = request.FILES.get("photo")
-    checked = photos.photo_check(upload) if upload else None
     phone = data.get("phone", "").strip()
     if phone and not (phone.isdigit() and 7 <= len(phone) <= 15):
         raise services.EventError("手机号格式不正确")
@@ -69,15 +66,13 @@ def _file(request: HttpRequest, grid: Region, ip: str) -> Event:
         reporter_phone=phone,
         reporter_name=data.get("name", ""),
     )
-    with transaction.atomic():
-        intake = services.event_report(actor=None, channel=Channel.PUBLIC, report=report, ip=ip)
-        if checked:
-            photos.photo_attach(
-                event=intake.event,
-                data=checked[0],
-                image=checked[1],
-                step=intake.event.steps.first(),
-            )
+    intake = photos.report_with_photo(
+        upload=request.FILES.get("photo"),
+        actor=None,
+        channel=Channel.PUBLIC,
+        report=report,
+        ip=ip,
+    )
     return intake.event
 
 

@@ -134,3 +134,21 @@ def test_only_grid_staff_use_the_phone_report_page(personas, departments):
     )
     assert response.status_code == 422 and "只有网格员" in response.content.decode()
     assert not Event.objects.exists()
+
+
+def test_a_staff_entry_with_a_bad_photo_stores_nothing(personas, departments, tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = signed_in(personas.township_officer)
+    response = client.post(
+        "/events/new/",
+        {
+            "channel": "hotline",
+            "category": "CG01",
+            "description": "垃圾",
+            "grid": tree.grid_a1_1.code,
+            "photo": SimpleUploadedFile("a.jpg", b"not an image"),
+        },
+    )
+    assert response.status_code == 422 and "只能上传" in response.content.decode()
+    assert not Event.objects.exists()  # resubmitting after the error files it once
