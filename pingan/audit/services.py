@@ -33,6 +33,20 @@ def _digest(entry: JournalEntry) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Record:
+    """One change to journal: who did what to which object, where and why."""
+
+    actor: Any
+    action: str
+    object_type: str
+    object_id: Any
+    region_path: str = ""
+    reason: str = ""
+    data: dict | None = None
+    ip: str = ""
+
+
 def journal_write(
     *,
     actor: Any,
@@ -46,28 +60,39 @@ def journal_write(
 ) -> JournalEntry:
     """Append one row. Call it inside the transaction of the change it records, so
     the change and its journal row are committed together or not at all."""
-    # No savepoint of its own: if the journal row fails, the change it records must
-    # fail with it.
+    record = Record(actor, action, object_type, object_id, region_path, reason, data, ip)
+    return journal_write_many([record])[0]
+
+
+def journal_write_many(records: list[Record]) -> list[JournalEntry]:
+    """Append several rows under one lock of the chain's head, in order."""
+    # No savepoint of its own: if the journal rows fail, the change they record
+    # must fail with them.
     with transaction.atomic(savepoint=False):
         head, _ = JournalHead.objects.select_for_update().get_or_create(pk=1)
-        entry = JournalEntry(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor_id=getattr(actor, "pk", None),
-            actor_name=getattr(actor, "username", "") or "",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            region_path=region_path,
-            ip=ip,
-            reason=reason,
-            data=_json_safe(data or {}),
-            prev_hash=head.hash,
-        )
-        entry.hash = _digest(entry)
-        entry.save(force_insert=True)
-        JournalHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
-    return entry
+        at, seq, prev_hash = timezone.now(), head.seq, head.hash
+        entries = []
+        for record in records:
+            seq += 1
+            entry = JournalEntry(
+                seq=seq,
+                at=at,
+                actor_id=getattr(record.actor, "pk", None),
+                actor_name=getattr(record.actor, "username", "") or "",
+                action=record.action,
+                object_type=record.object_type,
+                object_id=str(record.object_id),
+                region_path=record.region_path,
+                ip=record.ip,
+                reason=record.reason,
+                data=_json_safe(record.data or {}),
+                prev_hash=prev_hash,
+            )
+            entry.hash = prev_hash = _digest(entry)
+            entries.append(entry)
+        JournalEntry.objects.bulk_create(entries)
+        JournalHead.objects.filter(pk=1).update(seq=seq, hash=prev_hash)
+    return entries
 
 
 def _json_safe(data: dict) -> dict:

@@ -13,7 +13,7 @@ from ninja.responses import Status
 
 from pingan.accounts.services import client_ip
 from pingan.events import queue, routing, selectors, services, timing
-from pingan.events.models import Event
+from pingan.events.models import Event, State
 
 router = Router(tags=["events"])
 
@@ -54,7 +54,9 @@ class EventBrief(Schema):
 
     @staticmethod
     def resolve_state_label(obj: Event) -> str:
-        return obj.get_state_display()
+        # Not get_state_display(): it hashes every choice on each call, which
+        # showed in the intake profile.
+        return str(State(obj.state).label)
 
     @staticmethod
     def resolve_grid_code(obj: Event) -> str:
@@ -136,7 +138,7 @@ class BulkOut(Schema):
     failed: dict[str, str]
 
 
-def _intake(request, payload: EventIn) -> services.Intake:
+def _submitted(payload: EventIn) -> services.Submitted:
     report = services.Report(
         category=services.category_for(payload.category),
         lng=payload.lng,
@@ -148,25 +150,51 @@ def _intake(request, payload: EventIn) -> services.Intake:
         source_ref=payload.source_ref,
         level=payload.level,
     )
-    intake = services.event_report(
-        actor=request.user,
-        channel=payload.channel,
-        report=report,
-        client_uuid=payload.client_uuid,
-        ip=client_ip(request),
-    )
-    visible = selectors.events_for_user(request.user)
-    visible_ids = set(
-        visible.filter(pk__in=[e.pk for e in intake.similar]).values_list("pk", flat=True)
-    )
-    intake.similar = [e for e in intake.similar if e.pk in visible_ids]
-    return intake
+    return services.Submitted(report, payload.client_uuid)
+
+
+def _intake_many(request, payloads: list[EventIn]) -> list[services.Outcome]:
+    """Each payload's intake or refusal, in order; every intake's similar events are
+    cut down to those the user may see."""
+    outcomes: list[services.Outcome | None] = [None] * len(payloads)
+    submitted: dict[int, services.Submitted] = {}
+    for i, payload in enumerate(payloads):
+        try:
+            submitted[i] = _submitted(payload)
+        except services.EventError as exc:
+            outcomes[i] = exc
+    by_channel: dict[str, list[int]] = {}
+    for i in submitted:
+        by_channel.setdefault(payloads[i].channel, []).append(i)
+    for channel, indexes in by_channel.items():
+        results = services.event_report_many(
+            actor=request.user,
+            channel=channel,
+            items=[submitted[i] for i in indexes],
+            ip=client_ip(request),
+        )
+        for i, outcome in zip(indexes, results, strict=True):
+            outcomes[i] = outcome
+    _hide_unseen_similar(request.user, [o for o in outcomes if isinstance(o, services.Intake)])
+    return outcomes  # type: ignore[return-value]
+
+
+def _hide_unseen_similar(user, intakes: list[services.Intake]) -> None:
+    shown = {e.pk for intake in intakes for e in intake.similar}
+    if not shown:
+        return
+    visible = selectors.events_for_user(user).filter(pk__in=shown)
+    visible_ids = set(visible.values_list("pk", flat=True))
+    for intake in intakes:
+        intake.similar = [e for e in intake.similar if e.pk in visible_ids]
 
 
 @router.post("/events", response={201: IntakeOut, 200: IntakeOut})
 def event_create(request, payload: EventIn):
     """Report an event. With client_uuid, a replay returns the first result (200)."""
-    intake = _intake(request, payload)
+    (intake,) = _intake_many(request, [payload])
+    if isinstance(intake, Exception):
+        raise intake
     body = {"event": intake.event, "created": intake.created, "similar": intake.similar}
     return Status(201 if intake.created else 200, body)
 
@@ -192,47 +220,36 @@ def event_batch(request, payload: BatchIn):
     status; send client_uuid so that a batch resent after a timeout is harmless."""
     if len(payload.items) > MAX_BATCH:
         raise services.EventError(f"一次最多提交{MAX_BATCH}件")
-    results: list[dict] = []
-    for item in payload.items:
-        try:
-            intake = _intake(request, item)
-        except services.Conflict as exc:
-            results.append(
-                {
-                    "status": 409,
-                    "client_uuid": item.client_uuid,
-                    "error": {"code": "conflict", "message": str(exc)},
-                }
-            )
-        except (services.EventError, routing.RoutingError) as exc:
-            results.append(
-                {
-                    "status": 422,
-                    "client_uuid": item.client_uuid,
-                    "error": {"code": "invalid", "message": str(exc)},
-                }
-            )
-        except PermissionDenied as exc:
-            results.append(
-                {
-                    "status": 403,
-                    "client_uuid": item.client_uuid,
-                    "error": {"code": "forbidden", "message": str(exc)},
-                }
-            )
-        else:
-            results.append(
-                {
-                    "status": 201 if intake.created else 200,
-                    "client_uuid": item.client_uuid,
-                    "result": {
-                        "event": intake.event,
-                        "created": intake.created,
-                        "similar": intake.similar,
-                    },
-                }
-            )
-    return results
+    outcomes = _intake_many(request, payload.items)
+    return [
+        _batch_item(item, outcome) for item, outcome in zip(payload.items, outcomes, strict=True)
+    ]
+
+
+BATCH_ERRORS: list[tuple[type[Exception], int, str]] = [
+    (services.Conflict, 409, "conflict"),
+    (services.EventError, 422, "invalid"),
+    (routing.RoutingError, 422, "invalid"),
+    (PermissionDenied, 403, "forbidden"),
+]
+
+
+def _batch_item(item: EventIn, outcome: services.Outcome) -> dict:
+    if isinstance(outcome, services.Intake):
+        return {
+            "status": 201 if outcome.created else 200,
+            "client_uuid": item.client_uuid,
+            "result": {
+                "event": outcome.event,
+                "created": outcome.created,
+                "similar": outcome.similar,
+            },
+        }
+    for kind, status, code in BATCH_ERRORS:
+        if isinstance(outcome, kind):
+            error = {"code": code, "message": str(outcome)}
+            return {"status": status, "client_uuid": item.client_uuid, "error": error}
+    raise outcome
 
 
 @router.get("/events", response=QueuePage)

@@ -150,7 +150,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["region_path", "state", "id"], name="event_queue"),
             models.Index(fields=["state", "deadline"], name="event_deadline"),
-            models.Index(fields=["category", "state", "created_at"], name="event_dedupe"),
+            # Likely duplicates: a narrow band of latitude within one category.
+            models.Index(fields=["category", "lat"], name="event_nearby"),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,15 @@ CENTRE_ROLE_FOR_LEVEL = {
 
 
 def notify(users: Iterable[User], event: Event | None, text: str) -> None:
-    Notice.objects.bulk_create([Notice(user=user, event=event, text=text[:300]) for user in users])
+    notify_many([(users, event, text)])
+
+
+def notify_many(messages: Iterable[tuple[Iterable[User], Event | None, str]]) -> None:
+    Notice.objects.bulk_create(
+        Notice(user=user, event=event, text=text[:300])
+        for users, event, text in messages
+        for user in users
+    )
 
 
 def text_phone(phone: str, text: str, event: Event | None = None) -> None:
@@ -36,9 +44,25 @@ def text_phone(phone: str, text: str, event: Event | None = None) -> None:
 
 def centre_users(event: Event) -> list[User]:
     """Staff of the centre that holds the event now."""
-    role = CENTRE_ROLE_FOR_LEVEL[Level(event.level)]
-    staff = User.objects.filter(role=role, is_active=True).select_related("region")
-    return [u for u in staff if u.region and event.region_path.startswith(u.region.path)]
+    return centre_users_many([event])[0]
+
+
+def centre_users_many(events: list[Event]) -> list[list[User]]:
+    roles = {CENTRE_ROLE_FOR_LEVEL[Level(e.level)] for e in events}
+    staff = list(
+        User.objects.filter(role__in=roles, is_active=True, region__isnull=False)
+        .select_related("region")
+        .defer("region__boundary")
+    )
+    return [
+        [
+            u
+            for u in staff
+            if u.role == CENTRE_ROLE_FOR_LEVEL[Level(e.level)]
+            and e.region_path.startswith(u.region.path)  # type: ignore[union-attr]
+        ]
+        for e in events
+    ]
 
 
 def department_users(departments: Iterable[Department]) -> list[User]:

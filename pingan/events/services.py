@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from pingan.accounts import access
 from pingan.accounts.models import Department, Role, User
-from pingan.audit.services import journal_write
+from pingan.audit.services import Record, journal_write, journal_write_many
 from pingan.events import notify, routing, timing
 from pingan.events.lifecycle import TABLE, Actor, Clock, Transition
 from pingan.events.models import (
@@ -36,6 +36,7 @@ from pingan.events.models import (
     Step,
     Submission,
 )
+from pingan.regions.models import Region
 
 
 class EventError(ValueError):
@@ -114,6 +115,18 @@ def category_for(code: str) -> Category:
     return category
 
 
+@dataclass
+class Submitted:
+    """One report of a batch, with the UUID its phone gave it, if any."""
+
+    report: Report
+    client_uuid: uuid.UUID | None = None
+
+
+Outcome = Intake | Exception
+REFUSALS = (EventError, routing.RoutingError, access.OutOfScope, Conflict)
+
+
 def event_report(
     *,
     actor: User | None,
@@ -124,35 +137,139 @@ def event_report(
 ) -> Intake:
     """Take in one report from any channel. Once this returns, the event is stored:
     the receipt shown to the reporter is never lost."""
-    _check_report(actor, channel, report)
-    body_hash = report.fingerprint(channel)
-    if client_uuid is not None:
-        replay = _replayed(client_uuid, body_hash)
-        if replay is not None:
-            return Intake(replay, created=False)
-    grid = routing.grid_for(report.lng, report.lat)
-    if actor is not None:
-        access.require_scope(actor, grid.path, write=True)
-    try:
-        with transaction.atomic():
-            event = _create(actor, channel, report, grid, ip)
-            if client_uuid is not None:
-                Submission.objects.create(client_uuid=client_uuid, event=event, body_hash=body_hash)
-    except IntegrityError:
-        # The same UUID arrived twice at once and the other request won.
-        replay = _replayed(client_uuid, body_hash) if client_uuid else None
-        if replay is None:
-            raise
-        return Intake(replay, created=False)
-    similar = routing.similar_events(
-        event.category,
-        event.lng,
-        event.lat,
-        event.created_at,
-        Event.objects.all(),
-        exclude=event.pk,
+    (outcome,) = event_report_many(
+        actor=actor, channel=channel, items=[Submitted(report, client_uuid)], ip=ip
     )
-    return Intake(event, created=True, similar=similar)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def event_report_many(
+    *, actor: User | None, channel: str, items: list[Submitted], ip: str = ""
+) -> list[Outcome]:
+    """Take in several reports, as a phone sends its offline queue. Each one is
+    taken in or refused on its own (a refusal is returned in its place, never
+    raised); those taken in are stored in one transaction with one journal append,
+    which is what makes a batch cheaper than its reports one by one."""
+    batch = _Batch(actor, channel, items, ip)
+    batch.store(batch.new_ones(batch.locate()))
+    return batch.results()
+
+
+UUID_REUSED = "该提交编号已用于另一份不同的上报"
+
+
+class _Batch:
+    def __init__(self, actor: User | None, channel: str, items: list[Submitted], ip: str):
+        self.actor, self.channel, self.items, self.ip = actor, channel, items, ip
+        self.hashes = [item.report.fingerprint(channel) for item in items]
+        self.outcomes: list[Outcome | None] = [None] * len(items)
+        self.grids: dict[int, Region] = {}
+        self.first_of: dict[uuid.UUID, int] = {}  # where each UUID first appears
+
+    def locate(self) -> list[int]:
+        """Check each report and find its grid; the indexes of those that pass."""
+        codes: dict[int, str] = {}
+        for i, item in enumerate(self.items):
+            try:
+                _check_report(self.actor, self.channel, item.report)
+                codes[i] = routing.grid_code_for(item.report.lng, item.report.lat)
+            except REFUSALS as exc:
+                self.outcomes[i] = exc
+        grids = Region.objects.defer("boundary").filter(code__in=codes.values())
+        by_code = {grid.code: grid for grid in grids}
+        for i, code in codes.items():
+            try:
+                if self.actor is not None:
+                    access.require_scope(self.actor, by_code[code].path, write=True)
+            except REFUSALS as exc:
+                self.outcomes[i] = exc
+            else:
+                self.grids[i] = by_code[code]
+        return list(self.grids)
+
+    def new_ones(self, located: list[int]) -> list[int]:
+        """Those not already taken in under their UUID, here or in an earlier request."""
+        fresh = []
+        for i in located:
+            key = self.items[i].client_uuid
+            if key is None or key not in self.first_of:
+                fresh.append(i)
+                if key is not None:
+                    self.first_of[key] = i
+            elif self.hashes[self.first_of[key]] != self.hashes[i]:
+                self.outcomes[i] = Conflict(UUID_REUSED)
+        replays = _replays(list(self.first_of))
+        new = []
+        for i in fresh:
+            key = self.items[i].client_uuid
+            previous = replays.get(key) if key is not None else None
+            if previous is None:
+                new.append(i)
+            elif previous.body_hash != self.hashes[i]:
+                self.outcomes[i] = Conflict(UUID_REUSED)
+            else:
+                self.outcomes[i] = Intake(previous.event, created=False)
+        return new
+
+    def store(self, new: list[int]) -> None:
+        if not new:
+            return
+        try:
+            with transaction.atomic():
+                events = self._create(new)
+        except IntegrityError as clash:
+            self._store_after_clash(new, clash)
+            return
+        places = [routing.Nearby(e.category, e.lng, e.lat, e.created_at, e.pk) for e in events]
+        similar = routing.similar_events_many(places, Event.objects.all())
+        for i, event, nearby in zip(new, events, similar, strict=True):
+            self.outcomes[i] = Intake(event, created=True, similar=nearby)
+
+    def _create(self, new: list[int]) -> list[Event]:
+        reports = [self.items[i].report for i in new]
+        events = _create_many(
+            self.actor, self.channel, reports, [self.grids[i] for i in new], self.ip
+        )
+        Submission.objects.bulk_create(
+            Submission(client_uuid=key, event=event, body_hash=self.hashes[i])
+            for i, event in zip(new, events, strict=True)
+            if (key := self.items[i].client_uuid) is not None
+        )
+        return events
+
+    def _store_after_clash(self, new: list[int], clash: IntegrityError) -> None:
+        """A receipt clashed, or a UUID arrived twice at once and the other request
+        won: take the reports one by one so only the one concerned is affected."""
+        if len(new) > 1:
+            for i in new:
+                (self.outcomes[i],) = event_report_many(
+                    actor=self.actor, channel=self.channel, items=[self.items[i]], ip=self.ip
+                )
+            return
+        key = self.items[new[0]].client_uuid
+        replay = _replays([key]).get(key) if key is not None else None
+        if replay is None:
+            raise clash
+        self.outcomes[new[0]] = Intake(replay.event, created=False)
+
+    def results(self) -> list[Outcome]:
+        results: list[Outcome] = []
+        for i, item in enumerate(self.items):
+            outcome = self.outcomes[i]
+            if outcome is None:  # a repeat of a UUID earlier in this batch
+                first = self.outcomes[self.first_of[item.client_uuid]]  # type: ignore[index]
+                outcome = Intake(first.event, created=False) if isinstance(first, Intake) else first
+            results.append(outcome)  # type: ignore[arg-type]
+        return results
+
+
+def _replays(uuids: list[uuid.UUID]) -> dict[uuid.UUID, Submission]:
+    if not uuids:
+        return {}
+    found = Submission.objects.filter(client_uuid__in=uuids).select_related("event")
+    return {s.client_uuid: s for s in found}
 
 
 def _check_report(actor: User | None, channel: str, report: Report) -> None:
@@ -178,17 +295,55 @@ def _check_report(actor: User | None, channel: str, report: Report) -> None:
         raise EventError("只能向本级或下级交办")
 
 
-def _replayed(client_uuid: uuid.UUID, body_hash: str) -> Event | None:
-    previous = Submission.objects.filter(client_uuid=client_uuid).select_related("event").first()
-    if previous is None:
-        return None
-    if previous.body_hash != body_hash:
-        raise Conflict("该提交编号已用于另一份不同的上报")
-    return previous.event
-
-
-def _create(actor: User | None, channel: str, report: Report, grid, ip: str) -> Event:
+def _create_many(
+    actor: User | None, channel: str, reports: list[Report], grids: list[Region], ip: str
+) -> list[Event]:
     now = timezone.now()
+    events = [
+        _new_event(actor, channel, report, grid, now)
+        for report, grid in zip(reports, grids, strict=True)
+    ]
+    # Receipts are random in 31**10: a clash fails the unique index, not silently.
+    Event.objects.bulk_create(events)
+    label, note = _label(actor, channel), str(Channel(channel).label)
+    Step.objects.bulk_create(
+        Step(
+            event=event,
+            action="report",
+            to_state=State.REPORTED,
+            actor=actor,
+            actor_label=label,
+            at=now,
+            note=note,
+        )
+        for event in events
+    )
+    journal_write_many(
+        [
+            Record(
+                actor=actor,
+                action="event.report",
+                object_type="event",
+                object_id=event.pk,
+                region_path=event.region_path,
+                ip=ip,
+                data={
+                    "channel": channel,
+                    "category": event.category.code,
+                    "receipt": event.receipt,
+                },
+            )
+            for event in events
+        ]
+    )
+    notify.notify_many(
+        (users, event, f"新事件 {event.receipt}：{event.category.name}，{event.description[:40]}")
+        for event, users in zip(events, notify.centre_users_many(events), strict=True)
+    )
+    return events
+
+
+def _new_event(actor: User | None, channel: str, report: Report, grid: Region, now) -> Event:
     event = Event(
         receipt=new_receipt(),
         category=report.category,
@@ -211,30 +366,6 @@ def _create(actor: User | None, channel: str, report: Report, grid, ip: str) -> 
     )
     for name, value in timing.start_clock(event, Clock.ACCEPT, now).items():
         setattr(event, name, value)
-    event.save()  # receipts are random in 31**10: a clash fails the unique index, not silently
-    Step.objects.create(
-        event=event,
-        action="report",
-        to_state=State.REPORTED,
-        actor=actor,
-        actor_label=_label(actor, channel),
-        at=now,
-        note=str(Channel(channel).label),
-    )
-    journal_write(
-        actor=actor,
-        action="event.report",
-        object_type="event",
-        object_id=event.pk,
-        region_path=event.region_path,
-        ip=ip,
-        data={"channel": channel, "category": report.category.code, "receipt": event.receipt},
-    )
-    notify.notify(
-        notify.centre_users(event),
-        event,
-        f"新事件 {event.receipt}：{report.category.name}，{event.description[:40]}",
-    )
     return event
 
 

@@ -147,6 +147,26 @@ def test_a_batch_from_an_offline_phone_takes_each_item_on_its_own(personas, depa
     assert too_many.status_code == 422
 
 
+def test_a_batch_sorts_out_repeats_and_places_outside_the_scope(personas, departments):
+    client = signed_in(personas.grid_worker_a)
+    key, other = str(uuid.uuid4()), str(uuid.uuid4())
+    items = [
+        body(client_uuid=key),
+        body(client_uuid=key),  # the phone queued the same record twice
+        body(client_uuid=other),
+        body(client_uuid=other, description="同一编号，另一内容"),
+        body(lng=IN_B1_1[0], lat=IN_B1_1[1]),  # another township's grid
+    ]
+    results = post(client, "/api/events/batch", {"items": items}).json()
+    assert [r["status"] for r in results] == [201, 200, 201, 409, 403]
+    assert results[1]["result"]["event"]["receipt"] == results[0]["result"]["event"]["receipt"]
+    assert Event.objects.count() == 2
+    # The two new events see each other as likely duplicates: same place and category.
+    assert [e["receipt"] for e in results[2]["result"]["similar"]] == [
+        results[0]["result"]["event"]["receipt"]
+    ]
+
+
 def test_a_townships_queue_holds_its_own_events_only(personas, departments, tree):
     from pingan.events.tests.conftest import IN_B1_1
 

@@ -314,3 +314,28 @@ def test_only_an_assignment_names_the_level(tree, personas, departments):
         event_report(
             actor=personas.grid_worker_a, channel="grid_worker", report=report_in(level="district")
         )
+
+
+def test_a_batch_is_journaled_in_order_and_a_receipt_clash_costs_only_its_report(
+    tree, personas, departments, monkeypatch
+):
+    import uuid
+
+    from pingan.events import services
+
+    event_report(actor=personas.grid_worker_a, channel="grid_worker", report=report_in())
+    taken = Event.objects.get().receipt
+    receipts = iter([taken, "ABCDEFGH23", "ABCDEFGH24", "ABCDEFGH25"])
+    monkeypatch.setattr(services, "new_receipt", lambda: next(receipts))
+    items = [services.Submitted(report_in(), uuid.uuid4()) for _ in range(2)]
+    outcomes = services.event_report_many(
+        actor=personas.grid_worker_a, channel="grid_worker", items=items
+    )
+    # The batch clashed on the first receipt, so each report was retried alone:
+    # both are stored, each once, with fresh receipts.
+    assert all(o.created for o in outcomes)
+    assert sorted(o.event.receipt for o in outcomes) == ["ABCDEFGH24", "ABCDEFGH25"]
+    assert Event.objects.count() == 3
+    reports = JournalEntry.objects.filter(action="event.report").order_by("seq")
+    assert [r.object_id for r in reports][1:] == [str(o.event.pk) for o in outcomes]
+    assert list(journal_verify()) == []
