@@ -27,6 +27,7 @@ from pingan.regions.models import GridType, Region
 from pingan.regions.services import region_create
 from pingan.registry.crypto import cipher
 from pingan.registry.models import Household, Person
+from pingan.registry.services import phone_fields
 
 CENTER = (102.05, 36.47)  # 平安区, east of 西宁 on the 湟水
 HOUSEHOLDS = 40_000
@@ -351,7 +352,7 @@ def _person(grid: Region, household: Household, member: dict) -> Person:
         id_number_encrypted=cipher().encrypt(number),
         id_number_hash=cipher().lookup_hash(number),
         id_number_masked=idnumber.mask(number),
-        phone=member["phone"],
+        **phone_fields(member["phone"]),
     )
 
 

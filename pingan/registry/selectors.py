@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from pingan.accounts import access
-from pingan.accounts.models import User
+from pingan.accounts.models import GrantKind, User
+from pingan.audit.models import JournalEntry
 from pingan.regions.models import Region
-from pingan.registry.models import Household, Person
+from pingan.registry.models import Definition, Household, Person, Record
 
 
 def people_for_user(user: User) -> QuerySet[Person]:
@@ -46,3 +50,62 @@ def people_page(
     items = list(ordered[:limit])
     next_after = f"{items[-1].region_path}~{items[-1].id}" if len(items) == limit else None
     return items, next_after
+
+
+def records_for_user(user: User) -> QuerySet[Record]:
+    """Category records in the user's scope; sensitive categories (特殊人群, 重点青少年 …)
+    only with the sensitive-data grant."""
+    records = access.scope(user, Record.objects.all())
+    if not access.has_grant(user, GrantKind.SENSITIVE):
+        records = records.filter(definition__sensitive=False)
+    return records
+
+
+def definitions_for_user(user: User) -> list[Definition]:
+    sensitive_ok = access.has_grant(user, GrantKind.SENSITIVE)
+    return [d for d in Definition.objects.filter(active=True) if sensitive_ok or not d.sensitive]
+
+
+def records_of(user: User, subject: str, subject_id: int) -> list[Record]:
+    return list(
+        records_for_user(user)
+        .filter(subject=subject, subject_id=subject_id)
+        .select_related("definition", "helper")
+        .order_by("ended_on", "-started_on")
+    )
+
+
+def visits_due(user: User, *, within_days: int = 7) -> list[Record]:
+    """Open records whose follow-up visit is overdue or falls due within a week,
+    most overdue first: the grid worker's visiting list."""
+    horizon = timezone.localdate() + dt.timedelta(days=within_days)
+    return list(
+        records_for_user(user)
+        .filter(ended_on__isnull=True, next_visit_due__lte=horizon)
+        .select_related("definition", "grid")
+        .defer("grid__boundary")
+        .order_by("next_visit_due", "id")[:200]
+    )
+
+
+def subjects_by_id(records: list[Record]) -> dict[tuple[str, int], object]:
+    """The person, house … each record is about, fetched once per kind."""
+    from pingan.registry.records import SUBJECT_MODELS
+
+    wanted: dict[str, set[int]] = {}
+    for record in records:
+        wanted.setdefault(record.subject, set()).add(record.subject_id)
+    found: dict[tuple[str, int], object] = {}
+    for subject, ids in wanted.items():
+        for obj in SUBJECT_MODELS[subject].objects.filter(pk__in=ids):  # type: ignore[attr-defined]
+            found[(subject, obj.pk)] = obj
+    return found
+
+
+def who_looked(person: Person) -> QuerySet[JournalEntry]:
+    """Everyone who opened this person's record or revealed a number, newest first."""
+    return JournalEntry.objects.filter(
+        object_type="person",
+        object_id=str(person.pk),
+        action__in=["person.view", "person.reveal_id"],
+    ).order_by("-seq")

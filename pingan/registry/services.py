@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from pingan.accounts import access
-from pingan.accounts.models import GrantKind, User
+from pingan.accounts.models import GrantKind, Role, User
 from pingan.audit.services import journal_write
 from pingan.lib import idnumber
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
+from pingan.registry.codes import (
+    Education,
+    HouseUse,
+    LivingAs,
+    MaritalStatus,
+    PersonStatus,
+    PoliticalStatus,
+    ResidentType,
+)
 from pingan.registry.crypto import cipher
-from pingan.registry.models import Household, Person
+from pingan.registry.models import (
+    House,
+    Household,
+    MoveKind,
+    Person,
+    PersonHistory,
+    Record,
+    Subject,
+)
 
 
 class RegistryError(ValueError):
@@ -56,35 +76,97 @@ def household_create(
     return household
 
 
+PERSON_FIELDS = [
+    "ethnicity",
+    "relation_to_head",
+    "former_name",
+    "native_place",
+    "marital_status",
+    "political_status",
+    "education",
+    "religion",
+    "occupation",
+    "workplace",
+    "registered_address",
+    "current_address",
+    "resident_type",
+    "living_as",
+]
+PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) >= 7 else "*" * len(phone)
+
+
+def phone_fields(phone: str) -> dict[str, str]:
+    """A phone number encrypted, hashed for exact lookup and masked for lists."""
+    phone = phone.strip().replace(" ", "")
+    if not phone:
+        return {"phone_encrypted": "", "phone_hash": "", "phone_masked": ""}
+    if not PHONE.match(phone):
+        raise RegistryError(f"联系电话「{phone}」格式不对（手机11位，或区号-号码）")
+    return {
+        "phone_encrypted": cipher().encrypt(phone),
+        "phone_hash": cipher().lookup_hash(phone),
+        "phone_masked": mask_phone(phone),
+    }
+
+
 def person_build(
     *,
     grid: Region,
     household: Household | None,
     name: str,
     id_number: str,
-    ethnicity: str = "",
-    relation_to_head: str = "",
     phone: str = "",
+    house: House | None = None,
+    **fields: str,
 ) -> Person:
-    """An unsaved person with the identity number checked, encrypted and masked."""
+    """An unsaved person with the identity number checked, encrypted and masked,
+    and the phone number likewise."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise RegistryError(f"未知的人员字段：{', '.join(sorted(unknown))}")
+    if not name.strip():
+        raise RegistryError("姓名必填")
     try:
         parsed = idnumber.parse(id_number)
     except idnumber.InvalidIdNumber as exc:
         raise RegistryError(str(exc)) from None
-    return Person(
+    person = Person(
         grid=grid,
         household=household,
+        house=house,
         region_path=grid.path,
-        name=name,
+        name=name.strip(),
         gender=parsed.gender,
         birth_date=parsed.birth_date,
-        ethnicity=ethnicity,
-        relation_to_head=relation_to_head,
-        phone=phone,
         id_number_encrypted=cipher().encrypt(parsed.number),
         id_number_hash=cipher().lookup_hash(parsed.number),
         id_number_masked=idnumber.mask(parsed.number),
+        **phone_fields(phone),
     )
+    for key, value in fields.items():
+        setattr(person, key, value.strip() if isinstance(value, str) else value)
+    _check_codes(person)
+    return person
+
+
+CODED = {
+    "marital_status": ("婚姻状况", MaritalStatus),
+    "political_status": ("政治面貌", PoliticalStatus),
+    "education": ("学历", Education),
+    "resident_type": ("人口类型", ResidentType),
+    "living_as": ("居住关系", LivingAs),
+}
+
+
+def _check_codes(person: Person) -> None:
+    for name, (label, codes) in CODED.items():
+        value = getattr(person, name)
+        if value and value not in codes.values:
+            raise RegistryError(f"{label}「{value}」不在代码表中")
 
 
 def person_create(
@@ -94,14 +176,19 @@ def person_create(
     household: Household | None = None,
     name: str,
     id_number: str,
+    note: str = "",
     **fields,
 ) -> Person:
+    """入住登记: a person enters the registry at a grid (and a house, a household)."""
+    if grid.level != Level.GRID:
+        raise RegistryError("人员必须登记到一个网格")
     access.require_scope(actor, grid.path, write=True)
     person = person_build(grid=grid, household=household, name=name, id_number=id_number, **fields)
     if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
-        raise RegistryError("该身份证号已登记")
+        raise RegistryError("该身份证号已登记（迁入的人员请用「迁移」办理）")
     with transaction.atomic():
         person.save()
+        _history(person, MoveKind.REGISTER, actor, to_grid=grid, note=note)
         journal_write(
             actor=actor,
             action="person.create",
@@ -110,6 +197,191 @@ def person_create(
             region_path=grid.path,
         )
     return person
+
+
+def _history(person: Person, kind: str, actor: User | None, **details) -> PersonHistory:
+    return PersonHistory.objects.create(
+        person=person, kind=kind, actor=actor, at=timezone.now(), **details
+    )
+
+
+def _require_active(person: Person) -> None:
+    if person.status != PersonStatus.ACTIVE:
+        raise RegistryError(f"该人员{person.get_status_display()}，档案已归档，不能再办理")
+
+
+def person_update(*, actor: User, person: Person, phone: str | None = None, **changes) -> Person:
+    """信息更正: the changed fields are kept in the person's history, old and new."""
+    access.require_scope(actor, person.region_path, write=True)
+    _require_active(person)
+    unknown = set(changes) - set(PERSON_FIELDS) - {"name"}
+    if unknown:
+        raise RegistryError(f"不能在此修改：{', '.join(sorted(unknown))}")
+    diff = {
+        key: [getattr(person, key), value]
+        for key, value in changes.items()
+        if getattr(person, key) != value
+    }
+    for key, (_, value) in diff.items():
+        setattr(person, key, value)
+    if phone is not None and phone_fields(phone)["phone_hash"] != person.phone_hash:
+        for key, value in phone_fields(phone).items():
+            setattr(person, key, value)
+        diff["phone"] = ["（已加密）", person.phone_masked]
+    _check_codes(person)
+    if not diff:
+        return person
+    with transaction.atomic():
+        person.save()
+        _history(person, MoveKind.CORRECT, actor, changes=diff)
+        journal_write(
+            actor=actor,
+            action="person.update",
+            object_type="person",
+            object_id=person.pk,
+            region_path=person.region_path,
+            data={"fields": sorted(diff)},
+        )
+    return person
+
+
+def person_move(
+    *,
+    actor: User,
+    person: Person,
+    to_grid: Region,
+    house: House | None = None,
+    household: Household | None = None,
+    note: str = "",
+) -> Person:
+    """Move a person to another grid of the district. The sending side acts; the
+    receiving grid's workers are told, and the person's category records follow."""
+    from pingan.events.notify import notify
+
+    access.require_scope(actor, person.region_path, write=True)
+    _require_active(person)
+    if to_grid.level != Level.GRID or not to_grid.active:
+        raise RegistryError("请选择迁入的网格")
+    if to_grid.pk == person.grid_id:
+        raise RegistryError("迁入网格与现网格相同")
+    for target in (house, household):
+        if target is not None and target.grid_id != to_grid.pk:
+            raise RegistryError("所选房屋或户不在迁入网格内")
+    from_grid = person.grid
+    with transaction.atomic():
+        person.grid, person.region_path = to_grid, to_grid.path
+        person.house, person.household = house, household
+        person.save()
+        Record.objects.filter(subject=Subject.PERSON, subject_id=person.pk).update(
+            grid=to_grid, region_path=to_grid.path
+        )
+        _history(person, MoveKind.MOVE, actor, from_grid=from_grid, to_grid=to_grid, note=note)
+        journal_write(
+            actor=actor,
+            action="person.move",
+            object_type="person",
+            object_id=person.pk,
+            region_path=to_grid.path,
+            data={"from": from_grid.code, "to": to_grid.code},
+        )
+        notify(
+            grid_staff(to_grid),
+            None,
+            f"{person.name}（{person.id_number_masked}）从{from_grid.name}迁入本网格，请核实登记",
+        )
+    return person
+
+
+def grid_staff(grid: Region) -> list[User]:
+    return list(
+        User.objects.filter(
+            region=grid, is_active=True, role__in=[Role.GRID_WORKER, Role.GRID_LEADER]
+        )
+    )
+
+
+def person_leave(*, actor: User, person: Person, kind: str, note: str) -> Person:
+    """迁出 or 死亡注销: the person is archived, never deleted; their records end."""
+    access.require_scope(actor, person.region_path, write=True)
+    _require_active(person)
+    statuses: dict[str, str] = {
+        MoveKind.MOVE_OUT: PersonStatus.MOVED_OUT,
+        MoveKind.DEATH: PersonStatus.DEAD,
+    }
+    if kind not in statuses:
+        raise RegistryError("注销类型无效")
+    if len(note.strip()) < 2:
+        raise RegistryError("请填写迁往何处或死亡情况")
+    today = timezone.localdate()
+    with transaction.atomic():
+        person.status = statuses[kind]
+        person.save(update_fields=["status", "updated_at"])
+        Record.objects.filter(
+            subject=Subject.PERSON, subject_id=person.pk, ended_on__isnull=True
+        ).update(ended_on=today, end_reason=MoveKind(kind).label, next_visit_due=None)
+        _history(person, kind, actor, from_grid=person.grid, note=note)
+        journal_write(
+            actor=actor,
+            action=f"person.{kind}",
+            object_type="person",
+            object_id=person.pk,
+            region_path=person.region_path,
+            reason=note,
+        )
+    return person
+
+
+def person_viewed(*, actor: User, person: Person, ip: str = "") -> None:
+    """Journal that someone opened a person's record: the "who looked" list."""
+    journal_write(
+        actor=actor,
+        action="person.view",
+        object_type="person",
+        object_id=person.pk,
+        region_path=person.region_path,
+        ip=ip,
+    )
+
+
+def house_create(
+    *,
+    actor: User,
+    grid: Region,
+    number: str,
+    address: str,
+    use: str = HouseUse.HOME,
+    owner_name: str = "",
+    area: Decimal | None = None,
+    lng: float | None = None,
+    lat: float | None = None,
+) -> House:
+    if grid.level != Level.GRID:
+        raise RegistryError("房屋必须属于一个网格")
+    access.require_scope(actor, grid.path, write=True)
+    if use not in HouseUse.values:
+        raise RegistryError(f"房屋用途「{use}」不在代码表中")
+    if House.objects.filter(number=number).exists():
+        raise RegistryError(f"房屋编号 {number} 已存在")
+    with transaction.atomic():
+        house = House.objects.create(
+            grid=grid,
+            region_path=grid.path,
+            number=number,
+            address=address,
+            use=use,
+            owner_name=owner_name,
+            area=area,
+            lng=lng,
+            lat=lat,
+        )
+        journal_write(
+            actor=actor,
+            action="house.create",
+            object_type="house",
+            object_id=house.pk,
+            region_path=grid.path,
+        )
+    return house
 
 
 def person_reveal_id(*, actor: User, person: Person, reason: str, ip: str = "") -> str:
