@@ -316,3 +316,29 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class ImportJob(models.Model):
+    """One uploaded spreadsheet on its way into the registry. Every bad row is kept
+    with its reason; nothing is committed unless all rows pass, or the user chose
+    "valid rows only"."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("校验中")
+        DONE = "done", _("已导入")
+        REFUSED = "refused", _("有错误，未导入")
+        FAILED = "failed", _("出错")
+
+    kind = models.CharField(max_length=32)  # "people" or a definition code
+    file_name = models.CharField(max_length=200)
+    stored_file = models.CharField(max_length=300)
+    valid_only = models.BooleanField(default=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    checked = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)  # [[row, column, message], …]
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)

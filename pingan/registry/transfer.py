@@ -1,0 +1,751 @@
+"""Spreadsheets in and out: templates with Chinese headers, imports that check
+every row and commit all or nothing (or the valid rows only, when asked), and
+exports that stream, honour the user's scope and mask identity and phone numbers.
+
+Kinds: "people" (实有人口 with their households), or the code of any category
+definition (流动人口, 出租房, an X category …), whose columns are the subject's key
+followed by the definition's own fields."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model, TextChoices
+from django.utils import timezone
+
+from pingan.accounts import access
+from pingan.accounts.models import User
+from pingan.audit.services import Record as JournalRecord
+from pingan.audit.services import journal_write, journal_write_many
+from pingan.lib import idnumber
+from pingan.lib.divisions import Level
+from pingan.regions.models import Region
+from pingan.registry import definitions, records, selectors
+from pingan.registry.codes import (
+    Education,
+    LivingAs,
+    MaritalStatus,
+    PersonStatus,
+    PoliticalStatus,
+    ResidentType,
+)
+from pingan.registry.crypto import cipher
+from pingan.registry.models import (
+    Definition,
+    House,
+    Household,
+    ImportJob,
+    MoveKind,
+    Organisation,
+    Person,
+    PersonHistory,
+    Place,
+    Record,
+    RiskLevel,
+    Subject,
+)
+from pingan.registry.services import PERSON_FIELDS, RegistryError, person_build
+
+PEOPLE = "people"
+MAX_ROWS = 200_000
+PROGRESS_EVERY = 500
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    required: bool = False
+    codes: type[TextChoices] | None = None
+
+
+PEOPLE_COLUMNS = [
+    Column("网格编码", "grid"),
+    Column("户号", "household"),
+    Column("房屋编号", "house"),
+    Column("姓名", "name", required=True),
+    Column("公民身份号码", "id_number", required=True),
+    Column("性别", "gender"),
+    Column("联系电话", "phone"),
+    Column("民族", "ethnicity"),
+    Column("与户主关系", "relation_to_head"),
+    Column("曾用名", "former_name"),
+    Column("籍贯", "native_place"),
+    Column("婚姻状况", "marital_status", codes=MaritalStatus),
+    Column("政治面貌", "political_status", codes=PoliticalStatus),
+    Column("学历", "education", codes=Education),
+    Column("宗教信仰", "religion"),
+    Column("职业", "occupation"),
+    Column("服务处所", "workplace"),
+    Column("户籍地详址", "registered_address"),
+    Column("现住地详址", "current_address"),
+    Column("人口类型", "resident_type", codes=ResidentType),
+    Column("居住关系", "living_as", codes=LivingAs),
+]
+COMMON_BLOCK = [c for c in PEOPLE_COLUMNS if c.key in PERSON_FIELDS]
+SUBJECT_KEYS = {
+    Subject.PERSON: "公民身份号码",
+    Subject.HOUSEHOLD: "户号",
+    Subject.HOUSE: "房屋编号",
+    Subject.ORGANISATION: "统一社会信用代码",
+    Subject.PLACE: "场所名称",
+}
+RECORD_COLUMNS = ["风险等级", "开始日期"]
+
+
+class TransferError(ValueError):
+    """The file as a whole cannot be used (wrong kind, unreadable, no header)."""
+
+
+@dataclass
+class RowError:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    message: str
+
+
+@dataclass
+class Outcome:
+    total: int = 0
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+# ---- templates -------------------------------------------------------------------
+
+
+def headers(kind: str) -> list[str]:
+    if kind == PEOPLE:
+        return [c.header for c in PEOPLE_COLUMNS]
+    definition = _definition(kind)
+    labels = [f["label"] for f in definition.fields]
+    return [SUBJECT_KEYS[Subject(definition.subject)], *RECORD_COLUMNS, *labels]
+
+
+def notes(kind: str) -> list[list[str]]:
+    """The second sheet of a template: what each coded column accepts."""
+    rows = [["列", "说明"]]
+    if kind == PEOPLE:
+        rows.append(["网格编码", "15位网格编码；可不填，由户号、房屋编号或现住地详址确定网格"])
+        rows.append(["户号", "已有的户号；新户号会在该网格新建一户"])
+        for column in PEOPLE_COLUMNS:
+            if column.codes:
+                allowed = "、".join(f"{v}={lb}" for v, lb in column.codes.choices)
+                rows.append([column.header, f"填代码或名称：{allowed}"])
+        return rows
+    definition = _definition(kind)
+    rows.append(["风险等级", "低、中、高" + ("（必填）" if definition.visit_days else "")])
+    for f in definition.fields:
+        kind_label = definitions.TYPES[f["type"]]
+        if f["type"] == "choice":
+            kind_label += "：" + "、".join(f"{c}={lb}" for c, lb in f["choices"])
+        rows.append([f["label"], kind_label + ("（必填）" if f["required"] else "")])
+    return rows
+
+
+def template_xlsx(kind: str) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "数据"
+    sheet.append(headers(kind))
+    guide = book.create_sheet("说明")
+    for row in notes(kind):
+        guide.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def template_csv(kind: str) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(headers(kind))
+    return buffer.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 only with a BOM
+
+
+def _definition(kind: str) -> Definition:
+    definition = Definition.objects.filter(code=kind, active=True).first()
+    if definition is None:
+        raise TransferError(f"未知的导入类别：{kind}")
+    return definition
+
+
+# ---- reading ---------------------------------------------------------------------
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and data rows of an .xlsx/.xls or .csv file, every cell as text."""
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xls", ".xlsm"}:
+        table = _read_workbook(path)
+    elif suffix == ".csv":
+        table = _read_csv(path)
+    else:
+        raise TransferError("只支持 .xlsx、.xls 和 .csv 文件")
+    table = [row for row in table if any(cell.strip() for cell in row)]
+    if not table:
+        raise TransferError("文件是空的")
+    if len(table) - 1 > MAX_ROWS:
+        raise TransferError(f"一个文件最多 {MAX_ROWS} 行，请拆分后导入")
+    header = [cell.strip() for cell in table[0]]
+    return header, table[1:]
+
+
+def _read_workbook(path: Path) -> list[list[str]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own types for broken files
+        raise TransferError(f"无法读取表格文件：{exc}") from None
+    return [[_cell_text(cell) for cell in row] for row in rows]
+
+
+def _cell_text(cell: Any) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))  # 13912345678.0 as typed, not in float form
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat()
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return "" if cell is None else str(cell)
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise TransferError("无法识别文件编码，请另存为 UTF-8 的 CSV")
+    return list(csv.reader(io.StringIO(text)))
+
+
+# ---- importing -------------------------------------------------------------------
+
+Progress = Callable[[int, int], None]
+
+
+def import_file(
+    *,
+    user: User,
+    kind: str,
+    path: Path,
+    valid_only: bool = False,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Check every row; commit all of them, or none while any row is bad (unless
+    valid_only, when the good ones go in and the bad are reported)."""
+    header, rows = read_rows(path)
+    importer: _Importer = (
+        PeopleImporter(user) if kind == PEOPLE else RecordImporter(user, _definition(kind))
+    )
+    missing = [h for h in importer.required_headers() if h not in header]
+    if missing:
+        raise TransferError(f"缺少列：{'、'.join(missing)}（请使用下载的模板）")
+    outcome = Outcome(total=len(rows))
+    built: list[Any] = []
+    for number, row in enumerate(rows, start=2):
+        cells = {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
+        result = importer.check(number, cells)
+        if isinstance(result, list):
+            outcome.errors.extend(result)
+        else:
+            built.append(result)
+        if progress and (number - 1) % PROGRESS_EVERY == 0:
+            progress(number - 1, len(rows))
+    outcome.errors.extend(importer.check_against_registry(built))
+    bad_rows = {e.row for e in outcome.errors}
+    good = [item for item in built if item.row not in bad_rows]
+    if outcome.errors and not valid_only:
+        return outcome
+    with transaction.atomic():
+        outcome.imported = importer.commit(good)
+        journal_write(
+            actor=user,
+            action="registry.import",
+            object_type="import",
+            object_id=kind,
+            data={"file": path.name, "imported": outcome.imported, "bad": len(bad_rows)},
+        )
+    if progress:
+        progress(len(rows), len(rows))
+    return outcome
+
+
+class _Importer:
+    def required_headers(self) -> list[str]:
+        raise NotImplementedError
+
+    def check(self, number: int, cells: dict[str, str]) -> Any:
+        raise NotImplementedError
+
+    def check_against_registry(self, built: list[Any]) -> list[RowError]:
+        return []
+
+    def commit(self, built: list[Any]) -> int:
+        raise NotImplementedError
+
+
+@dataclass
+class NewPerson:
+    row: int
+    person: Person
+    household_number: str = ""
+
+
+class PeopleImporter(_Importer):
+    """实有人口 with their households: each row one person, placed in a grid by its
+    grid code, its household, its house or its address."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self.grids = {
+            g.code: g
+            for g in access.scope(
+                user,
+                Region.objects.filter(level=Level.GRID, active=True).defer("boundary"),
+                field="path",
+                write=True,
+            )
+        }
+        self.by_id = {g.pk: g for g in self.grids.values()}
+        self.households: dict[str, Household | None] = {}
+        self.houses: dict[str, House | None] = {}
+        self.seen: dict[str, int] = {}  # identity hash → first row
+        self.new_households: dict[str, Region] = {}
+
+    def required_headers(self) -> list[str]:
+        return [c.header for c in PEOPLE_COLUMNS if c.required]
+
+    def check(self, number: int, cells: dict[str, str]) -> NewPerson | list[RowError]:
+        errors: list[RowError] = []
+
+        def fail(column: str, message: str) -> None:
+            errors.append(RowError(number, column, message))
+
+        fields: dict[str, str] = {}
+        for column in COMMON_BLOCK:
+            value = cells.get(column.header, "")
+            if value and column.codes:
+                code = _code(column.codes, value)
+                if code is None:
+                    fail(column.header, f"「{value}」不在代码表中")
+                    continue
+                value = code
+            fields[column.key] = value
+        for column in PEOPLE_COLUMNS:
+            if column.required and not cells.get(column.header):
+                fail(column.header, "必填")
+        grid, household, house = self._place(cells, fail)
+        if errors:
+            return errors
+        try:
+            person = person_build(
+                grid=grid,  # type: ignore[arg-type]
+                household=household,
+                house=house,
+                name=cells["姓名"],
+                id_number=cells["公民身份号码"],
+                phone=cells.get("联系电话", ""),
+                **fields,
+            )
+        except RegistryError as exc:
+            culprit = "联系电话" if "电话" in str(exc) else "公民身份号码"
+            return [RowError(number, culprit, str(exc))]
+        gender = cells.get("性别", "")
+        if gender and {"男": "M", "女": "F"}.get(gender, gender) != person.gender:
+            return [RowError(number, "性别", "与身份证号的性别位不符")]
+        first = self.seen.setdefault(person.id_number_hash, number)
+        if first != number:
+            return [RowError(number, "公民身份号码", f"与第{first}行重复")]
+        number_of_household = cells.get("户号", "")
+        if number_of_household and household is None:
+            # A new household: all its rows must name the same grid.
+            first_grid = self.new_households.setdefault(number_of_household, person.grid)
+            if first_grid != person.grid:
+                return [RowError(number, "户号", "同一新户号的人员在不同网格")]
+        return NewPerson(number, person, number_of_household)
+
+    def _place(self, cells, fail) -> tuple[Region | None, Household | None, House | None]:
+        """The grid from its code, else from the household, the house or the address."""
+        household = self._household(cells.get("户号", ""))
+        house = self._house(cells.get("房屋编号", ""))
+        code = cells.get("网格编码", "")
+        grid = self.grids.get(code) if code else None
+        if code and grid is None:
+            fail("网格编码", f"网格 {code} 不存在或不在您的管辖范围内")
+            return None, None, None
+        if cells.get("房屋编号") and house is None:
+            fail("房屋编号", f"房屋 {cells['房屋编号']} 不存在或不在您的管辖范围内")
+        for known in (household, house):
+            if known is not None:
+                anchored = self.by_id.get(known.grid_id)
+                if grid is not None and anchored is not None and anchored != grid:
+                    fail("网格编码", "与户或房屋所在网格不一致")
+                grid = grid or anchored
+        if grid is None and cells.get("现住地详址"):
+            grid = self._grid_by_address(cells["现住地详址"])
+        if grid is None:
+            fail("网格编码", "无法确定网格：请填网格编码，或已有的户号、房屋编号、地址")
+        return grid, household, house
+
+    def _household(self, number: str) -> Household | None:
+        if number and number not in self.households:
+            found = Household.objects.filter(number=number).first()
+            self.households[number] = found if found and found.grid_id in self.by_id else None
+        return self.households.get(number)
+
+    def _house(self, number: str) -> House | None:
+        if number and number not in self.houses:
+            found = House.objects.filter(number=number).first()
+            self.houses[number] = found if found and found.grid_id in self.by_id else None
+        return self.houses.get(number)
+
+    def _grid_by_address(self, address: str) -> Region | None:
+        for model in (House, Household):
+            found = model.objects.filter(address=address).values_list("grid_id", flat=True)
+            grid_ids = set(found[:5])
+            if len(grid_ids) == 1:
+                return self.by_id.get(grid_ids.pop())
+        return None
+
+    def check_against_registry(self, built: list[NewPerson]) -> list[RowError]:
+        errors = []
+        by_hash = {item.person.id_number_hash: item for item in built}
+        hashes = list(by_hash)
+        for start in range(0, len(hashes), 1000):
+            existing = Person.objects.filter(id_number_hash__in=hashes[start : start + 1000])
+            for found in existing.values_list("id_number_hash", flat=True):
+                errors.append(
+                    RowError(by_hash[found].row, "公民身份号码", "该身份证号已在册（迁入请用迁移）")
+                )
+        taken = set(
+            Household.objects.filter(
+                number__in={i.household_number for i in built if i.household_number}
+            ).values_list("number", flat=True)
+        )
+        for item in built:
+            if item.household_number in taken and item.person.household is None:
+                errors.append(RowError(item.row, "户号", "户号已被其他网格使用"))
+        return errors
+
+    def commit(self, built: list[NewPerson]) -> int:
+        new_households: dict[str, Household] = {}
+        for item in built:
+            if item.household_number and item.person.household is None:
+                grid = item.person.grid
+                household = new_households.setdefault(
+                    item.household_number,
+                    Household(
+                        grid=grid,
+                        region_path=grid.path,
+                        number=item.household_number,
+                        address=item.person.current_address or grid.name,
+                    ),
+                )
+                item.person.household = household
+        Household.objects.bulk_create(new_households.values())
+        for item in built:
+            if item.person.household is not None:
+                item.person.household_id = item.person.household.pk
+        people = Person.objects.bulk_create([item.person for item in built], batch_size=1000)
+        now = timezone.now()
+        PersonHistory.objects.bulk_create(
+            [
+                PersonHistory(
+                    person=p,
+                    kind=MoveKind.REGISTER,
+                    at=now,
+                    actor=self.user,
+                    to_grid=p.grid,
+                    note="批量导入",
+                )
+                for p in people
+            ],
+            batch_size=1000,
+        )
+        journal_write_many(
+            [
+                JournalRecord(self.user, "person.create", "person", p.pk, p.region_path)
+                for p in people
+            ]
+        )
+        return len(people)
+
+
+def _code(codes: type[TextChoices], value: str) -> str | None:
+    for code, label in codes.choices:
+        if value in (code, str(label)):
+            return code
+    return None
+
+
+@dataclass
+class NewRecord:
+    row: int
+    record: Record
+
+
+class RecordImporter(_Importer):
+    """Records of one category, each found by its subject's key column."""
+
+    def __init__(self, user: User, definition: Definition):
+        records.require_may_see(user, definition)
+        self.user, self.definition = user, definition
+        self.key = SUBJECT_KEYS[Subject(definition.subject)]
+        self.seen: dict[int, int] = {}
+        self.today = timezone.localdate()
+
+    def required_headers(self) -> list[str]:
+        return [self.key] + [f["label"] for f in self.definition.fields if f["required"]]
+
+    def check(self, number: int, cells: dict[str, str]) -> NewRecord | list[RowError]:
+        errors: list[RowError] = []
+        subject = self._subject(cells.get(self.key, ""))
+        if subject is None:
+            errors.append(
+                RowError(number, self.key, "找不到该对象，或不在您的管辖范围内，或已归档")
+            )
+        values, problems = definitions.clean_values(self.definition.fields, cells)
+        errors += [RowError(number, p.label, p.message) for p in problems]
+        risk = _code(RiskLevel, cells.get("风险等级", "")) if cells.get("风险等级") else ""
+        if risk is None:
+            errors.append(RowError(number, "风险等级", "应为 低、中 或 高"))
+        elif self.definition.visit_days and not risk:
+            errors.append(RowError(number, "风险等级", "必填，用于确定走访周期"))
+        started = self.today
+        if cells.get("开始日期"):
+            try:
+                started = definitions._date(cells["开始日期"])
+            except definitions.DefinitionError as exc:
+                errors.append(RowError(number, "开始日期", str(exc)))
+        if errors or subject is None:
+            return errors
+        first = self.seen.setdefault(subject.pk, number)
+        if first != number:
+            return [RowError(number, self.key, f"与第{first}行是同一对象")]
+        return NewRecord(
+            number,
+            Record(
+                definition=self.definition,
+                version=self.definition.version,
+                subject=self.definition.subject,
+                subject_id=subject.pk,
+                grid_id=subject.grid_id,  # type: ignore[attr-defined]
+                region_path=subject.region_path,  # type: ignore[attr-defined]
+                values=values,
+                risk_level=risk or "",
+                started_on=started,
+                next_visit_due=records.next_due(self.definition, risk or "", started),
+            ),
+        )
+
+    def _subject(self, key: str) -> Model | None:
+        if not key:
+            return None
+        subject = self.definition.subject
+        if subject == Subject.PERSON:
+            try:
+                number = idnumber.parse(key).number
+            except idnumber.InvalidIdNumber:
+                return None
+            found: Any = Person.objects.filter(
+                id_number_hash=cipher().lookup_hash(number), status=PersonStatus.ACTIVE
+            )
+        elif subject == Subject.HOUSEHOLD:
+            found = Household.objects.filter(number=key)
+        elif subject == Subject.HOUSE:
+            found = House.objects.filter(number=key)
+        elif subject == Subject.ORGANISATION:
+            found = Organisation.objects.filter(credit_code=key.upper())
+        else:
+            found = Place.objects.filter(name=key)
+        return access.scope(self.user, found, write=True).first()
+
+    def check_against_registry(self, built: list[NewRecord]) -> list[RowError]:
+        ids = [item.record.subject_id for item in built]
+        open_ones = set(
+            Record.objects.filter(
+                definition=self.definition, subject_id__in=ids, ended_on__isnull=True
+            ).values_list("subject_id", flat=True)
+        )
+        return [
+            RowError(item.row, self.key, f"已登记为「{self.definition.name}」")
+            for item in built
+            if item.record.subject_id in open_ones
+        ]
+
+    def commit(self, built: list[NewRecord]) -> int:
+        created = Record.objects.bulk_create([item.record for item in built], batch_size=1000)
+        journal_write_many(
+            [
+                JournalRecord(
+                    self.user,
+                    "record.add",
+                    "record",
+                    r.pk,
+                    r.region_path,
+                    data={"definition": self.definition.code, "version": r.version},
+                )
+                for r in created
+            ]
+        )
+        return len(created)
+
+
+# ---- jobs: the import page and the CLI -------------------------------------------
+
+
+def job_run(job: ImportJob) -> ImportJob:
+    """Carry out an uploaded import, keeping its progress and report on the job."""
+
+    def progress(checked: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(checked=checked, total=total)
+
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    try:
+        outcome = import_file(
+            user=job.user,
+            kind=job.kind,
+            path=Path(job.stored_file),
+            valid_only=job.valid_only,
+            progress=progress,
+        )
+    except (TransferError, definitions.DefinitionError, PermissionDenied) as exc:
+        job.status, job.errors = ImportJob.Status.FAILED, [[0, "", str(exc)]]
+    except Exception as exc:  # the page must say it failed, not spin forever
+        job.status, job.errors = ImportJob.Status.FAILED, [[0, "", f"导入出错：{exc}"]]
+        raise
+    else:
+        job.total, job.checked, job.imported = outcome.total, outcome.total, outcome.imported
+        job.errors = [[e.row, e.column, e.message] for e in outcome.errors]
+        refused = outcome.errors and not job.valid_only
+        job.status = ImportJob.Status.REFUSED if refused else ImportJob.Status.DONE
+    finally:
+        job.finished_at = timezone.now()
+        job.save()
+    return job
+
+
+# ---- exporting -------------------------------------------------------------------
+
+
+def export_rows(user: User, kind: str, under: Region | None = None) -> Iterator[list[str]]:
+    """Header, then one row per person or record in the user's scope, with identity
+    and phone numbers masked: an export never carries what a list would not show."""
+    yield headers(kind)
+    if kind == PEOPLE:
+        yield from _people_rows(user, under)
+    else:
+        definition = _definition(kind)
+        records.require_may_see(user, definition)
+        yield from _record_rows(user, definition, under)
+
+
+def _people_rows(user: User, under: Region | None) -> Iterator[list[str]]:
+    people = selectors.people_for_user(user).filter(status=PersonStatus.ACTIVE)
+    if under is not None:
+        people = people.filter(region_path__startswith=under.path)
+    people = people.select_related("grid", "household", "house").defer("grid__boundary")
+    for p in people.order_by("region_path", "id").iterator(chunk_size=2000):
+        yield [
+            p.grid.code,
+            p.household.number if p.household else "",
+            p.house.number if p.house else "",
+            p.name,
+            p.id_number_masked,
+            p.get_gender_display(),
+            p.phone_masked,
+            p.ethnicity,
+            p.relation_to_head,
+            p.former_name,
+            p.native_place,
+            p.get_marital_status_display(),
+            p.get_political_status_display(),
+            p.get_education_display(),
+            p.religion,
+            p.occupation,
+            p.workplace,
+            p.registered_address,
+            p.current_address,
+            p.get_resident_type_display(),
+            p.get_living_as_display(),
+        ]
+
+
+def _record_rows(user: User, definition: Definition, under: Region | None) -> Iterator[list[str]]:
+    found = selectors.records_for_user(user).filter(definition=definition, ended_on__isnull=True)
+    if under is not None:
+        found = found.filter(region_path__startswith=under.path)
+    for chunk in _chunks(found.order_by("region_path", "id").iterator(chunk_size=2000), 2000):
+        subjects = selectors.subjects_by_id(chunk)
+        for record in chunk:
+            subject = subjects.get((record.subject, record.subject_id))
+            yield [
+                subject_key(subject),
+                record.get_risk_level_display(),
+                record.started_on.isoformat(),
+                *[definitions.display(f, record.values.get(f["key"])) for f in definition.fields],
+            ]
+
+
+def subject_key(subject: object) -> str:
+    """What identifies a record's subject in a spreadsheet, masked for people."""
+    if isinstance(subject, Person):
+        return subject.id_number_masked
+    if isinstance(subject, (Household, House)):
+        return subject.number
+    if isinstance(subject, Organisation):
+        return subject.credit_code
+    if isinstance(subject, Place):
+        return subject.name
+    return ""
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(rows: Iterable[list[str]]) -> Iterator[str]:
+    """CSV lines one by one, for a StreamingHttpResponse that never times out."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def xlsx_file(rows: Iterable[list[str]], target: io.BufferedIOBase) -> None:
+    """An .xlsx written row by row (openpyxl's write-only mode keeps memory flat)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("数据")
+    for row in rows:
+        sheet.append(row)
+    book.save(target)
