@@ -190,6 +190,13 @@ def fast_password_hashing(settings, request):
 
 
 @pytest.fixture(autouse=True)
+def imports_in_request(settings):
+    """Imports run inside the upload request: a test's database transaction is not
+    visible to another thread."""
+    settings.IMPORT_IN_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with an empty cache (login counters, cached categories and
     departments), as a fresh server would."""

@@ -194,6 +194,9 @@ SMS_FILE = env_str("PINGAN_SMS_FILE")
 # Uploaded photos (originals are private; public copies have no EXIF).
 MEDIA_ROOT = Path(env_str("PINGAN_MEDIA_DIR", str(DATA_DIR / "media")))
 MAX_PHOTO_BYTES = env_int("PINGAN_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+# Spreadsheet imports run beside the request so the page can show their progress;
+# off, they run inside the request (tests, single-threaded debugging).
+IMPORT_IN_BACKGROUND = env_bool("PINGAN_IMPORT_IN_BACKGROUND", True)
 
 # The address residents reach the platform at: printed into each grid's QR code.
 PUBLIC_BASE_URL = env_str("PINGAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000")

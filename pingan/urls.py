@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("pingan.events.urls_public")),
     path("", include("pingan.events.urls")),
+    path("", include("pingan.registry.urls")),
     path("", include("pingan.web.urls")),
 ]

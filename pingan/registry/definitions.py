@@ -86,7 +86,7 @@ def _convert(field: dict, given: Any) -> Any:
         except InvalidOperation:
             raise DefinitionError(f"「{text}」不是数值") from None
     if kind == "date":
-        return _date(text).isoformat()
+        return parse_date(text).isoformat()
     if kind == "boolean":
         return _boolean(text)
     if kind == "choice":
@@ -94,7 +94,8 @@ def _convert(field: dict, given: Any) -> Any:
     raise DefinitionError(f"未知的字段类型 {kind}")
 
 
-def _date(text: Any) -> dt.date:
+def parse_date(text: Any) -> dt.date:
+    """A date as people write it: 2026-11-28, 2026/11/28, 2026.11.28, 2026年11月28日."""
     if isinstance(text, dt.datetime):
         return text.date()
     if isinstance(text, dt.date):

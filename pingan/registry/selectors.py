@@ -29,7 +29,13 @@ def person_get_for_user(user: User, person_id: int) -> Person:
 
 
 def people_page(
-    user: User, *, under: Region | None = None, name: str = "", after: str = "", limit: int = 50
+    user: User,
+    *,
+    under: Region | None = None,
+    name: str = "",
+    query: str = "",
+    after: str = "",
+    limit: int = 50,
 ) -> tuple[list[Person], str | None]:
     """One page of people in order of (grid path, id): the order of the
     (region_path, id) index, so a page costs the same for a grid and a district."""
@@ -40,6 +46,8 @@ def people_page(
         people = people.filter(region_path__startswith=under.path)
     if name:
         people = people.filter(name=name)
+    if query:
+        people = people.filter(_matching(query))
     if after:
         path, _, last_id = after.rpartition("~")
         if not path or not last_id.isdigit():
@@ -50,6 +58,24 @@ def people_page(
     items = list(ordered[:limit])
     next_after = f"{items[-1].region_path}~{items[-1].id}" if len(items) == limit else None
     return items, next_after
+
+
+def _matching(query: str) -> Q:
+    """A name, or an exact identity or phone number (found by its keyed hash: the
+    numbers themselves are encrypted)."""
+    from pingan.lib import idnumber
+    from pingan.registry.crypto import cipher
+
+    query = query.strip()
+    try:
+        number = idnumber.parse(query).number
+    except idnumber.InvalidIdNumber:
+        pass
+    else:
+        return Q(id_number_hash=cipher().lookup_hash(number))
+    if query.isdigit() and len(query) >= 7:
+        return Q(phone_hash=cipher().lookup_hash(query))
+    return Q(name=query)
 
 
 def records_for_user(user: User) -> QuerySet[Record]:

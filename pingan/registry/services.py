@@ -343,6 +343,18 @@ def person_viewed(*, actor: User, person: Person, ip: str = "") -> None:
     )
 
 
+def export_journal(*, actor: User, kind: str, under: Region | None, ip: str = "") -> None:
+    """Journal a bulk export: who took which part of the registry out, and when."""
+    journal_write(
+        actor=actor,
+        action="registry.export",
+        object_type="export",
+        object_id=kind,
+        region_path=under.path if under else "",
+        ip=ip,
+    )
+
+
 def house_create(
     *,
     actor: User,

@@ -530,7 +530,7 @@ class RecordImporter(_Importer):
         started = self.today
         if cells.get("开始日期"):
             try:
-                started = definitions._date(cells["开始日期"])
+                started = definitions.parse_date(cells["开始日期"])
             except definitions.DefinitionError as exc:
                 errors.append(RowError(number, "开始日期", str(exc)))
         if errors or subject is None:

@@ -1,0 +1,144 @@
+import io
+
+from openpyxl import Workbook, load_workbook
+
+from pingan.accounts.models import GrantKind
+from pingan.accounts.services import grant_give
+from pingan.audit.models import JournalEntry
+from pingan.conftest import fix_check, signed_in
+from pingan.events.models import Notice
+from pingan.registry import transfer
+from pingan.registry.crypto import cipher
+from pingan.registry.models import Definition, ImportJob, Person, Record
+
+NEW_ID = fix_check("63020319880808123")
+
+
+def test_people_list_is_scoped_masked_and_searchable_by_full_number(tree, personas, residents):
+    page = signed_in(personas.village_officer).get("/people/").content.decode()
+    assert "居民0" in page and "居民1" in page and "居民2" not in page  # B1-1 is not theirs
+    assert residents[tree.grid_a1_1.code].id_number_masked in page
+    number = cipher().decrypt(residents[tree.grid_a1_1.code].id_number_encrypted)
+    assert number not in page
+    found = signed_in(personas.village_officer).get("/people/", {"q": number}).content.decode()
+    assert "居民0" in found and "居民1" not in found
+    other = cipher().decrypt(residents[tree.grid_b1_1.code].id_number_encrypted)
+    across = signed_in(personas.village_officer).get("/people/", {"q": other}).content.decode()
+    assert "居民2" not in across and "没有找到" in across
+
+
+def test_opening_a_person_is_journaled_and_only_admins_see_who_looked(tree, personas, residents):
+    person = residents[tree.grid_a1_1.code]
+    officer = signed_in(personas.village_officer).get(f"/people/{person.pk}/")
+    assert officer.status_code == 200 and "谁查看过此人" not in officer.content.decode()
+    admin = signed_in(personas.admin).get(f"/people/{person.pk}/").content.decode()
+    assert "谁查看过此人" in admin and "village_a1" in admin
+    assert JournalEntry.objects.filter(action="person.view", object_id=str(person.pk)).count() == 2
+    outside = residents[tree.grid_b1_1.code]
+    assert signed_in(personas.village_officer).get(f"/people/{outside.pk}/").status_code == 404
+
+
+def test_register_through_the_form_with_errors_in_chinese(tree, personas):
+    client = signed_in(personas.grid_worker_a)
+    form = {"grid": tree.grid_a1_1.code, "name": "李四", "id_number": NEW_ID[:-1] + "0"}
+    bad = client.post("/people/new/", form).content.decode()
+    assert "校验位" in bad and Person.objects.count() == 0
+    good = client.post("/people/new/", {**form, "id_number": NEW_ID, "education": "30"})
+    person = Person.objects.get()
+    assert good.status_code == 302 and good["Location"] == f"/people/{person.pk}/"
+    assert person.education == "30"
+    moved = client.post(f"/people/{person.pk}/move/", {"grid": tree.grid_a1_2.code})
+    assert moved.status_code == 302
+    person.refresh_from_db()
+    assert person.grid == tree.grid_a1_2
+    assert Notice.objects.filter(user=personas.grid_worker_b).exists()
+
+
+def test_an_x_category_defined_filled_and_imported_through_the_pages(
+    tmp_path, tree, personas, residents
+):
+    admin = signed_in(personas.admin)
+    form = {
+        "name": "退役军人",
+        "code": "veteran",
+        "subject": "person",
+        "rows": "3",
+        "key_0": "branch",
+        "label_0": "服役军种",
+        "type_0": "choice",
+        "required_0": "1",
+        "choices_0": "1=陆军；2=海军;3=空军",
+        "key_1": "years",
+        "label_1": "服役年数",
+        "type_1": "integer",
+    }
+    created = admin.post("/data/categories/new/", form)
+    assert created.status_code == 302
+    veteran = Definition.objects.get(code="veteran")
+    assert veteran.fields[0]["choices"] == [["1", "陆军"], ["2", "海军"], ["3", "空军"]]
+    assert signed_in(personas.village_officer).get("/data/categories/new/").status_code == 403
+
+    person = residents[tree.grid_a1_1.code]
+    worker = signed_in(personas.grid_worker_a)
+    refused = worker.post(f"/data/veteran/new/?subject={person.pk}", {"years": "三"})
+    assert "服役军种：必填" in refused.content.decode() and Record.objects.count() == 0
+    done = worker.post(f"/data/veteran/new/?subject={person.pk}", {"branch": "2", "years": "4"})
+    assert done.status_code == 302
+    assert Record.objects.get().values == {"branch": "2", "years": 4}
+
+    other = residents[tree.grid_a1_2.code]
+    book = Workbook()
+    book.active.append(transfer.headers("veteran"))
+    number = cipher().decrypt(other.id_number_encrypted)
+    book.active.append([number, "", "", "空军", "3"])
+    book.active.append([number, "", "", "火箭军", "x"])
+    upload = io.BytesIO()
+    book.save(upload)
+    upload.seek(0)
+    upload.name = "veterans.xlsx"
+    officer = signed_in(personas.village_officer)
+    response = officer.post("/data/import/", {"kind": "veteran", "file": upload})
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/data/import/{job.pk}/"
+    page = officer.get(f"/data/import/{job.pk}/").content.decode()
+    assert "全部未导入" in page and "火箭军" in page and Record.objects.count() == 1
+
+
+def test_sensitive_categories_are_closed_without_the_grant(tree, personas, residents):
+    person = residents[tree.grid_a1_1.code]
+    worker = signed_in(personas.grid_worker_a)
+    assert worker.get(f"/data/drug/new/?subject={person.pk}").status_code == 403
+    assert worker.get("/data/drug/export.csv").status_code == 403
+    assert "吸毒人员" not in worker.get("/data/").content.decode()
+    grant_give(actor=None, user=personas.grid_worker_a, kind=GrantKind.SENSITIVE, reason="工作")
+    assert "吸毒人员" in worker.get("/data/").content.decode()
+
+
+def test_exports_stream_masked_rows_of_the_users_scope(tree, personas, residents):
+    response = signed_in(personas.village_officer).get("/data/people/export.csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "居民0" in text and "居民2" not in text and "****" in text
+    xlsx = signed_in(personas.village_officer).get("/data/people/export.xlsx")
+    book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    assert book.active.max_row == 3  # header and the two residents of village A1
+    assert JournalEntry.objects.filter(action="registry.export").count() == 2
+
+
+def test_due_visits_page(tree, personas, residents):
+    grant_give(actor=None, user=personas.grid_worker_a, kind=GrantKind.SENSITIVE, reason="工作")
+    person = residents[tree.grid_a1_1.code]
+    worker = signed_in(personas.grid_worker_a)
+    worker.post(
+        f"/data/key-youth/new/?subject={person.pk}",
+        {
+            "kind": "闲散青少年",
+            "guardian": "王大明",
+            "risk_level": "high",
+            "started_on": "2026-01-05",
+        },
+    )
+    record = Record.objects.get()
+    page = worker.get("/visits/").content.decode()
+    assert "重点青少年" in page and person.name in page
+    worker.post(f"/records/{record.pk}/visit/", {"note": "入户走访，情况稳定"})
+    assert record.visits.count() == 1
