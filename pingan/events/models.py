@@ -77,6 +77,7 @@ class Channel(models.TextChoices):
     VIDEO = "video", _("视频巡查")
     ASSIGNMENT = "assignment", _("上级交办")
     OPEN311 = "open311", _("Open311接口")
+    SCREENING = "screening", _("矛盾纠纷排查")
 
 
 class Level(models.TextChoices):

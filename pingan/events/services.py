@@ -61,6 +61,8 @@ STAFF_CHANNELS: dict[str, set[str]] = {
     Channel.HOTLINE: set(CENTRE_RANK),
     Channel.VIDEO: set(CENTRE_RANK),
     Channel.ASSIGNMENT: {Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN},
+    # A dispute registered by 排查 goes on to be resolved through the closed loop.
+    Channel.SCREENING: {Role.GRID_WORKER, Role.GRID_LEADER, *CENTRE_RANK},
 }
 
 

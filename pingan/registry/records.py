@@ -10,10 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from shapely.geometry import shape
 
 from pingan.accounts import access
 from pingan.accounts.models import GrantKind, User
 from pingan.audit.services import journal_write
+from pingan.regions.models import Region
+from pingan.registry import definitions
 from pingan.registry.codes import PersonStatus
 from pingan.registry.definitions import DefinitionError, clean_values
 from pingan.registry.models import (
@@ -89,7 +92,50 @@ def record_add(
             next_visit_due=next_due(definition, risk_level, started),
         )
         _journal(actor, record, "record.add")
+        if definition.code == DISPUTE:
+            record.event = _dispute_event(actor, record, subject)
+            record.save(update_fields=["event"])
     return record
+
+
+DISPUTE = "dispute"
+DISPUTE_CATEGORY = "ZZ01"
+
+
+def _dispute_event(actor: User, record: Record, subject: Model):
+    """A registered dispute is resolved through the event closed loop: the village
+    centre accepts it, dispatches it to 司法所 or mediators, the district can 督办 it,
+    and the grid worker verifies the result."""
+    from pingan.events.services import Report, category_for, event_report
+
+    lng, lat = subject_point(subject)
+    values = record.values
+    kind = definitions.display(
+        next(f for f in record.definition.fields if f["key"] == "kind"), values.get("kind")
+    )
+    intake = event_report(
+        actor=actor,
+        channel="screening",
+        report=Report(
+            category=category_for(DISPUTE_CATEGORY),
+            lng=lng,
+            lat=lat,
+            description=f"【{kind}】{values.get('title', '')}",
+            address=str(values.get("place", "")),
+        ),
+    )
+    return intake.event
+
+
+def subject_point(subject: Model) -> tuple[float, float]:
+    """Where a subject is: its own coordinates, its household's, or inside its grid."""
+    for holder in (subject, getattr(subject, "household", None), getattr(subject, "house", None)):
+        lng, lat = getattr(holder, "lng", None), getattr(holder, "lat", None)
+        if lng is not None and lat is not None:
+            return lng, lat
+    grid = Region.objects.get(pk=subject.grid_id)  # type: ignore[attr-defined]
+    point = shape(grid.boundary).representative_point()
+    return point.x, point.y
 
 
 def _check_subject(definition: Definition, subject: Model) -> None:

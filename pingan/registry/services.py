@@ -13,7 +13,7 @@ from django.utils import timezone
 from pingan.accounts import access
 from pingan.accounts.models import GrantKind, Role, User
 from pingan.audit.services import journal_write
-from pingan.lib import idnumber
+from pingan.lib import creditcode, idnumber
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
 from pingan.registry.codes import (
@@ -21,7 +21,9 @@ from pingan.registry.codes import (
     HouseUse,
     LivingAs,
     MaritalStatus,
+    OrganisationKind,
     PersonStatus,
+    PlaceKind,
     PoliticalStatus,
     ResidentType,
 )
@@ -30,8 +32,10 @@ from pingan.registry.models import (
     House,
     Household,
     MoveKind,
+    Organisation,
     Person,
     PersonHistory,
+    Place,
     Record,
     Subject,
 )
@@ -419,3 +423,75 @@ def age(person: Person, today: dt.date | None = None) -> int:
     today = today or dt.date.today()
     born = person.birth_date
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def organisation_create(
+    *,
+    actor: User,
+    grid: Region,
+    kind: str,
+    name: str,
+    credit_code: str,
+    address: str = "",
+    legal_representative: str = "",
+    employees: int | None = None,
+) -> Organisation:
+    """A 非公有制经济组织, 社会组织 or other unit, found by its 统一社会信用代码."""
+    _check_unit(actor, grid, name, kind, OrganisationKind)
+    try:
+        code = creditcode.parse(credit_code)
+    except creditcode.InvalidCreditCode as exc:
+        raise RegistryError(str(exc)) from None
+    if Organisation.objects.filter(credit_code=code).exists():
+        raise RegistryError(f"统一社会信用代码 {code} 已登记")
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            grid=grid,
+            region_path=grid.path,
+            kind=kind,
+            name=name.strip(),
+            credit_code=code,
+            address=address.strip(),
+            legal_representative=legal_representative.strip(),
+            employees=employees,
+        )
+        _journal_created(actor, organisation, "organisation")
+    return organisation
+
+
+def place_create(
+    *, actor: User, grid: Region, kind: str, name: str, code: str = "", address: str = ""
+) -> Place:
+    """A school, key area, guarded line or venue that records attach to."""
+    _check_unit(actor, grid, name, kind, PlaceKind)
+    with transaction.atomic():
+        place = Place.objects.create(
+            grid=grid,
+            region_path=grid.path,
+            kind=kind,
+            name=name.strip(),
+            code=code.strip(),
+            address=address.strip(),
+        )
+        _journal_created(actor, place, "place")
+    return place
+
+
+def _check_unit(actor: User, grid: Region, name: str, kind: str, kinds) -> None:
+    if grid.level != Level.GRID:
+        raise RegistryError("必须属于一个网格")
+    access.require_scope(actor, grid.path, write=True)
+    if not name.strip():
+        raise RegistryError("名称必填")
+    if kind not in kinds.values:
+        raise RegistryError(f"类别「{kind}」不在代码表中")
+
+
+def _journal_created(actor: User, obj, object_type: str) -> None:
+    journal_write(
+        actor=actor,
+        action=f"{object_type}.create",
+        object_type=object_type,
+        object_id=obj.pk,
+        region_path=obj.region_path,
+    )

@@ -8,7 +8,9 @@ import datetime as dt
 import tempfile
 import threading
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,7 +35,9 @@ from pingan.registry.codes import (
     Education,
     LivingAs,
     MaritalStatus,
+    OrganisationKind,
     PersonStatus,
+    PlaceKind,
     PoliticalStatus,
     ResidentType,
 )
@@ -43,6 +47,8 @@ from pingan.registry.models import (
     Household,
     ImportJob,
     MoveKind,
+    Organisation,
+    Place,
     RiskLevel,
     Subject,
 )
@@ -252,6 +258,95 @@ def house_detail(request: StaffRequest, house_id: int) -> HttpResponse:
             "house": house,
             "occupants": house.occupants.filter(status=PersonStatus.ACTIVE).order_by("id"),
             "records": selectors.records_of(request.user, Subject.HOUSE, house.pk),
+        },
+    )
+
+
+# ---- organisations and places ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitKind:
+    """Organisations and places share their pages: a list, a form and a card."""
+
+    subject: str
+    title: str
+    model: type[Organisation] | type[Place]
+    kinds: list[tuple[str, Any]]
+
+
+UNITS = {
+    "organisations": UnitKind(Subject.ORGANISATION, "组织", Organisation, OrganisationKind.choices),
+    "places": UnitKind(Subject.PLACE, "场所", Place, PlaceKind.choices),
+}
+
+
+def _unit_kind(unit: str) -> UnitKind:
+    if unit not in UNITS:
+        raise Http404("未知的类别")
+    return UNITS[unit]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_list(request: StaffRequest, unit: str) -> HttpResponse:
+    spec = _unit_kind(unit)
+    if request.method == "POST":
+        data = request.POST
+        try:
+            grid = region_selectors.region_get_for_user(
+                request.user, data.get("grid", ""), write=True
+            )
+            common: dict[str, Any] = {
+                "actor": request.user,
+                "grid": grid,
+                "kind": data.get("kind", ""),
+                "name": data.get("name", ""),
+                "address": data.get("address", ""),
+            }
+            created: Organisation | Place
+            if spec.subject == Subject.ORGANISATION:
+                created = services.organisation_create(
+                    credit_code=data.get("credit_code", ""),
+                    legal_representative=data.get("legal_representative", ""),
+                    **common,
+                )
+            else:
+                created = services.place_create(code=data.get("code", ""), **common)
+        except (*REFUSED, Http404) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已登记 {created.name}")
+            return redirect("registry:unit", unit, created.pk)
+    found = access.scope(request.user, spec.model.objects.all()).select_related("grid")
+    return render(
+        request,
+        "registry/units.html",
+        {
+            "unit": unit,
+            "spec": spec,
+            "items": found.defer("grid__boundary").order_by("region_path", "id")[:500],
+            "grids": _writable_grids(request.user),
+            "form": request.POST,
+        },
+    )
+
+
+@login_required
+def unit_detail(request: StaffRequest, unit: str, unit_id: int) -> HttpResponse:
+    spec = _unit_kind(unit)
+    item = get_object_or_404(access.scope(request.user, spec.model.objects.all()), pk=unit_id)
+    return render(
+        request,
+        "registry/unit.html",
+        {
+            "unit": unit,
+            "spec": spec,
+            "item": item,
+            "records": selectors.records_of(request.user, spec.subject, item.pk),
+            "definitions": [
+                d for d in selectors.definitions_for_user(request.user) if d.subject == spec.subject
+            ],
         },
     )
 

@@ -280,3 +280,25 @@ def test_records_across_the_boundary_are_invisible(tree, personas):
     )
     assert Record.objects.count() == 1
     assert list(selectors.records_for_user(personas.grid_worker_b)) == []
+
+
+def test_a_registered_dispute_is_resolved_through_the_event_closed_loop(tree, personas):
+    from pingan.accounts.models import Department
+    from pingan.events.models import Channel, State
+
+    mediators = Department.objects.create(
+        code="sfs-a", name="平安司法所", kind="司法所", region=tree.township_a
+    )
+    person = register(personas, tree)
+    record = records.record_add(
+        actor=personas.grid_worker_a,
+        definition=Definition.objects.get(code="dispute"),
+        subject=person,
+        values={"title": "宅基地界线争执", "happened": "2026-11-20", "kind": "邻里"},
+        risk_level="medium",
+    )
+    event = record.event
+    assert event.category.code == "ZZ01" and event.channel == Channel.SCREENING
+    assert event.state == State.REPORTED and event.grid == tree.grid_a1_1
+    assert "【邻里】宅基地界线争执" in event.description
+    assert event.lead_department == mediators  # by the category's default department

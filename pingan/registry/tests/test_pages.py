@@ -142,3 +142,25 @@ def test_due_visits_page(tree, personas, residents):
     assert "重点青少年" in page and person.name in page
     worker.post(f"/records/{record.pk}/visit/", {"note": "入户走访，情况稳定"})
     assert record.visits.count() == 1
+
+
+def test_organisations_with_a_checked_credit_code_and_their_records(tree, personas):
+    worker = signed_in(personas.grid_worker_a)
+    form = {
+        "grid": tree.grid_a1_1.code,
+        "kind": "enterprise",
+        "name": "平安物流有限公司",
+        "credit_code": "91350100M000100Y44",
+    }
+    bad = worker.post("/data/units/organisations/", form).content.decode()
+    assert "校验位不正确" in bad
+    good = worker.post("/data/units/organisations/", {**form, "credit_code": "91350100M000100Y43"})
+    assert good.status_code == 302
+    card = worker.get(good["Location"]).content.decode()
+    assert "寄递物流企业" in card  # a category that attaches to organisations
+    other = signed_in(personas.grid_worker_b).get("/data/units/organisations/").content.decode()
+    assert "平安物流有限公司" not in other
+    place = worker.post(
+        "/data/units/places/", {"grid": tree.grid_a1_1.code, "kind": "school", "name": "平安小学"}
+    )
+    assert place.status_code == 302
