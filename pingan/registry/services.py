@@ -347,14 +347,24 @@ def person_viewed(*, actor: User, person: Person, ip: str = "") -> None:
     )
 
 
-def export_journal(*, actor: User, kind: str, under: Region | None, ip: str = "") -> None:
-    """Journal a bulk export: who took which part of the registry out, and when."""
+def export_journal(
+    *,
+    actor: User,
+    kind: str,
+    under: Region | None,
+    reveal: bool = False,
+    reason: str = "",
+    ip: str = "",
+) -> None:
+    """Journal a bulk export: who took which part of the registry out, when, and
+    (for full numbers) why."""
     journal_write(
         actor=actor,
-        action="registry.export",
+        action="registry.export_full" if reveal else "registry.export",
         object_type="export",
         object_id=kind,
         region_path=under.path if under else "",
+        reason=reason,
         ip=ip,
     )
 

@@ -22,7 +22,7 @@ from django.db.models import Model, TextChoices
 from django.utils import timezone
 
 from pingan.accounts import access
-from pingan.accounts.models import User
+from pingan.accounts.models import GrantKind, User
 from pingan.audit.services import Record as JournalRecord
 from pingan.audit.services import journal_write, journal_write_many
 from pingan.lib import idnumber
@@ -644,19 +644,44 @@ def job_run(job: ImportJob) -> ImportJob:
 # ---- exporting -------------------------------------------------------------------
 
 
-def export_rows(user: User, kind: str, under: Region | None = None) -> Iterator[list[str]]:
+def export_rows(
+    user: User, kind: str, under: Region | None = None, *, reveal: bool = False
+) -> Iterator[list[str]]:
     """Header, then one row per person or record in the user's scope, with identity
-    and phone numbers masked: an export never carries what a list would not show."""
-    yield headers(kind)
-    if kind == PEOPLE:
-        yield from _people_rows(user, under)
-    else:
+    and phone numbers masked: an export carries no more than a list shows. With
+    reveal=True (the identity grant, and a journaled reason: see the view) the full
+    numbers, as an office that must hand a list to the police may need."""
+    if reveal and not access.has_grant(user, GrantKind.IDENTITY):
+        raise PermissionDenied("没有导出完整身份证号的授权")
+    if kind != PEOPLE:
         definition = _definition(kind)
         records.require_may_see(user, definition)
-        yield from _record_rows(user, definition, under)
+    numbers = _Numbers(reveal)
+    yield headers(kind)
+    if kind == PEOPLE:
+        yield from _people_rows(user, under, numbers)
+    else:
+        yield from _record_rows(user, definition, under, numbers)
 
 
-def _people_rows(user: User, under: Region | None) -> Iterator[list[str]]:
+class _Numbers:
+    """Identity and phone numbers as an export shows them."""
+
+    def __init__(self, reveal: bool):
+        self.reveal = reveal
+
+    def identity(self, person: Person) -> str:
+        if self.reveal:
+            return cipher().decrypt(person.id_number_encrypted)
+        return person.id_number_masked
+
+    def phone(self, person: Person) -> str:
+        if self.reveal and person.phone_encrypted:
+            return cipher().decrypt(person.phone_encrypted)
+        return person.phone_masked
+
+
+def _people_rows(user: User, under: Region | None, numbers: _Numbers) -> Iterator[list[str]]:
     people = selectors.people_for_user(user).filter(status=PersonStatus.ACTIVE)
     if under is not None:
         people = people.filter(region_path__startswith=under.path)
@@ -667,9 +692,9 @@ def _people_rows(user: User, under: Region | None) -> Iterator[list[str]]:
             p.household.number if p.household else "",
             p.house.number if p.house else "",
             p.name,
-            p.id_number_masked,
+            numbers.identity(p),
             p.get_gender_display(),
-            p.phone_masked,
+            numbers.phone(p),
             p.ethnicity,
             p.relation_to_head,
             p.former_name,
@@ -687,7 +712,9 @@ def _people_rows(user: User, under: Region | None) -> Iterator[list[str]]:
         ]
 
 
-def _record_rows(user: User, definition: Definition, under: Region | None) -> Iterator[list[str]]:
+def _record_rows(
+    user: User, definition: Definition, under: Region | None, numbers: _Numbers
+) -> Iterator[list[str]]:
     found = selectors.records_for_user(user).filter(definition=definition, ended_on__isnull=True)
     if under is not None:
         found = found.filter(region_path__startswith=under.path)
@@ -695,8 +722,9 @@ def _record_rows(user: User, definition: Definition, under: Region | None) -> It
         subjects = selectors.subjects_by_id(chunk)
         for record in chunk:
             subject = subjects.get((record.subject, record.subject_id))
+            key = numbers.identity(subject) if isinstance(subject, Person) else subject_key(subject)
             yield [
-                subject_key(subject),
+                key,
                 record.get_risk_level_display(),
                 record.started_on.isoformat(),
                 *[definitions.display(f, record.values.get(f["key"])) for f in definition.fields],

@@ -5,6 +5,7 @@ the rules are in services, records, definitions and transfer."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import tempfile
 import threading
 import uuid
@@ -373,6 +374,7 @@ def data_home(request: StaffRequest) -> HttpResponse:
             .filter(status=PersonStatus.ACTIVE)
             .count(),
             "is_admin": _is_admin(request.user),
+            "may_reveal": access.has_grant(request.user, GrantKind.IDENTITY),
         },
     )
 
@@ -729,8 +731,22 @@ def export(request: StaffRequest, kind: str, fmt: str) -> HttpResponseBase:
     under = region_selectors.region_get_for_user(request.user, code) if code else None
     if kind != transfer.PEOPLE:
         _definition_for(request, kind)
-    rows = transfer.export_rows(request.user, kind, under)
-    services.export_journal(actor=request.user, kind=kind, under=under, ip=client_ip(request))
+    reveal = request.GET.get("full") == "1"
+    reason = request.GET.get("reason", "").strip()
+    if reveal and len(reason) < 2:
+        messages.error(request, "导出完整号码必须填写理由")
+        return redirect("registry:data")
+    rows = transfer.export_rows(request.user, kind, under, reveal=reveal)
+    next(rows)  # checks the grants before anything is sent or journaled
+    rows = itertools.chain([transfer.headers(kind)], rows)
+    services.export_journal(
+        actor=request.user,
+        kind=kind,
+        under=under,
+        reveal=reveal,
+        reason=reason,
+        ip=client_ip(request),
+    )
     if fmt == "csv":
         response = StreamingHttpResponse(
             transfer.csv_stream(rows), content_type=_CONTENT_TYPES[fmt]

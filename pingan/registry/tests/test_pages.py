@@ -164,3 +164,19 @@ def test_organisations_with_a_checked_credit_code_and_their_records(tree, person
         "/data/units/places/", {"grid": tree.grid_a1_1.code, "kind": "school", "name": "平安小学"}
     )
     assert place.status_code == 302
+
+
+def test_full_numbers_in_an_export_need_the_grant_and_a_journaled_reason(tree, personas, residents):
+    officer = signed_in(personas.village_officer)
+    number = cipher().decrypt(residents[tree.grid_a1_1.code].id_number_encrypted)
+    assert (
+        officer.get("/data/people/export.csv", {"full": "1", "reason": "公安协查"}).status_code
+        == 403
+    )
+    grant_give(actor=None, user=personas.village_officer, kind=GrantKind.IDENTITY, reason="工作")
+    no_reason = officer.get("/data/people/export.csv", {"full": "1"})
+    assert no_reason.status_code == 302
+    full = officer.get("/data/people/export.csv", {"full": "1", "reason": "公安协查"})
+    assert number in b"".join(full.streaming_content).decode("utf-8-sig")
+    entry = JournalEntry.objects.get(action="registry.export_full")
+    assert entry.reason == "公安协查" and entry.actor_name == "village_a1"
