@@ -12,13 +12,14 @@ import time
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 from shapely.geometry import mapping
 
 from pingan.accounts.models import Department, GrantKind, Role, User
 from pingan.accounts.services import grant_give, user_create
 from pingan.audit.services import journal_write
-from pingan.demo import geometry
+from pingan.demo import basic_data, geometry
 from pingan.demo.divisions import Township, district_name, townships
 from pingan.events.open311 import api_key_create
 from pingan.lib import divisions, idnumber
@@ -88,6 +89,7 @@ def load(
         _build_grid_workers(grids, fake)
         _build_logins(district, departments, password)
         api_key_create("演示Open311客户端", DEMO_API_KEY)
+        counts |= basic_data.build([g.region for g in grids], rng, timezone.localdate())
         counts["events"] = _build_events(grids, rng)
         counts |= {
             "townships": Region.objects.filter(level=Level.TOWNSHIP).count(),
@@ -434,6 +436,13 @@ def _build_logins(district: Region, departments: list[Department], password: str
         kind=GrantKind.IDENTITY,
         reason="演示：区综治中心核实身份",
     )
+    for username in ["zhihui", "xiangzhen", "cunju", "wanggezhang", "wangge"]:
+        grant_give(
+            actor=None,
+            user=User.objects.get(username=username),
+            kind=GrantKind.SENSITIVE,
+            reason="演示：特殊人群服务管理和走访",
+        )
 
 
 DEMO_EVENTS = 120

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,6 +118,8 @@ class Outcome:
     total: int = 0
     imported: int = 0
     errors: list[RowError] = field(default_factory=list)
+    check_seconds: float = 0.0  # reading and checking every row
+    commit_seconds: float = 0.0
 
 
 # ---- templates -------------------------------------------------------------------
@@ -249,6 +252,7 @@ def import_file(
 ) -> Outcome:
     """Check every row; commit all of them, or none while any row is bad (unless
     valid_only, when the good ones go in and the bad are reported)."""
+    started = time.perf_counter()
     header, rows = read_rows(path)
     importer: _Importer = (
         PeopleImporter(user) if kind == PEOPLE else RecordImporter(user, _definition(kind))
@@ -270,8 +274,10 @@ def import_file(
     outcome.errors.extend(importer.check_against_registry(built))
     bad_rows = {e.row for e in outcome.errors}
     good = [item for item in built if item.row not in bad_rows]
+    outcome.check_seconds = time.perf_counter() - started
     if outcome.errors and not valid_only:
         return outcome
+    started = time.perf_counter()
     with transaction.atomic():
         outcome.imported = importer.commit(good)
         journal_write(
@@ -281,6 +287,7 @@ def import_file(
             object_id=kind,
             data={"file": path.name, "imported": outcome.imported, "bad": len(bad_rows)},
         )
+    outcome.commit_seconds = time.perf_counter() - started
     if progress:
         progress(len(rows), len(rows))
     return outcome
