@@ -115,7 +115,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA case_sensitive_like=ON; PRAGMA foreign_keys=ON;"
+            "PRAGMA case_sensitive_like=ON; PRAGMA foreign_keys=ON; "
+            "PRAGMA cache_size=-65536;"
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("PINGAN_TEST_SQLITE", "") or None}

@@ -69,13 +69,19 @@ class HouseholdOut(Schema):
 
 @router.get("/people", response=PeoplePage)
 def people_list(
-    request, region: str | None = None, name: str = "", after: str = "", limit: int = 50
+    request,
+    region: str | None = None,
+    name: str = "",
+    q: str = "",
+    after: str = "",
+    limit: int = 50,
 ):
     """People in the user's scope (optionally under one region), grouped by grid and
-    paged with the opaque `next_after` cursor. Identity numbers are always masked."""
+    paged with the opaque `next_after` cursor. `q` is a name, or a full identity or
+    phone number (matched by its keyed hash). Identity numbers are always masked."""
     node = region_selectors.region_get_for_user(request.user, region) if region else None
     items, next_after = selectors.people_page(
-        request.user, under=node, name=name, after=after, limit=limit
+        request.user, under=node, name=name, query=q, after=after, limit=limit
     )
     return {"items": items, "next_after": next_after}
 
