@@ -41,7 +41,7 @@ def workbook(grid_codes: list[str]) -> tuple[Path, int]:
     sheet.append(transfer.headers("people"))
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
     for number in range(PEOPLE):
-        grid = grid_codes[number % len(grid_codes)]
+        grid = grid_codes[(number // 3) % len(grid_codes)]  # a household's three together
         # A distinct (birth date, sequence) for every row.
         born = dt.date(1940, 1, 1) + dt.timedelta(days=number % 29_000)
         first17 = f"{AREA}{born:%Y%m%d}{number // 29_000:03d}"

@@ -43,19 +43,22 @@ def bulk_insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]
     getters = [(f.attname, _default(f, now)) for f in fields]
     pk_index = [f.attname for f in fields].index(pk_name)
     # Most columns go in as they are; convert only those that need it.
-    special = [
-        (index, _converter(f), _stamped(f), getters[index][1])
-        for index, f in enumerate(fields)
-        if _converter(f) is not _same or _stamped(f)
-    ]
+    special = []
+    for index, field in enumerate(fields):
+        convert, default = _converter(field), getters[index][1]
+        if convert is not _same or _stamped(field):
+            special.append((index, convert, _stamped(field), default, convert(default)))
 
     def table_rows():
         for row, pk in zip(rows, ids, strict=True):
             values = [row.get(name, default) for name, default in getters]
             values[pk_index] = pk
-            for index, convert, stamped, default in special:
+            for index, convert, stamped, default, converted_default in special:
                 value = values[index]
-                values[index] = convert(default if value is None and stamped else value)
+                if value is default or (value is None and stamped):
+                    values[index] = converted_default
+                else:
+                    values[index] = convert(value)
             yield values
 
     columns = [f.column for f in fields]

@@ -23,6 +23,22 @@ def shoot(page, name: str, wait_map: bool = False) -> None:
     print(f"wrote {OUT / name}.png")
 
 
+def bad_import_file() -> Path:
+    """A small people sheet with mistakes, to show the import's error report."""
+    import tempfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["网格编码", "户号", "房屋编号", "姓名", "公民身份号码", "性别", "联系电话"])
+    book.active.append(["630203102001001", "", "", "张明", "63020319900101123X", "", ""])
+    book.active.append(["630203102001001", "", "", "李华", "630203199202021244", "男", "1391234"])
+    book.active.append(["630203999001001", "", "", "王芳", "630203198503031260", "", ""])
+    path = Path(tempfile.mkdtemp()) / "新登记人口.xlsx"
+    book.save(path)
+    return path
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with running_demo(households=40_000) as base, sync_playwright() as playwright:
@@ -57,6 +73,29 @@ def main() -> None:
         shoot(page, "event", wait_map=True)
         page.goto(f"{base}/regions/630203102001001/qr/")
         shoot(page, "grid-qr")
+        page.goto(f"{base}/data/")
+        shoot(page, "data-home")
+        page.goto(f"{base}/data/poverty-relief/")
+        shoot(page, "category")
+        page.context.clear_cookies()
+        log_in(page, base, "wangge")
+        page.goto(f"{base}/visits/")
+        shoot(page, "visits")
+        page.click("table.list tbody tr:first-child a, table.list tr:nth-child(2) a")
+        shoot(page, "record")
+        page.goto(f"{base}/people/")
+        shoot(page, "people")
+        page.click("table.list tbody tr:first-child a")
+        shoot(page, "person")
+        page.goto(f"{base}/data/import/")
+        page.set_input_files("input[name=file]", str(bad_import_file()))
+        page.click("button[type=submit]")
+        page.wait_for_selector("text=全部未导入")
+        shoot(page, "import")
+        page.context.clear_cookies()
+        log_in(page, base, "admin")
+        page.goto(f"{base}/data/categories/new/")
+        shoot(page, "category-new")
         page.context.clear_cookies()
         log_in(page, base, "chengguan")
         page.goto(f"{base}/events/todo/")

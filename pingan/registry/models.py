@@ -178,19 +178,40 @@ class MoveKind(models.TextChoices):
 
 
 class PersonHistory(models.Model):
-    """What happened to a person, in order: registered, moved, corrected, moved out."""
+    """What happened to a person, in order: registered, moved, corrected, moved out.
+
+    Who and which grids are kept without database constraints or indexes: a history
+    row records what was, is only read through its person, and an import writes
+    one per person (226,127 at once in the seed's district)."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="history")
     kind = models.CharField(max_length=10, choices=MoveKind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
     )
     from_grid = models.ForeignKey(
-        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.Region",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     to_grid = models.ForeignKey(
-        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.Region",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     note = models.CharField(max_length=200, blank=True)
     changes = models.JSONField(default=dict)

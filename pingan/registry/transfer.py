@@ -8,11 +8,15 @@ followed by the definition's own fields."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import functools
+import gc
 import hashlib
 import io
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -59,7 +63,6 @@ from pingan.registry.services import PERSON_FIELDS, RegistryError, person_values
 
 PEOPLE = "people"
 MAX_ROWS = 300_000  # a district at a time (the seed: 226,127 people); bigger: split
-PROGRESS_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -187,36 +190,62 @@ def _definition(kind: str) -> Definition:
 # ---- reading ---------------------------------------------------------------------
 
 
-def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Header and data rows of an .xlsx/.xls or .csv file, every cell as text."""
+@dataclass
+class Table:
+    """The rows of an uploaded file as read, cells converted to text only when a
+    row is checked (in whichever process checks it)."""
+
+    header: list[str]
+    rows: list[list[Any]]
+
+    def cells(self, index: int) -> dict[str, str]:
+        row = self.rows[index]
+        return {
+            name: _cell_text(row[i]).strip() if i < len(row) else ""
+            for i, name in enumerate(self.header)
+        }
+
+    def column(self, name: str) -> list[str]:
+        if name not in self.header:
+            return [""] * len(self.rows)
+        i = self.header.index(name)
+        return [_cell_text(row[i]).strip() if i < len(row) else "" for row in self.rows]
+
+
+def read_rows(path: Path) -> Table:
+    """Header and data rows of an .xlsx/.xls or .csv file."""
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xls", ".xlsm"}:
-        table = _read_workbook(path)
+        rows = _read_workbook(path)
     elif suffix == ".csv":
-        table = _read_csv(path)
+        rows = _read_csv(path)
     else:
         raise TransferError("只支持 .xlsx、.xls 和 .csv 文件")
-    table = [row for row in table if any(cell.strip() for cell in row)]
-    if not table:
+    rows = [row for row in rows if any(_filled(cell) for cell in row)]
+    if not rows:
         raise TransferError("文件是空的")
-    if len(table) - 1 > MAX_ROWS:
+    if len(rows) - 1 > MAX_ROWS:
         raise TransferError(f"一个文件最多 {MAX_ROWS} 行，请拆分后导入")
-    header = [cell.strip() for cell in table[0]]
-    return header, table[1:]
+    return Table([_cell_text(cell).strip() for cell in rows[0]], rows[1:])
 
 
-def _read_workbook(path: Path) -> list[list[str]]:
+def _filled(cell: Any) -> bool:
+    return bool(cell.strip()) if isinstance(cell, str) else cell is not None
+
+
+def _read_workbook(path: Path) -> list[list[Any]]:
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own types for broken files
         raise TransferError(f"无法读取表格文件：{exc}") from None
-    return [[_cell_text(cell) for cell in row] for row in rows]
 
 
 def _cell_text(cell: Any) -> str:
+    if isinstance(cell, str):
+        return cell
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))  # 13912345678.0 as typed, not in float form
     if isinstance(cell, dt.datetime):
@@ -254,28 +283,46 @@ def import_file(
 ) -> Outcome:
     """Check every row; commit all of them, or none while any row is bad (unless
     valid_only, when the good ones go in and the bad are reported)."""
+    with _gc_paused():
+        return _import(user, kind, path, valid_only, progress)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Hundreds of thousands of live rows make each cyclic collection walk them
+    all again; nothing here makes cycles, so collect once at the end instead."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(
+    user: User, kind: str, path: Path, valid_only: bool, progress: Progress | None
+) -> Outcome:
     started = time.perf_counter()
-    header, rows = read_rows(path)
+    table = read_rows(path)
     importer: _Importer = (
         PeopleImporter(user) if kind == PEOPLE else RecordImporter(user, _definition(kind))
     )
-    missing = [h for h in importer.required_headers() if h not in header]
+    missing = [h for h in importer.required_headers() if h not in table.header]
     if missing:
         raise TransferError(f"缺少列：{'、'.join(missing)}（请使用下载的模板）")
-    outcome = Outcome(total=len(rows))
+    outcome = Outcome(total=len(table.rows))
     built: list[Any] = []
-    table = [
-        {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)} for row in rows
-    ]
     importer.prefetch(table)
-    for number, cells in enumerate(table, start=2):
-        result = importer.check(number, cells)
+    for result in _checked(importer, table, progress):
         if isinstance(result, list):
             outcome.errors.extend(result)
+            continue
+        problems = importer.reconcile(result)
+        if problems:
+            outcome.errors.extend(problems)
         else:
             built.append(result)
-        if progress and (number - 1) % PROGRESS_EVERY == 0:
-            progress(number - 1, len(rows))
     outcome.errors.extend(importer.check_against_registry(built))
     bad_rows = {e.row for e in outcome.errors}
     good = [item for item in built if item.row not in bad_rows]
@@ -304,19 +351,70 @@ def import_file(
         )
     outcome.commit_seconds = time.perf_counter() - started
     if progress:
-        progress(len(rows), len(rows))
+        progress(len(table.rows), len(table.rows))
     return outcome
 
 
+PARALLEL_FROM = 20_000  # rows; below this a second process costs more than it saves
+CHUNK_ROWS = 5_000
+_checking: tuple[_Importer, Table] | None = None  # what a forked checker process uses
+
+
+def _checked(importer: _Importer, table: Table, progress: Progress | None):
+    """Each row's check result, in file order. Rows are checked by every core when
+    the importer's check needs no database (everything it looks up was fetched
+    first): forked processes share the file and the lookups without copying them."""
+    global _checking
+    total = len(table.rows)
+    chunks = [(start, min(start + CHUNK_ROWS, total)) for start in range(0, total, CHUNK_ROWS)]
+    workers = min(os.cpu_count() or 1, 4)
+    parallel = (
+        importer.pure_check
+        and total >= PARALLEL_FROM
+        and workers > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+    done = 0
+    if parallel:
+        _checking = (importer, table)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for results in pool.imap(_check_chunk, chunks):
+                    done += len(results)
+                    if progress:
+                        progress(done, total)
+                    yield from results
+        finally:
+            _checking = None
+        return
+    for start, end in chunks:
+        yield from (importer.check(i + 2, table.cells(i)) for i in range(start, end))
+        done += end - start
+        if progress:
+            progress(done, total)
+
+
+def _check_chunk(chunk: tuple[int, int]) -> list:
+    assert _checking is not None
+    importer, table = _checking
+    return [importer.check(i + 2, table.cells(i)) for i in range(*chunk)]
+
+
 class _Importer:
+    pure_check = False  # True when check() touches no database and keeps no state
+
     def required_headers(self) -> list[str]:
         raise NotImplementedError
 
-    def prefetch(self, table: list[dict[str, str]]) -> None:
+    def prefetch(self, table: Table) -> None:
         """Look up, in a few queries, what the rows refer to."""
 
     def check(self, number: int, cells: dict[str, str]) -> Any:
         raise NotImplementedError
+
+    def reconcile(self, item: Any) -> list[RowError]:
+        """Checks across rows, made in file order after each row's own check."""
+        return []
 
     def check_against_registry(self, built: list[Any]) -> list[RowError]:
         return []
@@ -328,18 +426,19 @@ class _Importer:
 
 @dataclass
 class NewPerson:
-    """A checked row: the person's column values, and where they go."""
+    """A checked row: the person's column values (grid, household and house ids
+    among them), and the number of a household the import must create."""
 
     row: int
     values: dict[str, Any]
-    grid: Region
-    household: Household | None
-    household_number: str = ""
+    new_household: str = ""
 
 
 class PeopleImporter(_Importer):
     """实有人口 with their households: each row one person, placed in a grid by its
     grid code, its household, its house or its address."""
+
+    pure_check = True
 
     def __init__(self, user: User):
         self.user = user
@@ -356,14 +455,44 @@ class PeopleImporter(_Importer):
         self.households: dict[str, Household | None] = {}
         self.houses: dict[str, House | None] = {}
         self.seen: dict[str, int] = {}  # identity hash → first row
-        self.new_households: dict[str, Region] = {}
+        self.new_households: dict[str, int] = {}  # number → grid id
+        self.addresses: dict[str, Region] = {}
+        language = translation.get_language() or ""
+        self.codes = {
+            c.key: _code_table(c.codes, language) for c in PEOPLE_COLUMNS if c.codes is not None
+        }
 
     def required_headers(self) -> list[str]:
         return [c.header for c in PEOPLE_COLUMNS if c.required]
 
-    def prefetch(self, table: list[dict[str, str]]) -> None:
-        self.households.update(self._known(Household, {row.get("户号", "") for row in table}))
-        self.houses.update(self._known(House, {row.get("房屋编号", "") for row in table}))
+    def prefetch(self, table: Table) -> None:
+        households, houses = table.column("户号"), table.column("房屋编号")
+        self.households.update(self._known(Household, set(households)))
+        self.houses.update(self._known(House, set(houses)))
+        places = zip(
+            table.column("现住地详址"), table.column("网格编码"), households, houses, strict=True
+        )
+        unplaced = {
+            address
+            for address, grid, household, house in places
+            if address and not (grid or household or house)
+        }
+        self.addresses = self._grids_by_address(unplaced)
+
+    def _grids_by_address(self, addresses: set[str]) -> dict[str, Region]:
+        """An address known for houses or households of exactly one of the user's grids."""
+        found: dict[str, set[int]] = {}
+        wanted = sorted(addresses)
+        for model in (House, Household):
+            for start in range(0, len(wanted), 1000):
+                rows = model.objects.filter(address__in=wanted[start : start + 1000])
+                for address, grid_id in rows.values_list("address", "grid_id"):
+                    found.setdefault(address, set()).add(grid_id)
+        return {
+            address: self.by_id[ids.pop()]
+            for address, ids in found.items()
+            if len(ids) == 1 and next(iter(ids)) in self.by_id
+        }
 
     def _known(self, model, numbers: set[str]) -> dict[str, Any]:
         """Each number: its household or house if in the user's grids, else None."""
@@ -384,7 +513,7 @@ class PeopleImporter(_Importer):
         for column in COMMON_BLOCK:
             value = cells.get(column.header, "")
             if value and column.codes:
-                code = _code(column.codes, value)
+                code = self.codes[column.key].get(value)
                 if code is None:
                     fail(column.header, f"「{value}」不在代码表中")
                     continue
@@ -413,16 +542,20 @@ class PeopleImporter(_Importer):
         gender = cells.get("性别", "")
         if gender and {"男": "M", "女": "F"}.get(gender, gender) != values["gender"]:
             return [RowError(number, "性别", "与身份证号的性别位不符")]
-        first = self.seen.setdefault(values["id_number_hash"], number)
-        if first != number:
-            return [RowError(number, "公民身份号码", f"与第{first}行重复")]
-        number_of_household = cells.get("户号", "")
-        if number_of_household and household is None:
-            # A new household: all its rows must name the same grid.
-            first_grid = self.new_households.setdefault(number_of_household, grid)
-            if first_grid != grid:
-                return [RowError(number, "户号", "同一新户号的人员在不同网格")]
-        return NewPerson(number, values, grid, household, number_of_household)
+        new_household = cells.get("户号", "") if household is None else ""
+        return NewPerson(number, values, new_household)
+
+    def reconcile(self, item: NewPerson) -> list[RowError]:
+        """What one row cannot know alone: the same person twice in the file, and a
+        new household whose rows name different grids. Rows come in file order."""
+        first = self.seen.setdefault(item.values["id_number_hash"], item.row)
+        if first != item.row:
+            return [RowError(item.row, "公民身份号码", f"与第{first}行重复")]
+        if item.new_household:
+            first_grid = self.new_households.setdefault(item.new_household, item.values["grid_id"])
+            if first_grid != item.values["grid_id"]:
+                return [RowError(item.row, "户号", "同一新户号的人员在不同网格")]
+        return []
 
     def _place(self, cells, fail) -> tuple[Region | None, Household | None, House | None]:
         """The grid from its code, else from the household, the house or the address."""
@@ -442,30 +575,16 @@ class PeopleImporter(_Importer):
                     fail("网格编码", "与户或房屋所在网格不一致")
                 grid = grid or anchored
         if grid is None and cells.get("现住地详址"):
-            grid = self._grid_by_address(cells["现住地详址"])
+            grid = self.addresses.get(cells["现住地详址"])
         if grid is None:
             fail("网格编码", "无法确定网格：请填网格编码，或已有的户号、房屋编号、地址")
         return grid, household, house
 
     def _household(self, number: str) -> Household | None:
-        if number and number not in self.households:
-            found = Household.objects.filter(number=number).first()
-            self.households[number] = found if found and found.grid_id in self.by_id else None
-        return self.households.get(number)
+        return self.households.get(number) if number else None
 
     def _house(self, number: str) -> House | None:
-        if number and number not in self.houses:
-            found = House.objects.filter(number=number).first()
-            self.houses[number] = found if found and found.grid_id in self.by_id else None
-        return self.houses.get(number)
-
-    def _grid_by_address(self, address: str) -> Region | None:
-        for model in (House, Household):
-            found = model.objects.filter(address=address).values_list("grid_id", flat=True)
-            grid_ids = set(found[:5])
-            if len(grid_ids) == 1:
-                return self.by_id.get(grid_ids.pop())
-        return None
+        return self.houses.get(number) if number else None
 
     def check_against_registry(self, built: list[NewPerson]) -> list[RowError]:
         errors = []
@@ -479,25 +598,26 @@ class PeopleImporter(_Importer):
                 )
         taken = set(
             Household.objects.filter(
-                number__in={i.household_number for i in built if i.household_number}
+                number__in={i.new_household for i in built if i.new_household}
             ).values_list("number", flat=True)
         )
         for item in built:
-            if item.household_number in taken and item.household is None:
+            if item.new_household in taken:
                 errors.append(RowError(item.row, "户号", "户号已被其他网格使用"))
         return errors
 
     def commit(self, built: list[NewPerson]) -> list[int]:
         new_households: dict[str, dict[str, Any]] = {}
         for item in built:
-            if item.household_number and item.household is None:
+            if item.new_household:
+                grid = self.by_id[item.values["grid_id"]]
                 new_households.setdefault(
-                    item.household_number,
+                    item.new_household,
                     {
-                        "grid_id": item.grid.pk,
-                        "region_path": item.grid.path,
-                        "number": item.household_number,
-                        "address": item.values.get("current_address") or item.grid.name,
+                        "grid_id": grid.pk,
+                        "region_path": grid.path,
+                        "number": item.new_household,
+                        "address": item.values.get("current_address") or grid.name,
                     },
                 )
         household_ids = dict(
@@ -508,8 +628,8 @@ class PeopleImporter(_Importer):
             )
         )
         for item in built:
-            if item.household is None and item.household_number:
-                item.values["household_id"] = household_ids[item.household_number]
+            if item.new_household:
+                item.values["household_id"] = household_ids[item.new_household]
         ids = bulk_insert_values(Person, [item.values for item in built])
         now = timezone.now()
         history = [
@@ -518,7 +638,7 @@ class PeopleImporter(_Importer):
                 "kind": MoveKind.REGISTER,
                 "at": now,
                 "actor_id": self.user.pk,
-                "to_grid_id": item.grid.pk,
+                "to_grid_id": item.values["grid_id"],
                 "note": "批量导入",
             }
             for pk, item in zip(ids, built, strict=True)

@@ -97,20 +97,29 @@ def test_grid_found_by_household_house_or_address_and_duplicates_against_the_reg
     assert path.exists()
 
 
-def test_progress_is_reported(tmp_path, tree, personas, monkeypatch):
-    monkeypatch.setattr(transfer, "PROGRESS_EVERY", 2)
+@pytest.mark.parametrize("parallel", [False, True])
+def test_progress_is_reported_and_forked_checkers_agree(
+    tmp_path, tree, personas, monkeypatch, parallel
+):
+    monkeypatch.setattr(transfer, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(transfer, "PARALLEL_FROM", 1 if parallel else 10**9)
     rows = [
         person_row(tree.grid_a1_1, fix_check(f"630203199001011{i:02d}"), name=f"人{i}")
         for i in range(5)
     ]
+    rows.append(person_row(tree.grid_a1_1, fix_check("63020319900101100"), name="重复"))
+    rows.append(person_row(tree.grid_a1_1, "630203199001011239", name="坏号"))
     seen = []
-    transfer.import_file(
+    outcome = transfer.import_file(
         user=personas.village_officer,
         kind="people",
         path=sheet(tmp_path, rows),
         progress=lambda done, total: seen.append((done, total)),
+        valid_only=True,
     )
-    assert seen[0] == (2, 5) and seen[-1] == (5, 5)
+    assert seen[0] == (2, 7) and seen[-1] == (7, 7)
+    assert [(e.row, e.column) for e in outcome.errors] == [(7, "公民身份号码"), (8, "公民身份号码")]
+    assert "与第2行重复" in outcome.errors[0].message
     assert Household.objects.count() == 0 and Person.objects.count() == 5
 
 
