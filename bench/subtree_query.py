@@ -28,7 +28,7 @@ def identity(number: int) -> str:
     from pingan.lib.idnumber import check_char
 
     born = dt.date(1940, 1, 1) + dt.timedelta(days=number % 29_000)
-    first17 = f"630203{born:%Y%m%d}{number // 29_000:03d}"
+    first17 = f"632126{born:%Y%m%d}{number // 29_000:03d}"  # not the demo's own area
     return first17 + check_char(first17)
 
 
@@ -38,7 +38,8 @@ def phone(number: int) -> str:
 
 def name(number: int) -> str:
     # ~1,000 distinct names over a million people, as in life: 王伟 is everywhere.
-    return SURNAMES[number % 20] + GIVEN[(number // 20) % 37] + GIVEN[(number // 740) % 2]
+    given = len(GIVEN)
+    return SURNAMES[number % 20] + GIVEN[(number // 20) % given] + GIVEN[(number // 640) % 2]
 
 
 FIRST_ID: dict[str, int] = {}  # person number n has id FIRST_ID["id"] + n

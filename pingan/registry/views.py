@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import access
-from pingan.accounts.models import GrantKind, Role
+from pingan.accounts.models import GrantKind, Role, User
 from pingan.accounts.services import client_ip
 from pingan.lib.divisions import Level
 from pingan.regions import selectors as region_selectors
@@ -434,6 +434,7 @@ def record_new(request: StaffRequest, code: str) -> HttpResponse:
                 values=request.POST.dict(),
                 risk_level=request.POST.get("risk_level", ""),
                 started_on=_date_or_none(request.POST.get("started_on", "")),
+                helper=_helper(subject, request.POST.get("helper", "")),
             )
         except REFUSED as exc:
             messages.error(request, str(exc))
@@ -450,8 +451,43 @@ def record_new(request: StaffRequest, code: str) -> HttpResponse:
             "form": request.POST,
             "inputs": [(f, request.POST.get(f["key"], "")) for f in definition.fields],
             "risk_levels": RiskLevel.choices,
+            "helpers": helpers_for(subject.region_path),
         },
     )
+
+
+HELPER_ROLES = [Role.GRID_WORKER, Role.GRID_LEADER, Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE]
+
+
+def helpers_for(path: str) -> list[User]:
+    """Who can be a record's responsible helper: the staff of its grid, village
+    and township (网格员, 网格长, 村/乡镇综治中心)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role__in=[
+                Role.GRID_WORKER,
+                Role.GRID_LEADER,
+                Role.VILLAGE_CENTRE,
+                Role.TOWNSHIP_CENTRE,
+            ],
+            region__path__in=_ancestors(path),
+        ).order_by("role", "username")[:100]
+    )
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def _helper(subject, user_id: str) -> User | None:
+    if not user_id:
+        return None
+    helper = next((u for u in helpers_for(subject.region_path) if str(u.pk) == user_id), None)
+    if helper is None:
+        raise services.RegistryError("帮扶责任人须是该网格、村或乡镇的工作人员")
+    return helper
 
 
 def _date_or_none(text: str) -> dt.date | None:
