@@ -64,9 +64,9 @@ class Pools:
 
 def build(grids: list[Region], rng: random.Random, today: dt.date) -> dict[str, int]:
     admin = User.objects.get(username="admin")
-    counts = {"houses": _rental_houses(rng)}
+    houses, made = _rental_houses(rng)
+    counts = {"houses": houses}
     pools = _pools(rng, today)
-    made: list[Record] = []
     made += _people_records(pools, rng, today)
     made += _poverty(admin, rng, today)
     counts["organisations"], counts["places"] = _units(grids, rng, made, today)
@@ -76,7 +76,7 @@ def build(grids: list[Region], rng: random.Random, today: dt.date) -> dict[str, 
     return counts
 
 
-def _rental_houses(rng: random.Random) -> int:
+def _rental_houses(rng: random.Random) -> tuple[int, list[Record]]:
     """A share of households rent out their house: its members become tenants,
     floating population, in a house registered as 出租房."""
     chosen = [
@@ -138,8 +138,7 @@ def _rental_houses(rng: random.Random) -> int:
         )
         for person in tenants
     ]
-    Record.objects.bulk_create(made, batch_size=2000)
-    return len(houses)
+    return len(houses), made
 
 
 def _pools(rng: random.Random, today: dt.date) -> Pools:
