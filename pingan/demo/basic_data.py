@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from pingan.accounts.models import User
+from pingan.bulk import bulk_insert
 from pingan.lib import creditcode
 from pingan.regions.models import Region
 from pingan.registry import records
@@ -70,9 +71,10 @@ def build(grids: list[Region], rng: random.Random, today: dt.date) -> dict[str, 
     made += _people_records(pools, rng, today)
     made += _poverty(admin, rng, today)
     counts["organisations"], counts["places"] = _units(grids, rng, made, today)
-    created = Record.objects.bulk_create(made, batch_size=2000)
-    _visits(created, rng, today)
-    counts["records"] = len(created) + _disputes(admin, pools, rng)
+    visited = _visits(made, rng, today)
+    bulk_insert(made)
+    bulk_insert([Visit(record_id=record.pk, **visit) for record, visit in visited])
+    counts["records"] = len(made) + _disputes(admin, pools, rng)
     return counts
 
 
@@ -403,10 +405,11 @@ def _record(definition, subject, obj, values, risk, started) -> Record:
     )
 
 
-def _visits(created: list[Record], rng: random.Random, today: dt.date) -> None:
-    """Most followed records were visited on time; a few are overdue, as in life."""
-    visits, changed = [], []
-    for record in created:
+def _visits(made: list[Record], rng: random.Random, today: dt.date) -> list[tuple[Record, dict]]:
+    """Most followed records were visited on time; a few are overdue, as in life.
+    Moves each visited record's due date; the visits, for the records once stored."""
+    visits = []
+    for record in made:
         if record.next_visit_due is None or record.next_visit_due >= today:
             continue
         days = record.definition.visit_days[record.risk_level]
@@ -415,11 +418,9 @@ def _visits(created: list[Record], rng: random.Random, today: dt.date) -> None:
         else:  # overdue by up to half a period
             last = today - dt.timedelta(days=days + rng.randint(1, max(1, days // 2)))
         at = timezone.make_aware(dt.datetime.combine(last, dt.time(10)))
-        visits.append(Visit(record=record, at=at, note="入户走访，了解近况，情况稳定"))
+        visits.append((record, {"at": at, "note": "入户走访，了解近况，情况稳定"}))
         record.last_visit_at, record.next_visit_due = at, last + dt.timedelta(days=days)
-        changed.append(record)
-    Visit.objects.bulk_create(visits, batch_size=2000)
-    Record.objects.bulk_update(changed, ["last_visit_at", "next_visit_due"], batch_size=2000)
+    return visits
 
 
 def _disputes(admin: User, pools: Pools, rng: random.Random) -> int:

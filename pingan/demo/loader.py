@@ -19,6 +19,7 @@ from shapely.geometry import mapping
 from pingan.accounts.models import Department, GrantKind, Role, User
 from pingan.accounts.services import grant_give, user_create
 from pingan.audit.services import journal_write
+from pingan.bulk import bulk_insert, bulk_insert_values
 from pingan.demo import basic_data, geometry
 from pingan.demo.divisions import Township, district_name, townships
 from pingan.events.open311 import api_key_create
@@ -260,19 +261,13 @@ def _build_people(grids: list[PlannedGrid], rng: random.Random, fake: Faker) -> 
                 )
             )
             members.append(_family(rng, fake, _pick(rng, ethnic), today, seen_ids))
-    Household.objects.bulk_create(household_rows, batch_size=2000)
-    saved = {
-        h.number: h
-        for h in Household.objects.filter(number__in=[h.number for h in household_rows]).only(
-            "id", "number"
-        )
-    }
-    people = []
-    for row, family in zip(household_rows, members, strict=True):
-        household = saved[row.number]
-        for member in family:
-            people.append(_person(row.grid, household, member))
-    Person.objects.bulk_create(people, batch_size=5000)
+    bulk_insert(household_rows)
+    people = [
+        _person(row.grid, row, member)
+        for row, family in zip(household_rows, members, strict=True)
+        for member in family
+    ]
+    bulk_insert_values(Person, people)
     return {"households": len(household_rows), "people": len(people)}
 
 
@@ -340,22 +335,23 @@ def _member(rng, fake, surname, age, male, relation, ethnicity, today, seen) -> 
     }
 
 
-def _person(grid: Region, household: Household, member: dict) -> Person:
+def _person(grid: Region, household: Household, member: dict) -> dict:
+    """A person's column values, as an import writes them (pingan/bulk.py)."""
     number = member["id"]
-    return Person(
-        household=household,
-        grid=grid,
-        region_path=grid.path,
-        name=member["name"],
-        gender="M" if member["male"] else "F",
-        birth_date=member["born"],
-        ethnicity=member["ethnicity"],
-        relation_to_head=member["relation"],
-        id_number_encrypted=cipher().encrypt(number),
-        id_number_hash=cipher().lookup_hash(number),
-        id_number_masked=idnumber.mask(number),
+    return {
+        "household_id": household.pk,
+        "grid_id": grid.pk,
+        "region_path": grid.path,
+        "name": member["name"],
+        "gender": "M" if member["male"] else "F",
+        "birth_date": member["born"],
+        "ethnicity": member["ethnicity"],
+        "relation_to_head": member["relation"],
+        "id_number_encrypted": cipher().encrypt(number),
+        "id_number_hash": cipher().lookup_hash(number),
+        "id_number_masked": idnumber.mask(number),
         **phone_fields(member["phone"]),
-    )
+    }
 
 
 # ---- staff ----------------------------------------------------------------------

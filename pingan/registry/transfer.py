@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model, TextChoices
@@ -457,10 +458,7 @@ class PeopleImporter(_Importer):
         self.seen: dict[str, int] = {}  # identity hash → first row
         self.new_households: dict[str, int] = {}  # number → grid id
         self.addresses: dict[str, Region] = {}
-        language = translation.get_language() or ""
-        self.codes = {
-            c.key: _code_table(c.codes, language) for c in PEOPLE_COLUMNS if c.codes is not None
-        }
+        self.codes = {c.key: _code_table(c.codes) for c in PEOPLE_COLUMNS if c.codes is not None}
 
     def required_headers(self) -> list[str]:
         return [c.header for c in PEOPLE_COLUMNS if c.required]
@@ -649,13 +647,18 @@ class PeopleImporter(_Importer):
 
 def _code(codes: type[TextChoices], value: str) -> str | None:
     """The code for a code or its label, as a spreadsheet may give either."""
-    return _code_table(codes, translation.get_language() or "").get(value)
+    return _code_table(codes).get(value)
 
 
 @functools.cache
-def _code_table(codes: type[TextChoices], language: str) -> dict[str, str]:
-    table = {str(label): code for code, label in codes.choices}
-    return table | {code: code for code in codes.values}
+def _code_table(codes: type[TextChoices]) -> dict[str, str]:
+    """Codes by themselves and by their labels in every language of the UI: a sheet
+    filled in Chinese is read the same whatever language its uploader browses in."""
+    table = {code: code for code in codes.values}
+    for language, _ in settings.LANGUAGES:
+        with translation.override(language):
+            table |= {str(label): code for code, label in codes.choices}
+    return table
 
 
 @dataclass

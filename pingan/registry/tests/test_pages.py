@@ -180,3 +180,13 @@ def test_full_numbers_in_an_export_need_the_grant_and_a_journaled_reason(tree, p
     assert number in b"".join(full.streaming_content).decode("utf-8-sig")
     entry = JournalEntry.objects.get(action="registry.export_full")
     assert entry.reason == "公安协查" and entry.actor_name == "village_a1"
+
+
+def test_the_registry_pages_in_english(tree, personas, residents):
+    client = signed_in(personas.village_officer)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/data/").content.decode()
+    assert "Basic data (9+X)" in page and "Open records" in page
+    person = residents[tree.grid_a1_1.code]
+    assert "Who looked at this person" not in client.get(f"/people/{person.pk}/").content.decode()
+    assert "History" in client.get(f"/people/{person.pk}/").content.decode()

@@ -182,3 +182,17 @@ def test_templates_name_every_column_and_code(db):
     assert "3=3级" in notes["危险性评估等级"]
     assert Definition.objects.filter(code="mental").exists()
     assert transfer.template_csv("people").decode("utf-8-sig").startswith("网格编码,户号")
+
+
+def test_chinese_labels_are_read_whatever_language_the_uploader_browses_in(
+    tmp_path, tree, personas
+):
+    from django.utils import translation
+
+    rows = [person_row(tree.grid_a1_1, GOOD_1, 婚姻状况="已婚", 学历="Postgraduate")]
+    with translation.override("en"):
+        outcome = transfer.import_file(
+            user=personas.village_officer, kind="people", path=sheet(tmp_path, rows)
+        )
+    assert outcome.errors == [] and Person.objects.get().marital_status == "20"
+    assert Person.objects.get().education == "10"
