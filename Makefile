@@ -20,6 +20,7 @@ install-dev: $(BIN)/python
 run: install
 	$(BIN)/pingan migrate --noinput
 	$(BIN)/pingan demo --if-empty
+	$(BIN)/pingan legal load --if-empty
 	$(BIN)/pingan serve
 
 # Debian packages the tests need; installed only when we are root (CI, dev boxes).

@@ -15,6 +15,7 @@ from pingan.accounts.api import router as accounts_router
 from pingan.events.api import router as events_router
 from pingan.events.routing import RoutingError
 from pingan.events.services import Conflict, EventError
+from pingan.legal.api import router as legal_router
 from pingan.regions.api import router as regions_router
 from pingan.regions.services import RegionError
 from pingan.registry.api import router as registry_router
@@ -36,6 +37,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", regions_router)
 api.add_router("/", registry_router)
 api.add_router("/", events_router)
+api.add_router("/v1/legal", legal_router)
 
 
 def error(request, status: int, code: str, message: str):

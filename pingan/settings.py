@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "pingan.regions",
     "pingan.registry",
     "pingan.events",
+    "pingan.legal",
     "pingan.web",
     "pingan.demo",
 ]

@@ -1,0 +1,34 @@
+"""GET /api/v1/legal/search: the articles that answer a question, and the service
+line it needs. Open to everyone: residents ask without logging in."""
+
+from __future__ import annotations
+
+from ninja import Router, Schema
+
+from pingan.legal import lines, search
+
+router = Router(tags=["legal"])
+MAX_K = 50
+
+
+class ResultOut(Schema):
+    law: str
+    article: int
+    text: str
+    score: float
+    why: list[str]
+
+
+class SearchOut(Schema):
+    results: list[ResultOut]
+    service_line: str
+
+
+@router.get("/search", response=SearchOut, auth=None)
+def legal_search(request, q: str, k: int = 10):
+    """Articles ranked by relevance to `q` (everyday Chinese), each with its law's name
+    as in laws.db, the article number, the text, the score and the question's words
+    it contains; and which service line (法律咨询, 律师事务, 司法鉴定, 法律援助, 人民调解)
+    the question needs."""
+    hits = search.search(q, k=max(1, min(k, MAX_K)))
+    return {"results": hits, "service_line": lines.service_line(q)}

@@ -1,0 +1,41 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pingan.legal import search, services
+from pingan.legal.models import Article
+
+
+class Command(BaseCommand):
+    help = "Load the statute knowledge base (laws.db) and build its search index."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser("load", help="load laws.db (the packaged one by default)")
+        load.add_argument("--db", default=None, help="a newer laws.db to load instead")
+        load.add_argument("--force", action="store_true", help="reload the same file")
+        load.add_argument("--if-empty", action="store_true", help="only when nothing is loaded")
+        ask = sub.add_parser("ask", help="search from the command line")
+        ask.add_argument("question")
+        ask.add_argument("-k", type=int, default=5)
+
+    def handle(self, *args, **options):
+        if options["action"] == "ask":
+            for hit in search.search(options["question"], k=options["k"]):
+                self.stdout.write(f"{hit.score:7.2f}  {hit.law} 第{hit.article}条  {hit.text[:60]}")
+            return
+        if options["if_empty"] and Article.objects.exists():
+            self.stdout.write("statutes already loaded")
+            return
+        try:
+            loaded = services.load_laws_db(
+                Path(options["db"]) if options["db"] else None, force=options["force"]
+            )
+        except services.LegalError as exc:
+            raise CommandError(str(exc)) from None
+        if loaded.unchanged:
+            self.stdout.write(f"unchanged: {loaded.laws} laws, {loaded.articles} articles")
+        else:
+            self.stdout.write(f"loaded {loaded.laws} laws, {loaded.articles} articles")
+        search.index()  # build and keep the index now, not at the first question
+        self.stdout.write("search index ready")
