@@ -144,7 +144,7 @@ def _load_or_build(current: str) -> Index:
 
 def search(question: str, k: int = 10) -> list[Hit]:
     question = question.strip()[:500]
-    if not question:
+    if not question or not Article.objects.exists():  # nothing loaded yet
         return []
     ranked = index().top(question, k)
     articles = Article.objects.select_related("law").in_bulk([pk for pk, _ in ranked])

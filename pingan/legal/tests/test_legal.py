@@ -135,3 +135,12 @@ def test_service_lines(question, line):
 def test_staff_can_use_it_too(loaded, personas):
     response = signed_in(personas.grid_worker_a).get("/api/v1/legal/search", {"q": "加班费"})
     assert response.json()["results"][0]["article"] == 31
+
+
+def test_before_any_statutes_are_loaded_the_search_is_empty_not_broken(
+    db, client, settings, tmp_path, monkeypatch
+):
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(search, "_current", None)
+    response = client.get("/api/v1/legal/search", {"q": "加班费"})
+    assert response.status_code == 200 and response.json()["results"] == []
