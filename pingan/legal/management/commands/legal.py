@@ -22,7 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["action"] == "ask":
             for hit in search.search(options["question"], k=options["k"]):
-                self.stdout.write(f"{hit.score:7.2f}  {hit.law} 第{hit.article}条  {hit.text[:60]}")
+                line = hit.text[:60].replace("\n", " ")
+                self.stdout.write(f"{hit.score:7.2f}  {hit.law} 第{hit.article}条  {line}")
             return
         if options["if_empty"] and Article.objects.exists():
             self.stdout.write("statutes already loaded")
