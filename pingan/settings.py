@@ -199,6 +199,9 @@ MAX_PHOTO_BYTES = env_int("PINGAN_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
 # Spreadsheet imports run beside the request so the page can show their progress;
 # off, they run inside the request (tests, single-threaded debugging).
 IMPORT_IN_BACKGROUND = env_bool("PINGAN_IMPORT_IN_BACKGROUND", True)
+# Where 青小律 keeps article embeddings, by the content they were made from (about
+# 20 minutes of work on 2 cores, so worth keeping across reloads of the same laws).
+LEGAL_VECTORS_DIR = Path(env_str("PINGAN_LEGAL_VECTORS_DIR", str(DATA_DIR / "legal-vectors")))
 
 # The address residents reach the platform at: printed into each grid's QR code.
 PUBLIC_BASE_URL = env_str("PINGAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000")

@@ -24,6 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Count, Max
 
+from pingan.legal import semantic
 from pingan.legal.models import Article
 
 # Words every question has and no statute needs.
@@ -34,7 +35,8 @@ FILLER = (
 )
 STOPWORDS = frozenset(FILLER.split(" "))
 HAN = re.compile(r"[\u4e00-\u9fff]")
-CHECK_EVERY = 5.0  # seconds between looks at whether the articles changed
+CHECK_EVERY = 5.0  # seconds between looks at whether the articles or vectors changed
+POOL = 50  # candidates each method brings to the fusion
 
 
 def words(text: str) -> list[str]:
@@ -65,22 +67,20 @@ class Hit:
 
 
 class Index:
-    def __init__(self, fingerprint: str, ids: list[int], model):
+    def __init__(self, fingerprint: str, ids: list[int], model, content: str):
         self.fingerprint, self.ids, self.model = fingerprint, ids, model
+        self.content = content  # SHA-256 of what was indexed: names the vectors' folder
+        self.dense: semantic.Dense | None = None
 
     @classmethod
     def build(cls, fingerprint: str) -> Index:
         import bm25s
 
-        rows = list(
-            Article.objects.order_by("id").values_list(
-                "id", "law__name", "chapter", "section", "text"
-            )
-        )
+        rows = article_rows()
         corpus = [tokens(document(law, ch, sec, text)) for _, law, ch, sec, text in rows]
         model = bm25s.BM25()
         model.index(corpus, show_progress=False)
-        return cls(fingerprint, [row[0] for row in rows], model)
+        return cls(fingerprint, [row[0] for row in rows], model, content_hash(passages(rows)))
 
     def save(self, folder: Path) -> None:
         import numpy as np
@@ -88,6 +88,7 @@ class Index:
         folder.mkdir(parents=True, exist_ok=True)
         self.model.save(str(folder / "bm25"))
         np.save(folder / "ids.npy", np.array(self.ids, dtype=np.int64))
+        (folder / "content.txt").write_text(self.content)
 
     @classmethod
     def load(cls, fingerprint: str, folder: Path) -> Index:
@@ -95,9 +96,27 @@ class Index:
         import numpy as np
 
         model = bm25s.BM25.load(str(folder / "bm25"), load_vocab=True)
-        return cls(fingerprint, np.load(folder / "ids.npy").tolist(), model)
+        content = (folder / "content.txt").read_text()
+        return cls(fingerprint, np.load(folder / "ids.npy").tolist(), model, content)
+
+    def vectors_folder(self) -> Path:
+        return Path(settings.LEGAL_VECTORS_DIR) / self.content
+
+    def attach_dense(self) -> None:
+        """Use the embeddings once `pingan legal embed` has finished them."""
+        if self.dense is None and semantic.available():
+            self.dense = semantic.Dense.load(self.vectors_folder(), len(self.ids))
 
     def top(self, question: str, k: int) -> list[tuple[int, float]]:
+        """(article id, score), best first: BM25, fused with the embeddings when
+        they are there."""
+        lexical = self._bm25(question, max(k, POOL))
+        if self.dense is None:
+            return lexical[:k]
+        meaning = [self.ids[i] for i in self.dense.top(question, POOL)]
+        return semantic.fuse([[pk for pk, _ in lexical], meaning], k)
+
+    def _bm25(self, question: str, k: int) -> list[tuple[int, float]]:
         query = [t for t in tokens(question) if t in self.model.vocab_dict]
         if not query:
             return []
@@ -130,6 +149,7 @@ def index() -> Index:
         current = fingerprint()
         if _current is None or _current.fingerprint != current:
             _current = _load_or_build(current)
+        _current.attach_dense()
         return _current
 
 
@@ -140,6 +160,21 @@ def _load_or_build(current: str) -> Index:
     built = Index.build(current)
     built.save(folder)
     return built
+
+
+def passages(rows) -> list[str]:
+    """What gets embedded, per article, in index order."""
+    return [semantic.passage(law, chapter, text) for _, law, chapter, _, text in rows]
+
+
+def content_hash(texts: list[str]) -> str:
+    return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+
+
+def article_rows():
+    return list(
+        Article.objects.order_by("id").values_list("id", "law__name", "chapter", "section", "text")
+    )
 
 
 def search(question: str, k: int = 10) -> list[Hit]:

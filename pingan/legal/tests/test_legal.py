@@ -144,3 +144,26 @@ def test_before_any_statutes_are_loaded_the_search_is_empty_not_broken(
     monkeypatch.setattr(search, "_current", None)
     response = client.get("/api/v1/legal/search", {"q": "加班费"})
     assert response.status_code == 200 and response.json()["results"] == []
+
+
+def test_reciprocal_rank_fusion_rewards_agreement():
+    from pingan.legal.semantic import fuse
+
+    fused = fuse([[1, 2, 3], [3, 1, 4]], k=3)
+    assert [item for item, _ in fused] == [1, 3, 2]
+
+
+def test_embeddings_once_computed_are_fused_into_the_ranking(loaded, settings):
+    from pingan.legal import semantic
+
+    settings.LEGAL_VECTORS_DIR = loaded / "vectors"
+    built = search.index()
+    assert built.dense is None  # BM25 alone until the vectors exist
+    texts = search.passages(search.article_rows())
+    semantic.embed(built.vectors_folder(), texts)
+    search._checked_at = 0.0
+    assert search.index().dense is not None
+    hits = search.search("老板天天让我们超时干活还不给钱", k=2)
+    assert 31 in [hit.article for hit in hits]
+    # The vectors are kept by content: a rebuilt index of the same articles finds them.
+    assert (loaded / "vectors" / built.content / "e5.npy").exists()
