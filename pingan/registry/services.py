@@ -71,13 +71,7 @@ def household_create(
             lng=lng,
             lat=lat,
         )
-        journal_write(
-            actor=actor,
-            action="household.create",
-            object_type="household",
-            object_id=household.pk,
-            region_path=grid.path,
-        )
+        _journal_created(actor, household, "household")
     return household
 
 
@@ -412,13 +406,7 @@ def house_create(
             lng=lng,
             lat=lat,
         )
-        journal_write(
-            actor=actor,
-            action="house.create",
-            object_type="house",
-            object_id=house.pk,
-            region_path=grid.path,
-        )
+        _journal_created(actor, house, "house")
     return house
 
 
