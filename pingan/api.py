@@ -15,6 +15,8 @@ from pingan.accounts.api import router as accounts_router
 from pingan.events.api import router as events_router
 from pingan.events.routing import RoutingError
 from pingan.events.services import Conflict, EventError
+from pingan.fieldwork.api import router as fieldwork_router
+from pingan.fieldwork.services import FieldError
 from pingan.legal.api import router as legal_router
 from pingan.regions.api import router as regions_router
 from pingan.regions.services import RegionError
@@ -38,6 +40,7 @@ api.add_router("/", regions_router)
 api.add_router("/", registry_router)
 api.add_router("/", events_router)
 api.add_router("/v1/legal", legal_router)
+api.add_router("/field", fieldwork_router)
 
 
 def error(request, status: int, code: str, message: str):
@@ -65,6 +68,7 @@ def _not_found(request, exc):
 @api.exception_handler(RegistryError)
 @api.exception_handler(EventError)
 @api.exception_handler(RoutingError)
+@api.exception_handler(FieldError)
 def _invalid(request, exc):
     return error(request, 422, "invalid", str(exc))
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "pingan.registry",
     "pingan.events",
     "pingan.legal",
+    "pingan.fieldwork",
     "pingan.web",
     "pingan.demo",
 ]

@@ -75,6 +75,35 @@ def household_create(
     return household
 
 
+HOUSEHOLD_FIELDS = ["address", "village_group", "lng", "lat"]
+
+
+def household_update(*, actor: User, household: Household, **changes) -> Household:
+    """A household's address or location corrected; journaled with the fields."""
+    access.require_scope(actor, household.region_path, write=True)
+    unknown = set(changes) - set(HOUSEHOLD_FIELDS)
+    if unknown:
+        raise RegistryError(f"不能在此修改：{', '.join(sorted(unknown))}")
+    if "address" in changes and not str(changes["address"]).strip():
+        raise RegistryError("地址必填")
+    changed = sorted(key for key, value in changes.items() if getattr(household, key) != value)
+    if not changed:
+        return household
+    for key in changed:
+        setattr(household, key, changes[key])
+    with transaction.atomic():
+        household.save(update_fields=changed)
+        journal_write(
+            actor=actor,
+            action="household.update",
+            object_type="household",
+            object_id=household.pk,
+            region_path=household.region_path,
+            data={"fields": changed},
+        )
+    return household
+
+
 PERSON_FIELDS = [
     "ethnicity",
     "relation_to_head",

@@ -1,0 +1,249 @@
+"""Reads for the phone and the web, always scoped through accounts.access: the
+offline snapshot of a grid worker's own grids, work records, changes to review."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Max, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from pingan.accounts import access
+from pingan.accounts.models import Role, User
+from pingan.events.models import Category, Event, State
+from pingan.events.selectors import events_for_user
+from pingan.fieldwork.models import (
+    Change,
+    ChangeStatus,
+    FieldPolicy,
+    InspectionTask,
+    Kind,
+    WorkRecord,
+)
+from pingan.fieldwork.services import FINDINGS, FieldError, checklists
+from pingan.lib.divisions import Level
+from pingan.regions.models import Region
+from pingan.registry.codes import PersonStatus
+from pingan.registry.models import House, Household, Person, Place
+from pingan.registry.selectors import definitions_for_user, records_for_user
+
+SNAPSHOT_ROLES = {Role.GRID_WORKER, Role.GRID_LEADER}
+
+
+def work_for_user(user: User) -> QuerySet[WorkRecord]:
+    return access.scope(user, WorkRecord.objects.all())
+
+
+def work_get_for_user(user: User, work_id: int) -> WorkRecord:
+    record = work_for_user(user).filter(pk=work_id).select_related("by", "grid").first()
+    if record is None:
+        raise Http404("没有找到该工作记录，或无权查看")
+    return record
+
+
+def changes_for_user(user: User) -> QuerySet[Change]:
+    return access.scope(user, Change.objects.all()).select_related("actor", "grid")
+
+
+def change_get_for_user(user: User, change_id: int) -> Change:
+    change = changes_for_user(user).filter(pk=change_id).first()
+    if change is None:
+        raise Http404("没有找到该修改，或无权查看")
+    return change
+
+
+def field_grids(user: User) -> list[Region]:
+    """The grids whose data a phone may keep offline: only the worker's own."""
+    if user.role not in SNAPSHOT_ROLES:
+        raise FieldError("离线数据只提供给网格员和网格长")
+    grids = access.scope(user, Region.objects.filter(level=Level.GRID, active=True), field="path")
+    return list(grids.order_by("path"))
+
+
+def snapshot(user: User) -> dict:
+    """Everything the worker's day needs with no signal, for their grids only:
+    households, people (numbers masked), houses, category records, places with
+    their checklists, events to verify, inspections assigned, open changes."""
+    grids = field_grids(user)
+    paths = tuple(grid.path for grid in grids)
+    under = access.path_q(paths)
+    today = timezone.localdate()
+    return {
+        "generated_at": timezone.now().isoformat(),
+        "grids": [_grid(grid) for grid in grids],
+        "households": _households(under),
+        "people": _people(under, today),
+        "houses": list(
+            House.objects.filter(under).values("id", "number", "address", "use", "owner_name")
+        ),
+        "records": _records(user, under),
+        "places": list(Place.objects.filter(under).values("id", "kind", "name", "address")),
+        "checklists": checklists(),
+        "findings": FINDINGS,
+        "verify": _to_verify(user, under),
+        "inspections": _inspections(user),
+        "changes": _open_changes(user),
+        "categories": _categories(),
+        "definitions": [
+            {"code": d.code, "name": d.name, "subject": d.subject, "fields": d.fields}
+            for d in definitions_for_user(user)
+        ],
+        "visit_every_days": _visit_every_days(grids),
+    }
+
+
+def _grid(grid: Region) -> dict:
+    return {"id": grid.pk, "code": grid.code, "name": grid.name, "boundary": grid.boundary}
+
+
+def _households(under) -> list[dict]:
+    last = dict(
+        WorkRecord.objects.filter(under, kind=Kind.VISIT, household__isnull=False)
+        .values_list("household_id")
+        .annotate(Max("at"))
+    )
+    rows: list[dict] = list(
+        Household.objects.filter(under)
+        .order_by("number")
+        .values("id", "number", "address", "village_group", "lng", "lat", "grid_id")
+    )
+    for row in rows:
+        visited = last.get(row["id"])
+        row["last_visit"] = timezone.localtime(visited).date().isoformat() if visited else None
+    return rows
+
+
+PERSON_COLUMNS = [
+    "id",
+    "household_id",
+    "house_id",
+    "name",
+    "gender",
+    "birth_date",
+    "id_number_masked",
+    "phone_masked",
+    "relation_to_head",
+    "resident_type",
+    "ethnicity",
+    "occupation",
+    "workplace",
+    "current_address",
+    "marital_status",
+    "education",
+    "political_status",
+]
+
+
+def _people(under, today: dt.date) -> list[dict]:
+    """Active people with their age instead of a birth date: the phone needs no more."""
+    rows = list(Person.objects.filter(under, status=PersonStatus.ACTIVE).values(*PERSON_COLUMNS))
+    for row in rows:
+        born = row.pop("birth_date")
+        row["age"] = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return rows
+
+
+def _records(user: User, under) -> list[dict]:
+    rows: list[dict] = list(
+        records_for_user(user)
+        .filter(under, ended_on__isnull=True)
+        .values(
+            "id",
+            "subject",
+            "subject_id",
+            "risk_level",
+            "next_visit_due",
+            "definition__code",
+            "definition__name",
+        )
+    )
+    return rows
+
+
+def _to_verify(user: User, under) -> list[dict]:
+    """Handled events in the worker's grids, waiting for a check on site."""
+    events = events_for_user(user).filter(under, state=State.HANDLED).select_related("category")
+    return [
+        {
+            "id": event.pk,
+            "receipt": event.receipt,
+            "category": event.category.name,
+            "description": event.description[:200],
+            "address": event.address,
+            "version": event.version,
+            "deadline": event.deadline,
+        }
+        for event in events.order_by("deadline")[:100]
+    ]
+
+
+def _inspections(user: User) -> list[dict]:
+    tasks = InspectionTask.objects.filter(assignee=user, done__isnull=True).select_related("place")
+    return [
+        {
+            "id": task.pk,
+            "place_id": task.place_id,
+            "place": task.place.name,
+            "due_on": task.due_on,
+            "note": task.note,
+        }
+        for task in tasks.order_by("due_on")
+    ]
+
+
+def _open_changes(user: User) -> list[dict]:
+    open_ = Change.objects.filter(
+        actor=user, status__in=[ChangeStatus.PENDING, ChangeStatus.CONFLICT]
+    )
+    return [change_out(change) for change in open_.order_by("id")]
+
+
+def change_out(change: Change) -> dict:
+    return {
+        "id": change.pk,
+        "kind": change.kind,
+        "kind_label": change.get_kind_display(),
+        "status": change.status,
+        "status_label": change.get_status_display(),
+        "target_id": change.target_id,
+        "payload": {k: v for k, v in change.payload.items() if k != "id_number"},
+        "base": change.base,
+        "server": change.server,
+        "review_note": change.review_note,
+    }
+
+
+def _categories() -> list[dict]:
+    leaves = Category.objects.filter(active=True, parent__isnull=False).select_related("parent")
+    return [
+        {"code": c.code, "name": c.name, "group": c.parent.name}  # type: ignore[union-attr]
+        for c in leaves.order_by("code")
+    ]
+
+
+def _visit_every_days(grids: list[Region]) -> int:
+    villages = {grid.parent_id for grid in grids}
+    policies = FieldPolicy.objects.filter(village_id__in=villages)
+    return min((p.visit_every_days for p in policies), default=90)
+
+
+def households_unvisited(user: User, *, days: int) -> QuerySet[Household]:
+    """Households in scope with no 入户走访 in the last `days` days."""
+    since = timezone.now() - dt.timedelta(days=days)
+    recent = work_for_user(user).filter(kind=Kind.VISIT, at__gte=since).values("household_id")
+    return access.scope(user, Household.objects.all()).exclude(pk__in=recent)
+
+
+def department_todo(user: User) -> list[Event]:
+    from pingan.events.selectors import department_todo as todo
+
+    return list(todo(user).select_related("category").order_by("deadline")[:100])
+
+
+def centre_inbox(user: User) -> list[Event]:
+    """Events waiting on a centre: to accept, or accepted and still to dispatch."""
+    waiting = events_for_user(user).filter(
+        state__in=[State.REPORTED, State.ACCEPTED, State.RETURNED]
+    )
+    return list(waiting.select_related("category").order_by("-id")[:100])

@@ -1,0 +1,104 @@
+"""Work statistics like the seed's (events reported, visits, inspections,
+comprehensive work, video checks, patrols) per worker, grid, village or township
+over any period. Counted from the raw rows of the user's scope, so every row sums
+to the total shown beneath it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.utils import timezone
+
+from pingan.accounts.models import User
+from pingan.events.selectors import events_for_user
+from pingan.fieldwork.models import Kind
+from pingan.fieldwork.selectors import work_for_user
+from pingan.fieldwork.services import FieldError
+from pingan.regions.models import Region
+
+# Segments of a region path at each level: 630203/630203102/630203102001/….
+DEPTH = {"township": 2, "village": 3, "grid": 4}
+GROUPINGS = {"worker": "网格员", "grid": "网格", "village": "村/社区", "township": "乡镇/街道"}
+PERIODS = {"today": "今天", "week": "本周", "month": "本月", "year": "今年"}
+MEASURES = ["events", *Kind.values]
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MEASURES, 0))
+
+
+def period_bounds(period: str, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """First and last day of the named period, both included."""
+    today = today or timezone.localdate()
+    starts = {
+        "today": today,
+        "week": today - dt.timedelta(days=today.weekday()),
+        "month": today.replace(day=1),
+        "year": today.replace(month=1, day=1),
+    }
+    if period not in starts:
+        raise FieldError(f"未知的统计周期：{period}")
+    return starts[period], today
+
+
+def fieldwork_stats(user: User, *, start: dt.date, end: dt.date, by: str) -> list[Row]:
+    if by not in GROUPINGS:
+        raise FieldError(f"未知的统计方式：{by}")
+    if end < start:
+        raise FieldError("结束日期不能早于开始日期")
+    since, until = _aware(start), _aware(end + dt.timedelta(days=1))
+    work = work_for_user(user).filter(at__gte=since, at__lt=until)
+    events = events_for_user(user).filter(created_at__gte=since, created_at__lt=until)
+    rows: dict[str, Row] = {}
+    if by == "worker":
+        for key, kind, count in work.values_list("by_id", "kind").annotate(n=Count("id")):
+            _row(rows, str(key)).counts[kind] += count
+        reported = events.filter(reporter__isnull=False).values_list("reporter_id")
+        for key, count in reported.annotate(n=Count("id")):
+            _row(rows, str(key)).counts["events"] += count
+        _label_workers(rows)
+    else:
+        depth = DEPTH[by]
+        for path, kind, count in work.values_list("region_path", "kind").annotate(n=Count("id")):
+            _row(rows, _cut(path, depth)).counts[kind] += count
+        for path, count in events.values_list("region_path").annotate(n=Count("id")):
+            _row(rows, _cut(path, depth)).counts["events"] += count
+        _label_areas(rows)
+    return sorted(rows.values(), key=lambda row: row.key)
+
+
+def totals(rows: list[Row]) -> dict[str, int]:
+    return {measure: sum(row.counts[measure] for row in rows) for measure in MEASURES}
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _row(rows: dict[str, Row], key: str) -> Row:
+    if key not in rows:
+        rows[key] = Row(key, key)
+    return rows[key]
+
+
+def _cut(path: str, depth: int) -> str:
+    parts = path.split("/")
+    return "/".join(parts[:depth]) + "/" if len(parts) > depth else path
+
+
+def _label_workers(rows: dict[str, Row]) -> None:
+    users = User.objects.filter(pk__in=[int(key) for key in rows]).select_related("region")
+    for user in users:
+        where = f" · {user.region.name}" if user.region else ""
+        rows[str(user.pk)].label = f"{user.label}{where}"
+
+
+def _label_areas(rows: dict[str, Row]) -> None:
+    names = dict(Region.objects.filter(path__in=list(rows)).values_list("path", "name"))
+    for key, row in rows.items():
+        row.label = names.get(key, key)
