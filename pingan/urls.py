@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("pingan.events.urls_public")),
     path("", include("pingan.events.urls")),
     path("", include("pingan.registry.urls")),
+    path("", include("pingan.fieldwork.urls")),
     path("", include("pingan.web.urls")),
 ]

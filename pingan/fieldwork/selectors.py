@@ -103,11 +103,9 @@ def _households(under) -> list[dict]:
         .values_list("household_id")
         .annotate(Max("at"))
     )
-    rows: list[dict] = list(
-        Household.objects.filter(under)
-        .order_by("number")
-        .values("id", "number", "address", "village_group", "lng", "lat", "grid_id")
-    )
+    households = Household.objects.filter(under).order_by("number")
+    columns = ("id", "number", "address", "village_group", "lng", "lat", "grid_id")
+    rows = [dict(row) for row in households.values(*columns)]
     for row in rows:
         visited = last.get(row["id"])
         row["last_visit"] = timezone.localtime(visited).date().isoformat() if visited else None
@@ -145,7 +143,7 @@ def _people(under, today: dt.date) -> list[dict]:
 
 
 def _records(user: User, under) -> list[dict]:
-    rows: list[dict] = list(
+    found = (
         records_for_user(user)
         .filter(under, ended_on__isnull=True)
         .values(
@@ -158,7 +156,7 @@ def _records(user: User, under) -> list[dict]:
             "definition__name",
         )
     )
-    return rows
+    return [dict(row) for row in found]
 
 
 def _to_verify(user: User, under) -> list[dict]:
