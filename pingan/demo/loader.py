@@ -20,7 +20,7 @@ from pingan.accounts.models import Department, GrantKind, Role, User
 from pingan.accounts.services import grant_give, user_create
 from pingan.audit.services import journal_write
 from pingan.bulk import bulk_insert, bulk_insert_values
-from pingan.demo import basic_data, geometry
+from pingan.demo import basic_data, fieldwork, geometry
 from pingan.demo.divisions import Township, district_name, townships
 from pingan.events.open311 import api_key_create
 from pingan.lib import divisions, idnumber
@@ -91,6 +91,7 @@ def load(
         _build_logins(district, departments, password)
         api_key_create("演示Open311客户端", DEMO_API_KEY)
         counts |= basic_data.build([g.region for g in grids], rng, timezone.localdate())
+        counts |= fieldwork.build(basic_data.WANGGE_GRID, rng)
         counts["events"] = _build_events(grids, rng)
         counts |= {
             "townships": Region.objects.filter(level=Level.TOWNSHIP).count(),

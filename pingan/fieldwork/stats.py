@@ -56,11 +56,11 @@ def fieldwork_stats(user: User, *, start: dt.date, end: dt.date, by: str) -> lis
     events = events_for_user(user).filter(created_at__gte=since, created_at__lt=until)
     rows: dict[str, Row] = {}
     if by == "worker":
-        for key, kind, count in work.values_list("by_id", "kind").annotate(n=Count("id")):
-            _row(rows, str(key)).counts[kind] += count
-        reported = events.filter(reporter__isnull=False).values_list("reporter_id")
+        for key, kind, count in work.values_list("by__username", "kind").annotate(n=Count("id")):
+            _row(rows, key).counts[kind] += count
+        reported = events.filter(reporter__isnull=False).values_list("reporter__username")
         for key, count in reported.annotate(n=Count("id")):
-            _row(rows, str(key)).counts["events"] += count
+            _row(rows, key).counts["events"] += count
         _label_workers(rows)
     else:
         depth = DEPTH[by]
@@ -92,10 +92,10 @@ def _cut(path: str, depth: int) -> str:
 
 
 def _label_workers(rows: dict[str, Row]) -> None:
-    users = User.objects.filter(pk__in=[int(key) for key in rows]).select_related("region")
+    users = User.objects.filter(username__in=list(rows)).select_related("region")
     for user in users:
         where = f" · {user.region.name}" if user.region else ""
-        rows[str(user.pk)].label = f"{user.label}{where}"
+        rows[user.username].label = f"{user.label}{where}"
 
 
 def _label_areas(rows: dict[str, Row]) -> None:

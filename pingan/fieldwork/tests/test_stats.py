@@ -33,7 +33,7 @@ def test_statistics_count_each_kind_per_area_and_per_worker_and_sum_to_the_total
         assert by_grid["total"][measure] == sum(row[measure] for row in by_grid["rows"])
 
     by_worker = signed_in(personas.dispatcher).get("/api/field/stats?by=worker").json()
-    mine = next(r for r in by_worker["rows"] if r["key"] == str(personas.grid_worker_a.pk))
+    mine = next(r for r in by_worker["rows"] if r["key"] == personas.grid_worker_a.username)
     assert (mine["visit"], mine["events"], mine["general"]) == (2, 1, 1)
     by_township = signed_in(personas.dispatcher).get("/api/field/stats?by=township").json()
     assert [r["label"] for r in by_township["rows"]] == ["平安街道", "三合镇"]

@@ -324,13 +324,13 @@
       </div>
       ${conflicts.length ? `<p class="error"><a href="#/queue">有 ${conflicts.length} 条修改与服务器冲突，请处理</a></p>` : ""}
       <h2>今日任务</h2>
-      <div class="card"><strong>重点人员走访</strong> <span class="muted">逾期或7天内到期 ${due.length} 人</span>
-        ${due.slice(0, 30).map(followUpRow).join("") || `<p class="muted">没有到期的走访</p>`}</div>
       <div class="card"><strong>核查事件</strong> <span class="muted">${s.verify.length} 件</span>
         ${s.verify.map((e) => `<a class="row" href="#/verify/${e.id}">${esc(e.category)} · ${esc(e.description)}<br><span class="muted">${esc(e.receipt)} ${esc(e.address)}</span></a>`).join("") || `<p class="muted">没有待核查的事件</p>`}</div>
       <div class="card"><strong>排查任务</strong>
         ${s.inspections.map((t) => `<a class="row" href="#/work/inspection?place=${t.place_id}">${esc(t.place)} <span class="tag">${esc(t.due_on)} 前</span><br><span class="muted">${esc(t.note)}</span></a>`).join("") || `<p class="muted">没有分派的排查任务</p>`}</div>
-      <div class="card"><a class="row" href="#/households?unvisited=1"><strong>超过${s.visit_every_days}天未走访的户</strong> <span class="tag warning">${unvisited.length} 户</span></a></div>`;
+      <div class="card"><a class="row" href="#/households?unvisited=1"><strong>超过${s.visit_every_days}天未走访的户</strong> <span class="tag warning">${unvisited.length} 户</span></a></div>
+      <div class="card"><strong>重点人员走访</strong> <span class="muted">逾期或7天内到期 ${due.length} 人</span>
+        ${due.slice(0, 30).map(followUpRow).join("") || `<p class="muted">没有到期的走访</p>`}</div>`;
   }
 
   function subjectName(record) {
@@ -372,7 +372,7 @@
     const list = only ? s.households.filter((h) => !h.last_visit || h.last_visit < since) : s.households;
     return `<h1>${only ? "未走访的户" : "我的网格"}（${list.length} 户）</h1>
       <input type="search" id="filter" placeholder="输入户号、地址或姓名">
-      <p><button class="small" id="show-map">地图</button><a class="button small" style="display:inline-block" href="#/household-new">新增户</a></p>
+      <p><button class="small" id="show-map">地图</button><a class="button small" href="#/household-new">新增户</a></p>
       <div id="map" hidden></div>
       <div class="card" id="list">${list.map(householdRow).join("")}</div>`;
   }, (r) => {

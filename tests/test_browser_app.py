@@ -1,0 +1,194 @@
+"""The mobile workbench in headless Chromium at a phone's size, against the real
+server: a grid worker goes offline, records a household visit with a photo and
+an event, comes back, and both arrive exactly once; a replay changes nothing; a
+record changed on the server meanwhile shows as a conflict, never overwritten."""
+
+import json
+import os
+
+import pytest
+from PIL import Image
+
+from tests.server import CHROMIUM, CHROMIUM_ARGS, log_in, running_demo
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian chromium"),
+]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    with running_demo() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", permissions=["geolocation"]
+    )
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "现场.jpg"
+    Image.new("RGB", (1200, 900), (120, 160, 90)).save(path, format="JPEG")
+    return path
+
+
+def open_app(page, base: str, username: str) -> dict:
+    """Log in, open the app, wait until the grid is on the phone; the snapshot."""
+    log_in(page, base, username)
+    page.goto(f"{base}/app/")
+    page.wait_for_selector("text=今日任务")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    snapshot = page.request.get(f"{base}/api/field/snapshot").json()
+    home = snapshot["households"][0]
+    page.context.set_geolocation({"longitude": home["lng"], "latitude": home["lat"]})
+    return snapshot
+
+
+def stats_of(page, base: str, username: str) -> dict:
+    rows = page.request.get(f"{base}/api/field/stats?by=worker&period=today").json()["rows"]
+    mine = [row for row in rows if row["key"] == username]
+    return mine[0] if mine else {"visit": 0, "events": 0}
+
+
+def pending(page) -> str:
+    locator = page.locator("#pending-count")
+    return locator.inner_text() if locator.count() else ""
+
+
+def test_offline_visit_and_event_arrive_exactly_once(base_url, phone, photo):
+    page = phone.new_page()
+    snapshot = open_app(page, base_url, "wangge")
+    before = stats_of(page, base_url, "wangge")
+    household = snapshot["households"][0]
+    sent: list[str] = []
+    page.on(
+        "request",
+        lambda r: sent.append(r.post_data) if r.url.endswith("/api/field/sync") else None,
+    )
+
+    phone.set_offline(True)
+    page.wait_for_selector("#net:text('离线')")
+    page.goto(f"{base_url}/app/#/household/{household['id']}")
+    page.click("#visit-this")
+    page.fill("input[name=f_needs]", "希望办理低保")
+    page.fill("textarea[name=note]", "入户了解家庭情况，老人身体尚好")
+    page.set_input_files("input[type=file]", str(photo))
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=入户走访已保存")
+    page.goto(f"{base_url}/app/#/event/new")
+    page.select_option("select[name=category]", index=1)
+    page.fill("textarea[name=description]", "村口路灯不亮，夜间行人不便")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=事件已保存")
+    assert "待同步 2" in pending(page)
+
+    # The phone is still offline: the app opens from its cache with its queue.
+    page.reload()
+    page.wait_for_selector("text=今日任务")
+    assert "待同步 2" in pending(page)
+    assert sent == [], "nothing left the phone while offline"
+
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("!document.querySelector('#pending-count')", timeout=20_000)
+    after = stats_of(page, base_url, "wangge")
+    assert after["visit"] == before["visit"] + 1
+    assert after["events"] == before["events"] + 1
+    (body,) = [b for b in sent if b]
+    items = json.loads(body)["items"]
+    assert [item["kind"] for item in items] == ["work", "event"]
+    assert items[0]["body"]["photos"][0].startswith("data:image/jpeg;base64,")
+
+    # The same queue sent once more: each item is answered as a replay.
+    replay = page.request.post(
+        f"{base_url}/api/field/sync",
+        data=body,
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf(phone)},
+    ).json()["results"]
+    assert [r["status"] for r in replay] == [200, 200]
+    assert stats_of(page, base_url, "wangge") == after
+
+    # On the web, the visit carries its photo.
+    page.goto(f"{base_url}/fieldwork/records/?kind=visit")
+    page.click("table.list td a")
+    assert "入户了解家庭情况" in page.inner_text("main")
+    assert page.locator("main img").count() == 1
+
+
+def csrf(context) -> str:
+    return next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
+
+
+def test_a_server_change_made_while_offline_is_shown_as_a_conflict(base_url, browser, phone):
+    page = phone.new_page()
+    snapshot = open_app(page, base_url, "wangge")
+    person = next(p for p in snapshot["people"] if p["household_id"])
+    seen = person["occupation"] or ""
+
+    phone.set_offline(True)
+    page.goto(f"{base_url}/app/#/person/{person['id']}")
+    page.fill("input[name=occupation]", "个体经营（离线修改）")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=修改已保存")
+
+    # Meanwhile the village officer corrects the same field on the server.
+    office = browser.new_context(locale="zh-CN")
+    officer = office.new_page()
+    log_in(officer, base_url, "cunju")
+    change = {
+        "kind": "person_update",
+        "target_id": person["id"],
+        "payload": {"occupation": "教师"},
+        "base": {"occupation": seen},
+    }
+    answer = officer.request.post(
+        f"{base_url}/api/field/sync",
+        data=json.dumps(
+            {
+                "items": [
+                    {
+                        "uuid": "6f1c2f9e-3b1e-4f6e-9a53-0c1d2e3f4a5b",
+                        "kind": "change",
+                        "body": change,
+                    }
+                ]
+            }
+        ),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf(office)},
+    ).json()["results"][0]
+    assert answer["result"]["status"] == "applied"
+
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("!document.querySelector('#pending-count')", timeout=20_000)
+    page.goto(f"{base_url}/app/#/queue")
+    page.wait_for_selector(".conflict")
+    text = page.inner_text(".conflict")
+    assert "教师" in text and "个体经营（离线修改）" in text
+
+    conflicts = officer.request.get(f"{base_url}/api/field/changes?status=conflict").json()["items"]
+    assert [c["server"] for c in conflicts] == [{"occupation": "教师"}]
+    office.close()
+
+    page.click("text=保留服务器的")
+    page.wait_for_function("!document.querySelector('.conflict')")
+    fresh = page.request.get(f"{base_url}/api/field/snapshot").json()
+    assert next(p for p in fresh["people"] if p["id"] == person["id"])["occupation"] == "教师"
