@@ -110,8 +110,72 @@ def main() -> None:
         phone.click("button[type=submit]")
         phone.wait_for_selector("#receipt")
         shoot(phone, "public-receipt")
+        page.context.clear_cookies()
+        log_in(page, base, "zhihui")
+        page.goto(f"{base}/fieldwork/?by=township")
+        shoot(page, "fieldwork-stats")
+        workbench(browser, base)
+        browser.close()
+
+
+def workbench(browser, base: str) -> None:
+    """The mobile workbench's main screens, at a phone's size."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    phone = context.new_page()
+    log_in(phone, base, "wangge")
+    phone.goto(f"{base}/app/")
+    phone.wait_for_selector("text=今日任务")
+    shoot(phone, "app-home")
+    phone.goto(f"{base}/app/#/households")
+    phone.click("#show-map")
+    phone.wait_for_timeout(500)
+    shoot(phone, "app-households")
+    phone.click("#list a.row")
+    shoot(phone, "app-household")
+    phone.click("#visit-this")
+    phone.fill("input[name=f_needs]", "希望办理城乡低保")
+    phone.fill("textarea[name=note]", "入户了解家庭收入情况，老人身体尚好")
+    shoot(phone, "app-visit")
+    phone.goto(f"{base}/app/#/places")
+    phone.click("text=三合宾馆")
+    phone.click("#add-hazard")
+    phone.fill("input[name=h_description]", "安全出口堆放杂物")
+    shoot(phone, "app-inspection")
+    context.set_offline(True)
+    phone.goto(f"{base}/app/#/event/new")
+    phone.select_option("select[name=category]", index=3)
+    phone.fill("textarea[name=description]", "村口路灯不亮，夜间行人不便")
+    phone.click("button[type=submit]")
+    phone.wait_for_selector("text=事件已保存")
+    phone.goto(f"{base}/app/#/queue")
+    shoot(phone, "app-queue-offline")
+    context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    phone.wait_for_function("!document.querySelector('#pending-count')")
+    phone.goto(f"{base}/app/#/stats?period=month&by=worker")
+    phone.wait_for_selector("#stats table")
+    shoot(phone, "app-stats")
+    context.clear_cookies()
+    log_in(phone, base, "chengguan")
+    phone.goto(f"{base}/app/")
+    phone.wait_for_selector("#todo a.row, #todo p")
+    shoot(phone, "app-department")
+    context.clear_cookies()
+    log_in(phone, base, "lingdao")
+    phone.goto(f"{base}/app/")
+    phone.wait_for_selector("#figures table")
+    shoot(phone, "app-leader")
+    context.close()
+
+
+def only_workbench() -> None:
+    with running_demo(households=40_000) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        workbench(browser, base)
         browser.close()
 
 
 if __name__ == "__main__":
-    main()
+    only_workbench() if sys.argv[1:] == ["app"] else main()

@@ -86,6 +86,10 @@ def test_offline_visit_and_event_arrive_exactly_once(base_url, phone, photo):
 
     phone.set_offline(True)
     page.wait_for_selector("#net:text('离线')")
+    page.goto(f"{base_url}/app/#/households")
+    page.click("#show-map")
+    page.wait_for_selector("#map path.leaflet-interactive")
+    assert page.locator("#map path.leaflet-interactive").count() > len(snapshot["households"]) / 2
     page.goto(f"{base_url}/app/#/household/{household['id']}")
     page.click("#visit-this")
     page.fill("input[name=f_needs]", "希望办理低保")
@@ -192,3 +196,31 @@ def test_a_server_change_made_while_offline_is_shown_as_a_conflict(base_url, bro
     page.wait_for_function("!document.querySelector('.conflict')")
     fresh = page.request.get(f"{base_url}/api/field/snapshot").json()
     assert next(p for p in fresh["people"] if p["id"] == person["id"])["occupation"] == "教师"
+
+
+def test_handlers_and_managers_work_from_the_phone(base_url, phone):
+    page = phone.new_page()
+    log_in(page, base_url, "chengguan")
+    page.goto(f"{base_url}/app/")
+    waiting = page.locator("#todo a.row", has_text="已派遣待签收").first
+    waiting.wait_for()
+    event_id = waiting.get_attribute("href").rsplit("/", 1)[1]
+    waiting.click()
+    page.click("button[data-action=sign]")
+    page.wait_for_selector("text=已签收")
+    page.wait_for_function("!document.querySelector('#pending-count')")
+    assert page.request.get(f"{base_url}/api/events/{event_id}").json()["state"] == "handling"
+
+    phone.clear_cookies()
+    log_in(page, base_url, "cunju")
+    page.goto(f"{base_url}/app/")
+    page.locator("#todo a.row").first.wait_for()
+    assert "待受理" in page.inner_text("#todo") or "已立案" in page.inner_text("#todo")
+
+    phone.clear_cookies()
+    log_in(page, base_url, "lingdao")
+    page.goto(f"{base_url}/app/")
+    page.wait_for_selector("#figures table")
+    figures = page.locator("#figures .figure").all_inner_texts()
+    assert int(figures[0]) > 0, "open events in the district"
+    assert int(figures[3]) > 1000, "the district's people"

@@ -28,7 +28,7 @@ PER_KIND = {
     Kind.VIDEO: 1020,
     Kind.PATROL: 320,
 }
-NOTES = {
+NOTES: dict[str, list[str]] = {
     Kind.VISIT: ["入户走访，了解家庭生产生活情况", "走访独居老人，询问身体状况", "宣传防诈骗知识"],
     Kind.INSPECTION: ["例行安全检查", "节前安全隐患排查"],
     Kind.GENERAL: ["协助开展人口信息核对", "参加村委会矛盾纠纷排查会", "张贴政策宣传资料"],

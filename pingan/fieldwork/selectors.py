@@ -245,3 +245,18 @@ def centre_inbox(user: User) -> list[Event]:
         state__in=[State.REPORTED, State.ACCEPTED, State.RETURNED]
     )
     return list(waiting.select_related("category").order_by("-id")[:100])
+
+
+def inspections_for_user(user: User) -> QuerySet[InspectionTask]:
+    tasks = access.scope(user, InspectionTask.objects.all())
+    return tasks.select_related("place", "assignee", "done")
+
+
+def places_for_user(user: User) -> QuerySet[Place]:
+    return access.scope(user, Place.objects.all())
+
+
+def field_staff_for_user(user: User) -> QuerySet[User]:
+    """Grid workers and grid leaders bound inside the user's subtree."""
+    staff = User.objects.filter(role__in=SNAPSHOT_ROLES, is_active=True)
+    return staff.filter(access.path_q(access.read_paths(user), field="region__path"))

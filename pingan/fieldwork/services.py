@@ -17,13 +17,14 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from pingan.accounts import access
-from pingan.accounts.models import User
+from pingan.accounts.models import Role, User
 from pingan.audit.services import journal_write
 from pingan.events import photos as event_photos
 from pingan.events import routing
@@ -294,8 +295,8 @@ def inspection_assign(
 ) -> InspectionTask:
     """A centre (or grid leader) asks a grid worker to inspect a place by a date."""
     access.require_scope(actor, place.region_path, write=True)
-    if actor.role in {"grid_worker"}:
-        raise FieldError("网格员不能分派排查任务")
+    if actor.role == Role.GRID_WORKER:
+        raise PermissionDenied("网格员不能分派排查任务")
     if not access.in_scope(assignee, place.region_path, write=True):
         raise FieldError("被分派人不负责该场所所在网格")
     with transaction.atomic():

@@ -21,7 +21,7 @@ from pingan.regions.models import Region
 # Segments of a region path at each level: 630203/630203102/630203102001/….
 DEPTH = {"township": 2, "village": 3, "grid": 4}
 GROUPINGS = {"worker": "网格员", "grid": "网格", "village": "村/社区", "township": "乡镇/街道"}
-PERIODS = {"today": "今天", "week": "本周", "month": "本月", "year": "今年"}
+PERIODS = {"today": "今天", "week": "本周", "month": "本月", "last30": "近30天", "year": "今年"}
 MEASURES = ["events", *Kind.values]
 
 
@@ -39,6 +39,7 @@ def period_bounds(period: str, today: dt.date | None = None) -> tuple[dt.date, d
         "today": today,
         "week": today - dt.timedelta(days=today.weekday()),
         "month": today.replace(day=1),
+        "last30": today - dt.timedelta(days=29),
         "year": today.replace(month=1, day=1),
     }
     if period not in starts:
@@ -102,3 +103,21 @@ def _label_areas(rows: dict[str, Row]) -> None:
     names = dict(Region.objects.filter(path__in=list(rows)).values_list("path", "name"))
     for key, row in rows.items():
         row.label = names.get(key, key)
+
+
+def key_figures(user: User) -> dict[str, int]:
+    """What a leader glances at: events open, overdue and reported today, and the
+    people and households of the area."""
+    from pingan.events.lifecycle import OPEN
+    from pingan.registry.codes import PersonStatus
+    from pingan.registry.selectors import households_for_user, people_for_user
+
+    events = events_for_user(user)
+    open_events = events.filter(state__in=OPEN)
+    return {
+        "events_open": open_events.count(),
+        "events_overdue": open_events.filter(overdue=True).count(),
+        "events_today": events.filter(created_at__gte=_aware(timezone.localdate())).count(),
+        "people": people_for_user(user).filter(status=PersonStatus.ACTIVE).count(),
+        "households": households_for_user(user).count(),
+    }

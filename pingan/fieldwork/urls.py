@@ -12,6 +12,7 @@ urlpatterns = [
     path("fieldwork/records/<int:work_id>/", views.work_detail, name="record"),
     path("fieldwork/photos/<int:photo_id>/", views.work_photo, name="photo"),
     path("fieldwork/changes/", views.change_list, name="changes"),
+    path("fieldwork/inspections/", views.inspections, name="inspections"),
     path("fieldwork/changes/<int:change_id>/review/", views.change_review, name="review"),
     path("fieldwork/policy/<str:code>/", views.policy, name="policy"),
 ]

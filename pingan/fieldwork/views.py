@@ -3,6 +3,7 @@ fieldwork: statistics, work records, changes to review, a village's rules."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from functools import cache
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pingan.accounts.models import User
-from pingan.fieldwork import changes, selectors, stats
+from pingan.fieldwork import changes, selectors, services, stats
 from pingan.fieldwork.models import ChangeStatus, Kind, WorkPhoto
 from pingan.fieldwork.services import FieldError
 from pingan.lib.divisions import Level
@@ -209,3 +210,37 @@ def policy(request: StaffRequest, code: str) -> HttpResponse:
             messages.success(request, "已保存")
             return redirect("fieldwork:policy", code=code)
     return render(request, "fieldwork/policy.html", {"village": village, "policy": current})
+
+
+@login_required
+def inspections(request: StaffRequest) -> HttpResponse:
+    """Open inspection tasks in the user's area, and a form to assign one."""
+    if request.method == "POST":
+        try:
+            _assign_from(request)
+        except (FieldError, PermissionDenied, ValueError) as exc:
+            messages.error(request, str(exc) or "请填写完整")
+        else:
+            messages.success(request, "已分派")
+            return redirect("fieldwork:inspections")
+    context = {
+        "tasks": selectors.inspections_for_user(request.user).order_by("done", "due_on")[:200],
+        "places": selectors.places_for_user(request.user).order_by("region_path", "name")[:500],
+        "staff": selectors.field_staff_for_user(request.user).select_related("region")[:500],
+    }
+    return render(request, "fieldwork/inspections.html", context)
+
+
+def _assign_from(request: StaffRequest) -> None:
+    data = request.POST
+    place = selectors.places_for_user(request.user).filter(pk=data.get("place") or 0).first()
+    assignee = selectors.field_staff_for_user(request.user).filter(pk=data.get("assignee") or 0)
+    if place is None or not assignee.exists():
+        raise FieldError("请选择辖区内的场所和网格员")
+    services.inspection_assign(
+        actor=request.user,
+        place=place,
+        assignee=assignee.get(),
+        due_on=dt.date.fromisoformat(data.get("due_on", "")),
+        note=data.get("note", ""),
+    )

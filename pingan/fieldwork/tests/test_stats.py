@@ -55,3 +55,19 @@ def test_bad_statistics_requests_get_a_chinese_error(personas):
     client = signed_in(personas.dispatcher)
     assert "未知的统计方式" in client.get("/api/field/stats?by=moon").json()["error"]["message"]
     assert client.get("/api/field/stats?start=2026-13-01&end=x").status_code == 422
+
+
+def test_a_leaders_key_figures_count_open_overdue_and_people(personas, residents, reported):
+    from pingan.events.models import Event
+
+    Event.objects.filter(pk=reported.pk).update(overdue=True)
+    figures = signed_in(personas.leader).get("/api/field/figures").json()
+    assert figures == {
+        "events_open": 1,
+        "events_overdue": 1,
+        "events_today": 1,
+        "people": 3,
+        "households": 3,
+    }
+    outside = signed_in(personas.grid_worker_b).get("/api/field/figures").json()
+    assert outside["events_open"] == 0 and outside["people"] == 1

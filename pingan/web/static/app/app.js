@@ -94,7 +94,9 @@
   }
 
   async function enqueue(kind, body, label) {
-    const entry = { uuid: newUuid(), kind, body, label, at: new Date().toISOString(), status: "waiting" };
+    const entry = {
+      uuid: newUuid(), kind, body, label, owner: state.me.username, at: new Date().toISOString(), status: "waiting",
+    };
     await queue.add(entry);
     await refreshPending();
     trySync();
@@ -115,7 +117,8 @@
     state.syncing = true;
     drawBar();
     try {
-      const waiting = (await queue.all()).filter((e) => e.status === "waiting");
+      // Only the signed-in worker's own records: another's wait for them to sign in.
+      const waiting = (await queue.all()).filter((e) => e.status === "waiting" && mine(e));
       while (waiting.length) {
         const batch = takeBatch(waiting);
         const { results } = await api("/field/sync", {
@@ -161,6 +164,8 @@
   }
 
   function trySync() { if (navigator.onLine) sync(); }
+
+  function mine(entry) { return state.me && entry.owner === state.me.username; }
 
   async function loadSnapshot() {
     try {
@@ -299,7 +304,7 @@
       return who + `<h1>待受理、待派遣</h1><div id="todo" class="card">加载中…</div>
         <h2>网格员提交的修改</h2><div id="review" class="card">加载中…</div>`;
     }
-    return who + `<h1>辖区概况（本月）</h1><div id="figures">加载中…</div>`;
+    return who + `<h1>辖区概况</h1><div id="figures">加载中…</div>`;
   }, (r) => {
     if (!state.me) return;
     if (state.me.role === "department" || CENTRE_ROLES.includes(state.me.role)) loadTodo();
@@ -399,14 +404,16 @@
     const map = L.map(box, { attributionControl: false });
     const tiles = document.body.dataset.tiles;
     if (tiles) L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
-    const layer = L.geoJSON(state.snap.grids.map((g) => ({ type: "Feature", geometry: g.boundary, properties: {} })),
-      { style: { color: "#0b5394", weight: 2, fillOpacity: 0.05 } }).addTo(map);
+    // The view first: Leaflet cannot draw vectors on a map that has none.
+    const grids = L.geoJSON(state.snap.grids.map((g) => ({ type: "Feature", geometry: g.boundary, properties: {} })),
+      { style: { color: "#0b5394", weight: 2, fillOpacity: 0.05 } });
+    map.fitBounds(grids.getBounds());
+    grids.addTo(map);
     for (const h of state.snap.households) {
       if (h.lat == null) continue;
       L.circleMarker([h.lat, h.lng], { radius: 5, color: h.last_visit ? "#2e7d32" : "#e65100" })
         .bindPopup(`<a href="#/household/${h.id}">${esc(h.address)}</a>`).addTo(map);
     }
-    map.fitBounds(layer.getBounds());
   }
 
   viewOf("household", (r) => {
@@ -729,15 +736,22 @@
       <p class="muted">${state.lastSync ? `上次同步 ${new Date(state.lastSync).toLocaleString("zh-CN")}` : "尚未同步"}</p>
       <button class="primary" id="sync-now">立即同步</button>
       <h2>等待同步（${waiting.length}）</h2><div class="card" id="waiting">
-      ${waiting.map((e) => `<p class="queued">${esc(e.label)} <span class="tag waiting">待同步</span><br><span class="muted">${new Date(e.at).toLocaleString("zh-CN")}</span></p>`).join("") || `<p class="muted">全部已同步</p>`}</div>
+      ${waiting.map((e) => `<p class="queued">${esc(e.label)} <span class="tag waiting">待同步</span><br><span class="muted">${new Date(e.at).toLocaleString("zh-CN")}${mine(e) ? "" : ` · 属于账号 ${esc(e.owner)}，请该账号登录后同步`}</span></p>`).join("") || `<p class="muted">全部已同步</p>`}</div>
       ${stuck.length ? `<h2>未被接收（${stuck.length}）</h2><div class="card">${stuck.map((e) => `<div class="row">${esc(e.label)} <span class="tag ${e.status}">${e.status === "conflict" ? "冲突" : "被退回"}</span><br><span class="muted">${esc(e.error)}</span><br>
         <button class="small" data-retry="${e.seq}">重新发送</button><button class="small danger" data-drop="${e.seq}">删除</button></div>`).join("")}</div>` : ""}
       ${conflicts.length ? `<h2>与服务器冲突的修改（${conflicts.length}）</h2><div class="card" id="conflicts">${conflicts.map((c) => `<div class="row conflict" data-id="${c.id}">${esc(c.kind_label)}
         ${Object.keys(c.server).map((key) => `<p>${esc(labelOf(key))}：服务器上已是「${esc(c.server[key])}」，您改为「${esc(c.payload[key])}」（您看到的是「${esc(c.base[key])}」）</p>`).join("")}
         <button class="small" data-keep="">保留服务器的</button><button class="small danger" data-keep="1">用我的覆盖</button></div>`).join("")}</div>` : ""}
-      ${held.length ? `<h2>待村（社区）审核（${held.length}）</h2><div class="card">${held.map((c) => `<p>${esc(c.kind_label)}</p>`).join("")}</div>` : ""}`;
+      ${held.length ? `<h2>待村（社区）审核（${held.length}）</h2><div class="card">${held.map((c) => `<p>${esc(c.kind_label)}</p>`).join("")}</div>` : ""}
+      <button class="small" id="logout">退出登录</button>`;
   }, () => {
     document.getElementById("sync-now").addEventListener("click", () => { state.notice = ""; sync(); });
+    document.getElementById("logout").addEventListener("click", async () => {
+      const left = state.pending.filter(mine).length;
+      if (left && !confirm(`还有 ${left} 条记录未同步，退出后它们保留在手机上，下次登录时同步。确定退出吗？`)) return;
+      await fetch("/logout/", { method: "POST", headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" });
+      location.href = "/login/?next=/app/";
+    });
     for (const button of view().querySelectorAll("[data-retry]")) {
       button.addEventListener("click", async () => {
         const entry = state.pending.find((e) => e.seq === Number(button.dataset.retry));
@@ -791,7 +805,7 @@
     const by = r.params.get("by") || (isField() ? "worker" : "grid");
     const option = (value, label, chosen) => `<option value="${value}" ${value === chosen ? "selected" : ""}>${label}</option>`;
     return `<h1>工作统计</h1>
-      <select id="period">${option("today", "今天", period)}${option("week", "本周", period)}${option("month", "本月", period)}${option("year", "今年", period)}</select>
+      <select id="period">${option("today", "今天", period)}${option("week", "本周", period)}${option("month", "本月", period)}${option("last30", "近30天", period)}${option("year", "今年", period)}</select>
       <select id="by">${option("worker", "按人员", by)}${option("grid", "按网格", by)}${option("village", "按村/社区", by)}${option("township", "按乡镇/街道", by)}</select>
       <div id="stats" class="card">加载中…</div>`;
   }, (r) => {
@@ -801,17 +815,27 @@
     statsTable(document.getElementById("stats"), r.params.get("by") || (isField() ? "worker" : "grid"), r.params.get("period") || "month");
   });
 
+  const FIGURES = { events_open: "在办事件", events_overdue: "超期事件", events_today: "今日上报", people: "实有人口", households: "户" };
+
   async function loadFigures() {
     const box = document.getElementById("figures");
     try {
-      const data = await api("/field/stats?by=township&period=month");
-      const t = data.total;
-      box.innerHTML = `<div class="grid2">${data.measures.map((m) => `<div class="card"><div class="figure">${t[m]}</div><div class="muted">${MEASURE_LABELS[m]}</div></div>`).join("")}</div>
-        <div class="card" id="by-township"></div>`;
-      drawStats(document.getElementById("by-township"), data);
+      const [figures, data] = await Promise.all([api("/field/figures"), api("/field/stats?by=township&period=last30")]);
+      await kv.set("figures", { figures, data });
+      drawFigures(box, figures, data);
     } catch (error) {
-      box.textContent = error.message;
+      const cached = await kv.get("figures");
+      if (cached) drawFigures(box, cached.figures, cached.data);
+      else box.textContent = error.message;
     }
+  }
+
+  function drawFigures(box, figures, data) {
+    const card = (value, label) => `<div class="card"><div class="figure">${value}</div><div class="muted">${label}</div></div>`;
+    box.innerHTML = `<div class="grid2">${Object.entries(FIGURES).map(([key, label]) => card(figures[key], label)).join("")}</div>
+      <h2>近30天工作量</h2><div class="grid2">${data.measures.map((m) => card(data.total[m], MEASURE_LABELS[m])).join("")}</div>
+      <div class="card" id="by-township"></div>`;
+    drawStats(document.getElementById("by-township"), data);
   }
 
   // ---- start -----------------------------------------------------------------
