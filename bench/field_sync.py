@@ -36,7 +36,6 @@ THREE_G = {
 def fill() -> int:
     """The demo district, with wangge's grid grown to HOUSEHOLDS households."""
     from faker import Faker
-
     from shapely.geometry import shape
 
     from pingan.bulk import bulk_insert, bulk_insert_values
