@@ -4,28 +4,12 @@ import os
 
 import pytest
 
-from tests.server import CHROMIUM, CHROMIUM_ARGS, log_in, running_demo
+from tests.server import CHROMIUM, log_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian chromium"),
 ]
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    with running_demo() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

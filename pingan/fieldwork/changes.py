@@ -194,6 +194,7 @@ def _apply(change: Change, actor: User) -> int:
         return registry.household_update(actor=actor, household=household, **payload).pk
     if kind == ChangeKind.HOUSE_CREATE:
         payload.pop("grid_code", None)
+        payload.pop("household_id", None)  # it only told _grid where the house stands
         return registry.house_create(actor=actor, grid=change.grid, **payload).pk
     definition = _definition(payload)
     return registry_records.record_add(

@@ -24,7 +24,7 @@ from pingan.fieldwork.models import (
 from pingan.fieldwork.services import FINDINGS, FieldError, checklists
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
-from pingan.registry.codes import PersonStatus
+from pingan.registry.codes import HouseUse, PersonStatus
 from pingan.registry.models import House, Household, Person, Place
 from pingan.registry.selectors import definitions_for_user, records_for_user
 
@@ -86,15 +86,51 @@ def snapshot(user: User) -> dict:
         "changes": _open_changes(user),
         "categories": _categories(),
         "definitions": [
-            {"code": d.code, "name": d.name, "subject": d.subject, "fields": d.fields}
+            {
+                "code": d.code,
+                "name": d.name,
+                "subject": d.subject,
+                "fields": d.fields,
+                "visit_days": d.visit_days,
+            }
             for d in definitions_for_user(user)
         ],
+        "house_uses": HouseUse.choices,
+        "visits": _recent_visits(under),
         "visit_every_days": _visit_every_days(grids),
     }
 
 
 def _grid(grid: Region) -> dict:
     return {"id": grid.pk, "code": grid.code, "name": grid.name, "boundary": grid.boundary}
+
+
+RECENT_VISITS = 3
+
+
+def _recent_visits(under) -> list[dict]:
+    """The last few visits to each household over the past year, for its card."""
+    since = timezone.now() - dt.timedelta(days=365)
+    visits = (
+        WorkRecord.objects.filter(under, kind=Kind.VISIT, household__isnull=False, at__gte=since)
+        .select_related("by")
+        .order_by("-at")
+    )
+    kept: dict[int, int] = {}
+    found = []
+    for visit in visits.iterator():
+        household_id = int(visit.household_id or 0)
+        if kept.get(household_id, 0) < RECENT_VISITS:
+            kept[household_id] = kept.get(household_id, 0) + 1
+            found.append(
+                {
+                    "household_id": household_id,
+                    "at": timezone.localtime(visit.at).date().isoformat(),
+                    "by": visit.by.label,
+                    "note": visit.note[:200],
+                }
+            )
+    return found
 
 
 def _households(under) -> list[dict]:

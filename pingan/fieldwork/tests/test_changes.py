@@ -168,3 +168,43 @@ def test_a_household_created_offline_and_corrected(personas, tree):
     sync(worker, item("change", body))
     household.refresh_from_db()
     assert household.address == "新村2号"
+
+
+def test_a_house_and_a_category_membership_from_the_phone(personas, residents, tree):
+    from pingan.registry.models import House, Record
+
+    household = residents[tree.grid_a1_1.code].household
+    person = residents[tree.grid_a1_1.code]
+    worker = signed_in(personas.grid_worker_a)
+    house = {
+        "kind": "house_create",
+        "payload": {
+            "household_id": household.pk,
+            "number": "F-1",
+            "address": "新村1号",
+            "use": "home",
+        },
+    }
+    floating = {
+        "kind": "record_add",
+        "payload": {
+            "definition": "floating",
+            "subject_id": person.pk,
+            "values": {"reason": "01", "registered": "2026-11-30"},
+        },
+    }
+    missing = {
+        "kind": "record_add",
+        "payload": {"definition": "floating", "subject_id": person.pk, "values": {}},
+    }
+    made, refused, entered = sync(
+        worker, item("change", house), item("change", missing), item("change", floating)
+    )
+    assert made["status"] == 201 and House.objects.get(number="F-1").grid == tree.grid_a1_1
+    assert refused["status"] == 422 and "必填" in refused["error"]["message"]
+    assert entered["status"] == 201
+    record = Record.objects.get(definition__code="floating", subject_id=person.pk)
+    assert record.values == {"reason": "01", "registered": "2026-11-30"}
+    snapshot = worker.get("/api/field/snapshot").json()
+    assert any(d["code"] == "floating" for d in snapshot["definitions"])
+    assert snapshot["house_uses"]

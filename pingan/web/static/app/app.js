@@ -426,7 +426,7 @@
     const recordsOf = (kind, id) => s.records.filter((x) => x.subject === kind && x.subject_id === id);
     const records = [...recordsOf("household", h.id), ...members.flatMap((p) => recordsOf("person", p.id))];
     return `<h1>${esc(h.address)}</h1>
-      <p class="muted">户号 ${esc(h.number)} · ${esc(h.village_group)} · ${h.last_visit ? `上次走访 ${esc(h.last_visit)}` : "尚未走访"}</p>
+      <p class="muted">${[`户号 ${esc(h.number)}`, esc(h.village_group), h.last_visit ? `上次走访 ${esc(h.last_visit)}` : "尚未走访"].filter(Boolean).join(" · ")}</p>
       <a class="button primary" id="visit-this" href="#/work/visit?household=${h.id}&records=${records.map((x) => x.id).join(",")}">走访此户</a>
       <h2>家庭成员</h2><div class="card">
       ${members.map((p) => `<a class="row" href="#/person/${p.id}">${esc(p.name)} <span class="muted">${esc(p.relation_to_head)} · ${p.gender === "F" ? "女" : "男"} · ${p.age}岁</span>
@@ -435,7 +435,8 @@
       <a class="row" href="#/person-new?household=${h.id}">＋ 新增成员</a></div>
       ${houses.length ? `<h2>房屋</h2><div class="card">${houses.map((x) => `<p>${esc(x.number)} ${esc(x.address)} <span class="muted">${esc(x.owner_name)}</span></p>`).join("")}</div>` : ""}
       <h2>登记类别</h2><div class="card">${records.map((x) => `<p>${esc(subjectName(x))} <span class="tag">${esc(x.definition__name)}</span> ${x.next_visit_due ? `<span class="muted">下次走访 ${esc(x.next_visit_due)}</span>` : ""}</p>`).join("") || `<p class="muted">无</p>`}</div>
-      <p><a href="#/household-edit/${h.id}">修改户信息</a></p>`;
+      <h2>最近走访</h2><div class="card" id="recent-visits">${(s.visits || []).filter((v) => v.household_id === h.id).map((v) => `<p>${esc(v.at)} <span class="muted">${esc(v.by)}</span><br>${esc(v.note)}</p>`).join("") || `<p class="muted">一年内没有走访记录</p>`}</div>
+      <p><a href="#/household-edit/${h.id}">修改户信息</a> · <a href="#/house-new?household=${h.id}">登记房屋</a> · <a href="#/record-new?subject=household&id=${h.id}">登记类别</a></p>`;
   });
 
   // ---- work records ------------------------------------------------------------
@@ -659,6 +660,7 @@
     if (!p) return `<p>没有找到该人员</p>`;
     const value = (key) => (key === "phone" ? "" : p[key]);
     return `<h1>${esc(p.name)}</h1><p class="muted">${esc(p.id_number_masked)} · ${p.age}岁 · 电话 ${esc(p.phone_masked) || "未登记"}</p>
+      <p><a href="#/record-new?subject=person&id=${p.id}">登记类别（如 流动人口、留守人员）</a></p>
       <form id="person-form">${PERSON_EDITABLE.map(([key, label]) => `<label>${label} <input name="${key}" value="${esc(value(key))}" ${key === "phone" ? `placeholder="如需更改，输入新号码"` : ""}></label>`).join("")}
       <button type="submit" class="primary">保存修改</button></form>`;
   }, (r) => {
@@ -721,6 +723,71 @@
       if (!Object.keys(payload).length) throw new Error("没有修改任何内容");
       await enqueue("change", { kind: "household_update", target_id: h.id, payload, base }, `修改户 ${h.number}`);
       done("修改已保存", `#/household/${h.id}`);
+    });
+  });
+
+  viewOf("house-new", (r) => {
+    const s = state.snap;
+    const h = s && byId(s.households, r.params.get("household"));
+    if (!h) return `<p>没有找到该户</p>`;
+    return `<h1>登记房屋</h1><p class="muted">${esc(h.address)}</p><form>
+      <label>房屋编号 <input name="number" required></label>
+      <label>地址 <input name="address" value="${esc(h.address)}" required></label>
+      <label>用途 <select name="use">${s.house_uses.map(([code, label]) => `<option value="${code}">${esc(label)}</option>`).join("")}</select></label>
+      <label>房主 <input name="owner_name"></label>
+      <button type="submit" class="primary">登记</button></form>`;
+  }, (r) => {
+    const h = byId(state.snap.households, r.params.get("household"));
+    if (!h) return;
+    bindForm(async (form, data) => {
+      const payload = {
+        household_id: h.id, number: data.get("number"), address: data.get("address"),
+        use: data.get("use"), owner_name: data.get("owner_name") || "", lng: h.lng, lat: h.lat,
+      };
+      await enqueue("change", { kind: "house_create", payload }, `登记房屋 ${payload.number}`);
+      done("已保存，同步后登记", `#/household/${h.id}`);
+    });
+  });
+
+  // A category membership: the definition's own fields, as data.
+  function fieldInput(field) {
+    const name = `v_${field.key}`;
+    const required = field.required ? "required" : "";
+    if (field.type === "choice") {
+      return `<select name="${name}" ${required}><option value=""></option>${(field.choices || []).map(([code, label]) => `<option value="${esc(code)}">${esc(label)}</option>`).join("")}</select>`;
+    }
+    if (field.type === "boolean") return `<select name="${name}" ${required}><option value=""></option><option value="是">是</option><option value="否">否</option></select>`;
+    const type = { date: "date", integer: "number", number: "number" }[field.type] || "text";
+    return `<input name="${name}" type="${type}" ${field.type === "number" ? `step="any"` : ""} ${required}>`;
+  }
+
+  viewOf("record-new", (r) => {
+    const s = state.snap;
+    if (!s) return `<p>没有网格数据</p>`;
+    const subject = r.params.get("subject");
+    const choices = s.definitions.filter((d) => d.subject === subject);
+    const chosen = choices.find((d) => d.code === r.params.get("def"));
+    const link = (d) => `#/record-new?subject=${subject}&id=${r.params.get("id")}&def=${d.code}`;
+    if (!chosen) {
+      return `<h1>登记类别</h1><div class="card">${choices.map((d) => `<a class="row" href="${link(d)}">${esc(d.name)}</a>`).join("") || `<p class="muted">没有可登记的类别</p>`}</div>`;
+    }
+    const risk = Object.keys(chosen.visit_days || {}).length
+      ? `<label>风险等级 <select name="risk_level" required><option value=""></option><option value="low">低</option><option value="medium">中</option><option value="high">高</option></select></label>` : "";
+    return `<h1>登记为「${esc(chosen.name)}」</h1><form>
+      ${chosen.fields.map((f) => `<label>${esc(f.label)}${f.required ? " *" : ""} ${fieldInput(f)}</label>`).join("")}
+      ${risk}<button type="submit" class="primary">登记</button></form>`;
+  }, (r) => {
+    const chosen = state.snap && state.snap.definitions.find((d) => d.code === r.params.get("def"));
+    if (!chosen) return;
+    bindForm(async (form, data) => {
+      const values = {};
+      for (const f of chosen.fields) if (data.get(`v_${f.key}`)) values[f.key] = data.get(`v_${f.key}`);
+      const body = {
+        kind: "record_add",
+        payload: { definition: chosen.code, subject_id: Number(r.params.get("id")), values, risk_level: data.get("risk_level") || "" },
+      };
+      await enqueue("change", body, `登记为${chosen.name}`);
+      done("已保存，同步后登记（字段由服务器按类别定义校验）");
     });
   });
 
@@ -842,6 +909,8 @@
 
   async function boot() {
     if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch(() => {});
+    // Ask the browser not to evict the queue and the grid when storage runs low.
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
     state.me = await kv.get("me");
     state.snap = await kv.get("snapshot");
     const last = await kv.get("lastSync");
