@@ -110,16 +110,18 @@ def main() -> None:
         phone.click("button[type=submit]")
         phone.wait_for_selector("#receipt")
         shoot(phone, "public-receipt")
-        page.context.clear_cookies()
-        log_in(page, base, "zhihui")
-        page.goto(f"{base}/fieldwork/?by=township")
-        shoot(page, "fieldwork-stats")
         workbench(browser, base)
         browser.close()
 
 
 def workbench(browser, base: str) -> None:
-    """The mobile workbench's main screens, at a phone's size."""
+    """The fieldwork statistics page, and the mobile workbench's main screens at a
+    phone's size."""
+    office = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+    log_in(office, base, "zhihui")
+    office.goto(f"{base}/fieldwork/?by=township&period=last30")
+    shoot(office, "fieldwork-stats")
+    office.close()
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
     )

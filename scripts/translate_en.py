@@ -7,6 +7,9 @@ from pathlib import Path
 
 PO = Path(__file__).resolve().parent.parent / "pingan/locale/en/LC_MESSAGES/django.po"
 EN = {
+    "国家法律库": "National laws",
+    "地方法规": "Local regulations",
+    "本区常见问题": "District FAQ",
     "上报的隐患事件": "Hazards reported as events",
     "修改人员信息": "Correct a person",
     "修改前": "Before",

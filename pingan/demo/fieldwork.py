@@ -21,6 +21,7 @@ from pingan.registry.codes import PlaceKind
 from pingan.registry.models import Household, Place
 
 DAYS = 180
+UNVISITED_SHARE = 0.33
 PER_KIND = {
     Kind.VISIT: 2600,
     Kind.INSPECTION: 1134,
@@ -55,8 +56,9 @@ def build(grid_code: str, rng: random.Random, now: dt.datetime | None = None) ->
         for kind, count in PER_KIND.items()
         for _ in range(count)
     ]
-    WorkRecord.objects.bulk_create(records, batch_size=2000)
     wangge = User.objects.get(username="wangge")
+    records += _wangge_visits(wangge, households.get(grid.pk, []), rng, now)
+    WorkRecord.objects.bulk_create(records, batch_size=2000)
     cunju = User.objects.get(username="cunju")
     InspectionTask.objects.create(
         place=places[0],
@@ -67,6 +69,20 @@ def build(grid_code: str, rng: random.Random, now: dt.datetime | None = None) ->
         note="元旦前消防安全检查",
     )
     return {"work_records": len(records), "places_to_inspect": len(places)}
+
+
+def _wangge_visits(wangge: User, homes: list, rng: random.Random, now) -> list[WorkRecord]:
+    """wangge has visited about two households in three over the last four months,
+    so the rest show as households not visited for 90 days."""
+    visits = []
+    for household_id, lng, lat in homes:
+        if rng.random() >= UNVISITED_SHARE:
+            visit = _record(
+                Kind.VISIT, wangge, {wangge.region_id: [(household_id, lng, lat)]}, rng, now
+            )
+            visit.at = now - dt.timedelta(days=rng.random() * 120)
+            visits.append(visit)
+    return visits
 
 
 def _wangge_places(grid: Region, rng: random.Random) -> list[Place]:

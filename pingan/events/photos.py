@@ -59,14 +59,20 @@ def photo_check(upload: UploadedFile) -> tuple[bytes, Image.Image]:
     return data, decode(data)
 
 
+def stored_name(data: bytes, image: Image.Image) -> tuple[str, str, str]:
+    """A checked photo's content type, SHA-256 and the file name it is kept under."""
+    content_type, extension = FORMATS[str(image.format)]
+    digest = hashlib.sha256(data).hexdigest()
+    return content_type, digest, f"{digest[:16]}.{extension}"
+
+
 def photo_attach(
     *, event: Event, data: bytes, image: Image.Image, step: Step | None = None
 ) -> Photo:
-    content_type, extension = FORMATS[str(image.format)]
-    digest = hashlib.sha256(data).hexdigest()
+    content_type, digest, name = stored_name(data, image)
     photo = Photo(event=event, step=step, content_type=content_type, size=len(data), sha256=digest)
-    photo.original.save(f"{digest[:16]}.{extension}", ContentFile(data), save=False)
-    photo.public.save(f"{digest[:16]}.{extension}", ContentFile(public_copy(image)), save=False)
+    photo.original.save(name, ContentFile(data), save=False)
+    photo.public.save(name, ContentFile(public_copy(image)), save=False)
     photo.save()
     return photo
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import json
 import math
 import uuid
@@ -166,10 +165,25 @@ def _check(work: Work) -> None:
         raise FieldError("入户走访请选择走访的户")
     if work.kind == Kind.INSPECTION and work.place_id is None:
         raise FieldError("场所排查请选择排查的场所")
-    if work.kind == Kind.PATROL and len(work.track) < 2:
-        raise FieldError("巡逻轨迹至少需要两个定位点")
+    if work.kind == Kind.PATROL:
+        _check_track(work.track)
     if work.hazards and work.kind != Kind.INSPECTION:
         raise FieldError("只有场所排查可以一键上报隐患")
+
+
+MAX_TRACK_POINTS = 20_000  # a fix every 2 s for 11 hours
+
+
+def _check_track(track: list) -> None:
+    if len(track) < 2:
+        raise FieldError("巡逻轨迹至少需要两个定位点")
+    if len(track) > MAX_TRACK_POINTS:
+        raise FieldError(f"巡逻轨迹最多{MAX_TRACK_POINTS}个定位点")
+    for point in track:
+        valid = isinstance(point, list) and len(point) in (2, 3)
+        valid = valid and all(isinstance(v, int | float) for v in point)
+        if not valid or not (-180 <= point[0] <= 180 and -90 <= point[1] <= 90):
+            raise FieldError("巡逻轨迹中有无效的定位点")
 
 
 def _subject(actor: User, work: Work) -> tuple[Household | None, Place | None]:
@@ -239,10 +253,9 @@ def _follow_ups(actor: User, record_ids: list[int]) -> list[Record]:
 
 
 def _attach(record: WorkRecord, data: bytes, image) -> WorkPhoto:
-    content_type, extension = event_photos.FORMATS[str(image.format)]
-    digest = hashlib.sha256(data).hexdigest()
+    content_type, digest, name = event_photos.stored_name(data, image)
     photo = WorkPhoto(record=record, content_type=content_type, size=len(data), sha256=digest)
-    photo.file.save(f"{digest[:16]}.{extension}", ContentFile(data), save=False)
+    photo.file.save(name, ContentFile(data), save=False)
     photo.save()
     return photo
 

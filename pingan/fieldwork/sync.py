@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from PIL import Image
 from shapely.geometry import shape
 
 from pingan.accounts.models import User
@@ -28,6 +29,7 @@ from pingan.events.selectors import event_get_for_user
 from pingan.fieldwork import changes
 from pingan.fieldwork.models import Receipt
 from pingan.fieldwork.services import (
+    MAX_PHOTOS,
     FieldError,
     Hazard,
     Work,
@@ -166,15 +168,12 @@ def _event(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
         description=body.get("description", ""),
         address=body.get("address", ""),
     )
-    raw = [decode_photo(text) for text in body.get("photos", [])]
-    checked = [event_photos.decode(data) for data in raw]
+    photos = _photos(body)
     intake = events.event_report(
         actor=actor, channel=Channel.GRID_WORKER, report=report, client_uuid=key, ip=ip
     )
     if intake.created:
-        step = intake.event.steps.first()
-        for data, image in zip(raw, checked, strict=True):
-            event_photos.photo_attach(event=intake.event, data=data, image=image, step=step)
+        _attach(intake.event, intake.event.steps.first(), photos)
     return {"event_id": intake.event.pk, "receipt": intake.event.receipt}
 
 
@@ -191,8 +190,7 @@ def _event_action(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
     The version the phone saw travels with it: if the event moved on meanwhile,
     the action is refused as a conflict, never applied to a different state."""
     event = event_get_for_user(actor, int(body["event_id"]))
-    raw = [decode_photo(text) for text in body.get("photos", [])]
-    checked = [event_photos.decode(data) for data in raw]
+    photos = _photos(body)
     params = {k: body[k] for k in ("department_id", "days", "score") if body.get(k) is not None}
     event = events.event_transition(
         event=event,
@@ -203,10 +201,21 @@ def _event_action(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
         ip=ip,
         **params,
     )
-    step = event.steps.last()
-    for data, image in zip(raw, checked, strict=True):
-        event_photos.photo_attach(event=event, data=data, image=image, step=step)
+    _attach(event, event.steps.last(), photos)
     return {"event_id": event.pk, "state": event.state, "version": event.version}
+
+
+def _photos(body: dict) -> list[tuple[bytes, Image.Image]]:
+    """The item's photos, decoded and checked before anything is stored."""
+    if len(body.get("photos", [])) > MAX_PHOTOS:
+        raise FieldError(f"每条记录最多{MAX_PHOTOS}张照片")
+    raw = [decode_photo(text) for text in body.get("photos", [])]
+    return [(data, event_photos.decode(data)) for data in raw]
+
+
+def _attach(event, step, photos: list[tuple[bytes, Image.Image]]) -> None:
+    for data, image in photos:
+        event_photos.photo_attach(event=event, data=data, image=image, step=step)
 
 
 def _change(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:

@@ -108,6 +108,18 @@ def test_a_patrol_keeps_its_track_and_distance(personas):
     assert 1900 < record.distance_m < 2200 and record.grid.code.endswith("001")
 
 
+def test_a_patrol_with_a_broken_track_is_refused(personas):
+    client = signed_in(personas.grid_worker_a)
+    for track, message in [
+        ([[100.5, 31.0]], "至少需要两个"),
+        ([[100.5, 31.0], ["东", "北"]], "无效的定位点"),
+        ([[100.5, 31.0], [500, 31.0]], "无效的定位点"),
+    ]:
+        (refused,) = sync(client, item("work", {"kind": "patrol", "note": "巡逻", "track": track}))
+        assert refused["status"] == 422 and message in refused["error"]["message"]
+    assert WorkRecord.objects.count() == 0
+
+
 def test_an_event_from_the_phone_with_a_photo_arrives_once(personas, departments):
     client = signed_in(personas.grid_worker_a)
     report = item(
