@@ -54,6 +54,7 @@ vendor:
 	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css pingan/web/static/vendor/
 	mkdir -p pingan/web/static/vendor/images && cp node_modules/leaflet/dist/images/* pingan/web/static/vendor/images/
 	cp node_modules/htmx.org/dist/htmx.min.js pingan/web/static/vendor/
+	cp node_modules/echarts/dist/echarts.common.min.js pingan/web/static/vendor/
 
 clean:
 	rm -rf $(VENV) var *.egg-info

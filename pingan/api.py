@@ -12,6 +12,8 @@ from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from pingan.accounts.api import router as accounts_router
+from pingan.command.api import router as command_router
+from pingan.command.assessment import AssessmentError
 from pingan.events.api import router as events_router
 from pingan.events.routing import RoutingError
 from pingan.events.services import Conflict, EventError
@@ -41,6 +43,7 @@ api.add_router("/", registry_router)
 api.add_router("/", events_router)
 api.add_router("/v1/legal", legal_router)
 api.add_router("/field", fieldwork_router)
+api.add_router("/command", command_router)
 
 
 def error(request, status: int, code: str, message: str):
@@ -69,6 +72,7 @@ def _not_found(request, exc):
 @api.exception_handler(EventError)
 @api.exception_handler(RoutingError)
 @api.exception_handler(FieldError)
+@api.exception_handler(AssessmentError)
 def _invalid(request, exc):
     return error(request, 422, "invalid", str(exc))
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "pingan.events",
     "pingan.legal",
     "pingan.fieldwork",
+    "pingan.command",
     "pingan.web",
     "pingan.demo",
 ]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("pingan.events.urls")),
     path("", include("pingan.registry.urls")),
     path("", include("pingan.fieldwork.urls")),
+    path("", include("pingan.command.urls")),
     path("", include("pingan.web.urls")),
 ]

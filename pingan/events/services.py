@@ -317,6 +317,7 @@ def _create_many(
             actor_label=label,
             at=now,
             note=note,
+            data={"deadline": event.deadline.isoformat() if event.deadline else None},
         )
         for event in events
     )
@@ -511,6 +512,9 @@ def _record(
 ) -> None:
     data = {k: v for k, v in params.items() if k != "reason" and v not in (None, "", [])}
     data = json.loads(json.dumps(data, default=str))
+    # The deadline in effect from this step on: what the next step is judged by, so
+    # the assessment recomputes every on-time figure from the timeline alone.
+    deadline = {"deadline": event.deadline.isoformat() if event.deadline else None}
     Step.objects.create(
         event=event,
         action=transition.action,
@@ -519,7 +523,7 @@ def _record(
         actor=actor,
         actor_label=_label(actor, ""),
         note=params.get("reason", ""),
-        data=data,
+        data=data | deadline,
         at=now,
     )
     journal_write(
@@ -600,6 +604,7 @@ def _dispatched(event, actor, params, now):
     for department in assists:
         Assignment.objects.create(event=event, department=department, role=AssignmentRole.ASSIST)
     params["department"] = lead.name
+    params["department_id"] = lead.pk  # the assessment attributes the case by it
     params["assist"] = [d.name for d in assists]
     notify.notify(
         notify.department_users([lead, *assists]),

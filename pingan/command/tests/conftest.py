@@ -1,0 +1,1 @@
+from pingan.events.tests.conftest import departments, handlers  # noqa: F401

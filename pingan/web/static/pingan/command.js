@@ -1,0 +1,82 @@
+// The command centre's charts (ECharts, vendored): the overview and the big screen
+// draw the same figures. The big screen fetches them again every minute.
+(function () {
+  "use strict";
+  const source = document.getElementById("overview-data");
+  if (!source || !window.echarts) return;
+  const dark = document.body.classList.contains("screen");
+  const text = dark ? "#dbe7ff" : "#333";
+  const palette = ["#3ba0ff", "#36cbcb", "#4ecb73", "#fbd437", "#f2637b", "#975fe5", "#ff9f40", "#8c8c8c"];
+  const charts = {};
+
+  function chart(id, option) {
+    const box = document.getElementById(id);
+    if (!box) return;
+    charts[id] = charts[id] || echarts.init(box, null, { renderer: "svg" });
+    charts[id].setOption({ color: palette, textStyle: { color: text, fontSize: dark ? 18 : 12 }, animation: false, ...option }, true);
+    box.dataset.points = String(option.series.reduce((n, s) => n + s.data.length, 0));
+  }
+
+  const axis = { axisLabel: { color: text }, axisLine: { lineStyle: { color: dark ? "#4a5d80" : "#ccc" } } };
+
+  function bars(id, rows, horizontal) {
+    const names = rows.map((r) => r.name);
+    const values = rows.map((r) => r.value);
+    chart(id, {
+      grid: { left: horizontal ? 110 : 40, right: 20, top: 20, bottom: 30 },
+      xAxis: horizontal ? { type: "value", ...axis } : { type: "category", data: names, ...axis },
+      yAxis: horizontal ? { type: "category", data: names, inverse: true, ...axis } : { type: "value", ...axis },
+      tooltip: {},
+      series: [{ type: "bar", data: values, label: { show: true, position: horizontal ? "right" : "top", color: text } }],
+    });
+  }
+
+  function pie(id, rows) {
+    chart(id, {
+      tooltip: { trigger: "item" },
+      legend: { bottom: 0, textStyle: { color: text } },
+      series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "42%"], data: rows, label: { color: text } }],
+    });
+  }
+
+  const FIELDWORK = { events: "上报事件", visit: "入户走访", inspection: "场所排查", general: "综合工作", video: "视频巡查", patrol: "巡逻" };
+
+  function draw(data) {
+    chart("chart-trend", {
+      grid: { left: 40, right: 20, top: 20, bottom: 30 },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: data.trend.map((d) => d.day.slice(5)), ...axis },
+      yAxis: { type: "value", ...axis },
+      series: [{ type: "line", smooth: true, areaStyle: { opacity: 0.2 }, data: data.trend.map((d) => d.value) }],
+    });
+    bars("chart-township", data.by_township, true);
+    bars("chart-category", data.by_category, false);
+    pie("chart-channel", data.by_channel);
+    pie("chart-state", data.by_state);
+    bars("chart-fieldwork", Object.entries(data.fieldwork).map(([k, v]) => ({ name: FIELDWORK[k] || k, value: v })), false);
+    bars("chart-registry", data.registry.slice(1, 11), true);
+    for (const key of ["reported", "open", "overdue", "supervised", "closed"]) {
+      const cell = document.querySelector(`[data-figure=${key}]`);
+      if (cell) cell.textContent = data[key];
+    }
+    const people = document.querySelector("[data-figure=people]");
+    if (people) people.textContent = data.registry[0].value;
+  }
+
+  draw(JSON.parse(source.textContent));
+  window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+
+  const refresh = Number(document.body.dataset.refresh || 0);
+  if (refresh) {
+    setInterval(async () => {
+      try {
+        const response = await fetch(`/api/command/overview?period=${document.body.dataset.period || "month"}`, { credentials: "same-origin" });
+        if (response.ok) draw(await response.json());
+        const stamp = document.getElementById("updated");
+        if (stamp) stamp.textContent = new Date().toLocaleTimeString("zh-CN");
+      } catch (error) { /* the wall keeps the last figures until the network is back */ }
+    }, refresh * 1000);
+    const clock = document.getElementById("clock");
+    if (clock) setInterval(() => { clock.textContent = new Date().toLocaleString("zh-CN"); }, 1000);
+  }
+})();
