@@ -6,48 +6,126 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 
-from pingan.accounts.models import User
+from pingan.accounts import access
+from pingan.accounts.models import Role, User
+from pingan.events.counts import TOWNSHIP_PREFIX
 from pingan.events.lifecycle import OPEN
-from pingan.events.models import Channel, State
+from pingan.events.models import Channel, DailyCount, State
 from pingan.events.selectors import events_for_user
 from pingan.fieldwork import stats as fieldwork_stats
 from pingan.regions.models import Region
 from pingan.registry.codes import PersonStatus
 from pingan.registry.selectors import people_for_user, records_for_user
 
-TOWNSHIP_PREFIX = len("630203/630203102/")  # district and township codes are fixed-length
 TREND_DAYS = 30
 
 
-def overview(user: User, *, period: str = "month") -> dict:
+def overview(user: User, *, period: str = "month", from_counts: bool | None = None) -> dict:
+    """from_counts: sum the running counts (events.DailyCount) rather than count the
+    events; by default for district and township scopes, where the events are many.
+    Both give the same figures (tests/test_overview.py proves it)."""
     first, last = fieldwork_stats.period_bounds(period)
     start = _aware(first)
     end = _aware(last + dt.timedelta(days=1))
     events = events_for_user(user)
-    reported = events.filter(created_at__gte=start, created_at__lt=end)
     open_events = events.filter(state__in=OPEN)
+    use_counts = _wide(user) if from_counts is None else from_counts
+    reported = _FromCounts(user, first, last) if use_counts else _FromEvents(events, start, end)
     rows = fieldwork_stats.fieldwork_stats(user, start=first, end=last, by="township")
     return {
         "period": period,
         "start": first,
         "end": last,
-        "reported": reported.count(),
+        "reported": reported.total(),
         "open": open_events.count(),
         "overdue": open_events.filter(overdue=True).count(),
         "supervised": open_events.filter(supervised=True).count(),
         "closed": events.filter(closed_at__gte=start, closed_at__lt=end).count(),
-        "by_state": _labelled(reported, "state", dict(State.choices)),
-        "by_category": _labelled(reported, "category__parent__name"),
-        "by_channel": _labelled(reported, "channel", dict(Channel.choices)),
-        "by_township": _by_township(reported),
-        "trend": _trend(events),
+        "by_state": reported.by("state", dict(State.choices)),
+        "by_category": reported.by("category__parent__name"),
+        "by_channel": reported.by("channel", dict(Channel.choices)),
+        "by_township": _named(reported.by_township()),
+        "trend": _days(reported.trend()),
         "registry": _registry(user),
         "fieldwork": fieldwork_stats.totals(rows),
     }
+
+
+def _wide(user: User) -> bool:
+    """A district or township scope of the region tree (not a department's list)."""
+    paths = access.read_paths(user)
+    return (
+        user.role != Role.DEPARTMENT
+        and bool(paths)
+        and all(path.count("/") <= TOWNSHIP_DEPTH for path in paths)
+    )
+
+
+TOWNSHIP_DEPTH = 2
+
+
+class _FromEvents:
+    """The events reported in the period, counted one by one."""
+
+    def __init__(self, events, start: dt.datetime, end: dt.datetime):
+        self.events = events
+        self.reported = events.filter(created_at__gte=start, created_at__lt=end)
+
+    def total(self) -> int:
+        return self.reported.count()
+
+    def by(self, field: str, labels: dict | None = None) -> list[dict]:
+        return _labelled(self.reported, field, labels)
+
+    def by_township(self) -> dict[str, int]:
+        grouped = (
+            self.reported.annotate(township=Substr("region_path", 1, TOWNSHIP_PREFIX))
+            .values("township")
+            .annotate(n=Count("id"))
+        )
+        return {row["township"]: row["n"] for row in grouped}
+
+    def trend(self) -> dict[dt.date, int]:
+        since = _aware(timezone.localdate() - dt.timedelta(days=TREND_DAYS - 1))
+        daily = (
+            self.events.filter(created_at__gte=since)
+            .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+            .values("day")
+            .annotate(n=Count("id"))
+        )
+        return {row["day"]: row["n"] for row in daily}
+
+
+class _FromCounts:
+    """The same figures summed from the running counts of the user's townships."""
+
+    def __init__(self, user: User, first: dt.date, last: dt.date):
+        paths = access.read_paths(user)
+        self.counts = DailyCount.objects.filter(access.path_q(paths, "township_path"))
+        self.reported = self.counts.filter(day__gte=first, day__lte=last)
+
+    def total(self) -> int:
+        return self.reported.aggregate(n=Sum("count"))["n"] or 0
+
+    def by(self, field: str, labels: dict | None = None) -> list[dict]:
+        grouped = self.reported.values(field).annotate(n=Sum("count")).filter(n__gt=0)
+        return [
+            {"name": str((labels or {}).get(row[field], row[field])), "value": row["n"]}
+            for row in grouped.order_by("-n", field)
+        ]
+
+    def by_township(self) -> dict[str, int]:
+        grouped = self.reported.values("township_path").annotate(n=Sum("count"))
+        return {row["township_path"]: row["n"] for row in grouped if row["n"]}
+
+    def trend(self) -> dict[dt.date, int]:
+        since = timezone.localdate() - dt.timedelta(days=TREND_DAYS - 1)
+        daily = self.counts.filter(day__gte=since).values("day").annotate(n=Sum("count"))
+        return {row["day"]: row["n"] for row in daily}
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -55,36 +133,22 @@ def _aware(day: dt.date) -> dt.datetime:
 
 
 def _labelled(queryset, field: str, labels: dict | None = None) -> list[dict]:
-    grouped = queryset.values(field).annotate(n=Count("id")).order_by("-n")
+    grouped = queryset.values(field).annotate(n=Count("id")).order_by("-n", field)
     return [
         {"name": str((labels or {}).get(row[field], row[field])), "value": row["n"]}
         for row in grouped
     ]
 
 
-def _by_township(queryset) -> list[dict]:
-    grouped = (
-        queryset.annotate(township=Substr("region_path", 1, TOWNSHIP_PREFIX))
-        .values("township")
-        .annotate(n=Count("id"))
-    )
-    counts = {row["township"]: row["n"] for row in grouped}
+def _named(counts: dict[str, int]) -> list[dict]:
     names = dict(Region.objects.filter(path__in=list(counts)).values_list("path", "name"))
     return sorted(
         ({"name": names.get(path, path), "value": n} for path, n in counts.items()),
-        key=lambda row: -row["value"],
+        key=lambda row: (-row["value"], row["name"]),
     )
 
 
-def _trend(events) -> list[dict]:
-    since = _aware(timezone.localdate() - dt.timedelta(days=TREND_DAYS - 1))
-    daily = (
-        events.filter(created_at__gte=since)
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .values("day")
-        .annotate(n=Count("id"))
-    )
-    counts = {row["day"]: row["n"] for row in daily}
+def _days(counts: dict[dt.date, int]) -> list[dict]:
     days = [timezone.localdate() - dt.timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
     return [{"day": day.isoformat(), "value": counts.get(day, 0)} for day in days]
 

@@ -20,8 +20,9 @@ from pingan.accounts.models import Department, GrantKind, Role, User
 from pingan.accounts.services import grant_give, user_create
 from pingan.audit.services import journal_write
 from pingan.bulk import bulk_insert, bulk_insert_values
-from pingan.demo import basic_data, fieldwork, geometry
+from pingan.demo import basic_data, fieldwork, geometry, history
 from pingan.demo.divisions import Township, district_name, townships
+from pingan.events import counts as event_counts
 from pingan.events.open311 import api_key_create
 from pingan.lib import divisions, idnumber
 from pingan.lib.divisions import Level
@@ -93,6 +94,8 @@ def load(
         counts |= basic_data.build([g.region for g in grids], rng, timezone.localdate())
         counts |= fieldwork.build(basic_data.WANGGE_GRID, rng)
         counts["events"] = _build_events(grids, rng)
+        counts["past_events"] = history.build(rng)
+        event_counts.recount()  # the history went in in bulk, past the services
         counts |= {
             "townships": Region.objects.filter(level=Level.TOWNSHIP).count(),
             "villages": Region.objects.filter(level=Level.VILLAGE).count(),

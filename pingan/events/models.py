@@ -153,6 +153,8 @@ class Event(models.Model):
             models.Index(fields=["state", "deadline"], name="event_deadline"),
             # Likely duplicates: a narrow band of latitude within one category.
             models.Index(fields=["category", "lat"], name="event_nearby"),
+            # Closed in a period, for the overview and the assessment.
+            models.Index(fields=["closed_at"], name="event_closed"),
         ]
 
     def __str__(self) -> str:
@@ -264,3 +266,27 @@ class ApiKey(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class DailyCount(models.Model):
+    """Events by the day they were reported, township, category, channel and
+    current state: what the overview and the big screen sum instead of counting a
+    district's million events. Kept by the services in the transaction of every
+    intake and every change of state (events/counts.py), and checked against a
+    recount from the events themselves by `pingan events recount --check`."""
+
+    day = models.DateField()
+    township_path = PathField()
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=16)
+    state = models.CharField(max_length=16)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "township_path", "category", "channel", "state"],
+                name="daily_count_key",
+            )
+        ]
+        indexes = [models.Index(fields=["township_path", "day"], name="daily_count_area")]

@@ -23,7 +23,7 @@ from django.utils import timezone
 from pingan.accounts import access
 from pingan.accounts.models import Department, Role, User
 from pingan.audit.services import Record, journal_write, journal_write_many
-from pingan.events import notify, routing, timing
+from pingan.events import counts, notify, routing, timing
 from pingan.events.lifecycle import TABLE, Actor, Clock, Transition
 from pingan.events.models import (
     Assignment,
@@ -307,6 +307,7 @@ def _create_many(
     ]
     # Receipts are random in 31**10: a clash fails the unique index, not silently.
     Event.objects.bulk_create(events)
+    counts.reported(events)
     label, note = _label(actor, channel), str(Channel(channel).label)
     Step.objects.bulk_create(
         Step(
@@ -447,6 +448,7 @@ def event_transition(
             raise Conflict("该事件刚被他人处理过，请刷新后重试")
         from_state = event.state
         event.refresh_from_db()
+        counts.moved(event, from_state)
         AFTER.get(action, _nothing)(event, actor, params, now)
         _record(event, transition, actor, from_state, params, ip, now)
     return event

@@ -52,6 +52,7 @@ class WorkRecord(models.Model):
             models.Index(fields=["region_path", "at"], name="work_path"),
             models.Index(fields=["by", "at"], name="work_by"),
             models.Index(fields=["household", "at"], name="work_household"),
+            models.Index(fields=["at"], name="work_at"),  # a whole district's period
         ]
 
     def __str__(self) -> str:

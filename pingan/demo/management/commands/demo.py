@@ -32,7 +32,8 @@ class Command(BaseCommand):
             f"已加载 {result.district.name}：{counts['townships']} 个乡镇/街道，"
             f"{counts['villages']} 个村/社区，{counts['grids']} 个网格，"
             f"{counts['households']} 户，{counts['people']} 人，"
-            f"{counts['departments']} 个职能部门，{counts['events']} 件演示事件，"
+            f"{counts['departments']} 个职能部门，{counts['events']} 件在办演示事件、"
+            f"{counts['past_events']} 件半年来的历史事件，"
             f"{counts['work_records']} 条网格员工作记录"
             f"（{result.seconds:.1f} 秒）"
         )
