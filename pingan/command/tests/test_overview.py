@@ -7,7 +7,7 @@ import time_machine
 from django.core.management import call_command
 
 from pingan.command.overview import overview
-from pingan.command.tests.test_assessment import CST, november  # noqa: F401
+from pingan.command.tests.conftest import CST
 from pingan.conftest import signed_in
 from pingan.events import counts
 from pingan.events.models import DailyCount, Event
@@ -43,9 +43,9 @@ def test_a_recount_finds_and_mends_counts_that_went_past_the_services(personas, 
 def test_each_level_sees_its_own_subtree(personas, tree, november):
     with time_machine.travel(DEC_1, tick=False):
         district = signed_in(personas.dispatcher).get("/api/command/overview?period=year").json()
-        township = signed_in(personas.township_officer).get(
-            "/api/command/overview?period=year"
-        ).json()
+        township = (
+            signed_in(personas.township_officer).get("/api/command/overview?period=year").json()
+        )
         grid = signed_in(personas.grid_worker_b).get("/api/command/overview?period=year").json()
     assert district["reported"] == 3 and township["reported"] == 2 and grid["reported"] == 0
     assert [row["name"] for row in township["by_township"]] == [tree.township_a.name]
