@@ -55,6 +55,7 @@ vendor:
 	mkdir -p pingan/web/static/vendor/images && cp node_modules/leaflet/dist/images/* pingan/web/static/vendor/images/
 	cp node_modules/htmx.org/dist/htmx.min.js pingan/web/static/vendor/
 	cp node_modules/echarts/dist/echarts.common.min.js pingan/web/static/vendor/
+	cp node_modules/leaflet.heat/dist/leaflet-heat.js pingan/web/static/vendor/
 
 clean:
 	rm -rf $(VENV) var *.egg-info

@@ -1,15 +1,21 @@
-"""Writes of the command centre: the weights of the assessment score."""
+"""Writes of the command centre: the weights of the assessment score and the
+supervision notices (督办单). Each checks its actor and journals itself."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
+from pingan.accounts import access
 from pingan.accounts.models import Role, User
 from pingan.audit.services import journal_write
 from pingan.command.assessment import AssessmentError
 from pingan.command.indicators import DEFAULT_WEIGHTS
-from pingan.command.models import ScoreWeights
+from pingan.command.models import ScoreWeights, SupervisionNotice
+from pingan.events import timing
+from pingan.events.models import Event
+from pingan.events.services import event_transition
 
 WEIGHT_SETTERS = {Role.DISTRICT_CENTRE, Role.ADMIN}
 
@@ -36,3 +42,78 @@ def weights_set(*, actor: User, weights: dict[str, float]) -> ScoreWeights:
             data=weights,
         )
     return row
+
+
+NOTICE_DAYS = (1, 30)
+
+
+def notice_issue(*, actor: User, event: Event, requirement: str, days: int) -> SupervisionNotice:
+    """督办: mark the event supervised (the lifecycle's own action, which checks the
+    actor is the district) and issue the notice to its lead department."""
+    if not NOTICE_DAYS[0] <= days <= NOTICE_DAYS[1]:
+        raise AssessmentError(f"督办期限应为{NOTICE_DAYS[0]}到{NOTICE_DAYS[1]}个工作日")
+    with transaction.atomic():
+        event = event_transition(event=event, action="supervise", actor=actor, reason=requirement)
+        notice = SupervisionNotice.objects.create(
+            number=_next_number(),
+            event=event,
+            region_path=event.region_path,
+            department=event.lead_department,
+            requirement=requirement.strip(),
+            due=timing.add_days(timezone.now(), days),
+            issued_by=actor,
+        )
+        _journal(actor, notice, "command.notice.issue")
+    return notice
+
+
+def _next_number() -> str:
+    year = timezone.localdate().year
+    issued = SupervisionNotice.objects.filter(number__startswith=f"督〔{year}〕").count()
+    return f"督〔{year}〕{issued + 1:04d}号"
+
+
+def notice_reply(*, actor: User, notice: SupervisionNotice, reply: str) -> SupervisionNotice:
+    """The responsible department (or the centre holding the event) answers."""
+    own_department = notice.department_id and actor.department_id == notice.department_id
+    if not own_department and not access.in_scope(actor, notice.region_path, write=True):
+        raise PermissionDenied("只有责任单位可以回复督办单")
+    if len(reply.strip()) < 2:
+        raise AssessmentError("请填写办理情况")
+    with transaction.atomic():
+        updated = SupervisionNotice.objects.filter(pk=notice.pk, closed_at__isnull=True).update(
+            reply=reply.strip(), replied_by=actor, replied_at=timezone.now()
+        )
+        if not updated:
+            raise AssessmentError("督办单已办结")
+        notice.refresh_from_db()
+        _journal(actor, notice, "command.notice.reply")
+    return notice
+
+
+def notice_close(*, actor: User, notice: SupervisionNotice, note: str = "") -> SupervisionNotice:
+    if actor.role not in WEIGHT_SETTERS:
+        raise PermissionDenied("督办单由区县综治中心办结")
+    access.require_scope(actor, notice.region_path, write=True)
+    if not notice.replied_at:
+        raise AssessmentError("责任单位回复后才能办结")
+    with transaction.atomic():
+        updated = SupervisionNotice.objects.filter(pk=notice.pk, closed_at__isnull=True).update(
+            closed_at=timezone.now(), close_note=note.strip()[:200]
+        )
+        if not updated:
+            raise AssessmentError("督办单已办结")
+        notice.refresh_from_db()
+        _journal(actor, notice, "command.notice.close")
+    return notice
+
+
+def _journal(actor: User, notice: SupervisionNotice, action: str) -> None:
+    journal_write(
+        actor=actor,
+        action=action,
+        object_type="supervision_notice",
+        object_id=notice.pk,
+        region_path=notice.region_path,
+        data={"number": notice.number, "event": notice.event_id},
+    )

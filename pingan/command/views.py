@@ -4,6 +4,7 @@ assessment with its drill-down, and the score weights."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,10 +15,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pingan.accounts.models import User
-from pingan.command import assessment, indicators, overview, services
+from pingan.command import (
+    accountability,
+    assessment,
+    indicators,
+    maps,
+    overview,
+    reports,
+    selectors,
+    services,
+)
 from pingan.command.models import weights_in_use
+from pingan.events.selectors import events_for_user
+from pingan.events.services import EventError
 from pingan.fieldwork.services import FieldError
 from pingan.fieldwork.stats import PERIODS
+from pingan.fieldwork.stats import totals as fieldwork_totals
 from pingan.regions.models import Region
 
 
@@ -139,3 +152,131 @@ def weights(request: StaffRequest) -> HttpResponse:
     else:
         messages.success(request, "考核权重已更新")
     return redirect("command:assessment")
+
+
+# ---- accountability and supervision notices ----------------------------------------
+
+
+@login_required
+def accountability_page(request: StaffRequest) -> HttpResponse:
+    month, by = _month(request), request.GET.get("by", "department")
+    if by not in ("department", "person"):
+        by = "department"
+    start, end = assessment.month_bounds(month)
+    context = {
+        "month": month,
+        "months": _recent_months(),
+        "by": by,
+        "columns": accountability.COLUMNS,
+        "rows": [
+            (row, [row.counts[key] for key in accountability.COLUMNS])
+            for row in accountability.failures(request.user, start=start, end=end, by=by)
+        ],
+        "overdue": accountability.overdue_now(request.user),
+        "notices": selectors.notices_for_user(request.user).select_related("event", "department")[
+            :200
+        ],
+    }
+    return render(request, "command/accountability.html", context)
+
+
+@login_required
+def failing_events(request: StaffRequest) -> HttpResponse:
+    """The events held against one unit or person in a month, to open their history."""
+    month, by = _month(request), request.GET.get("by", "department")
+    start, end = assessment.month_bounds(month)
+    rows = accountability.failures(request.user, start=start, end=end, by=by)
+    chosen = next((row for row in rows if row.key == request.GET.get("key")), None)
+    ids = chosen.event_ids if chosen else set()
+    found = events_for_user(request.user).filter(pk__in=ids).select_related("category", "grid")
+    context = {"events": found.order_by("-id")[:500], "who": chosen, "month": month}
+    return render(request, "command/failing_events.html", context)
+
+
+@login_required
+@require_POST
+def notice_issue(request: StaffRequest) -> HttpResponse:
+    receipt = request.POST.get("receipt", "").strip().upper()
+    event = events_for_user(request.user).filter(receipt=receipt).first()
+    try:
+        if event is None:
+            raise assessment.AssessmentError(f"没有找到回执码为 {receipt} 的事件，或无权查看")
+        notice = services.notice_issue(
+            actor=request.user,
+            event=event,
+            requirement=request.POST.get("requirement", ""),
+            days=int(request.POST.get("days") or 0),
+        )
+    except (assessment.AssessmentError, EventError, PermissionDenied, ValueError) as exc:
+        messages.error(request, str(exc) or "请填写督办期限")
+    else:
+        messages.success(request, f"已下发督办单 {notice.number}")
+    return redirect("command:accountability")
+
+
+@login_required
+@require_POST
+def notice_answer(request: StaffRequest, notice_id: int) -> HttpResponse:
+    notice = selectors.notice_get_for_user(request.user, notice_id)
+    try:
+        if request.POST.get("close"):
+            services.notice_close(
+                actor=request.user, notice=notice, note=request.POST.get("note", "")
+            )
+        else:
+            services.notice_reply(
+                actor=request.user, notice=notice, reply=request.POST.get("reply", "")
+            )
+    except (assessment.AssessmentError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已办理")
+    return redirect(request.POST.get("next") or "command:accountability")
+
+
+# ---- map and reports --------------------------------------------------------------
+
+
+@login_required
+def map_page(request: StaffRequest) -> HttpResponse:
+    measure = request.GET.get("measure", "open")
+    if measure not in maps.MEASURES:
+        measure = "open"
+    context = {
+        "measure": measure,
+        "measures": maps.MEASURES,
+        "layers": maps.layers(request.user, measure),
+    }
+    return render(request, "command/map.html", context)
+
+
+@login_required
+def report_page(request: StaffRequest) -> HttpResponse:
+    period = request.GET.get("period", "month")
+    try:
+        made = reports.report(request.user, period=period, area=_area_name(request.user))
+    except assessment.AssessmentError as exc:
+        messages.error(request, str(exc))
+        return redirect("command:report")
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            reports.workbook(made),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(made.title)}.xlsx"
+        return response
+    shown = [i for i in indicators.INDICATORS if i.code != "reported"]
+    context = {
+        "report": made,
+        "data": made.data,
+        "periods": reports.PERIODS,
+        "period": period,
+        "work": [
+            (row.label, [row.counts[k] for k in reports.WORK_LABELS]) for row in made.fieldwork
+        ],
+        "work_labels": reports.WORK_LABELS.values(),
+        "work_total": fieldwork_totals(made.fieldwork).values(),
+        "indicators": shown,
+        "ranking": [(row, _cells(row, shown)) for row in [*made.ranking, made.whole]],
+    }
+    return render(request, "command/report.html", context)

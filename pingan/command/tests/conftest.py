@@ -17,6 +17,7 @@ from pingan.events.tests.conftest import (  # noqa: F401
     departments,
     handlers,
     report_in,
+    reported,
 )
 
 CST = ZoneInfo("Asia/Shanghai")

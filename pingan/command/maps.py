@@ -1,0 +1,83 @@
+"""The command map: the user's grids coloured by a measure, the open events as
+markers and the last 30 days' events as a heat layer. Scoped like every read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from pingan.accounts import access
+from pingan.accounts.models import User
+from pingan.events.lifecycle import OPEN
+from pingan.events.selectors import events_for_user
+from pingan.fieldwork.models import Kind
+from pingan.fieldwork.selectors import work_for_user
+from pingan.lib.divisions import Level
+from pingan.regions.models import Region
+from pingan.registry.codes import PersonStatus
+from pingan.registry.selectors import people_for_user
+
+MEASURES = {
+    "open": "在办事件",
+    "overdue": "超期事件",
+    "population": "实有人口",
+    "visits": "近30天入户走访",
+}
+MAX_MARKERS = 2000
+MAX_HEAT = 20000
+
+
+class MapError(ValueError):
+    pass
+
+
+def per_grid(user: User, measure: str) -> dict[int, int]:
+    since = timezone.now() - dt.timedelta(days=30)
+    rows: QuerySet
+    if measure == "open":
+        rows = events_for_user(user).filter(state__in=OPEN)
+    elif measure == "overdue":
+        rows = events_for_user(user).filter(state__in=OPEN, overdue=True)
+    elif measure == "population":
+        rows = people_for_user(user).filter(status=PersonStatus.ACTIVE)
+    elif measure == "visits":
+        rows = work_for_user(user).filter(kind=Kind.VISIT, at__gte=since)
+    else:
+        raise MapError(f"未知的地图指标：{measure}")
+    return dict(rows.values_list("grid_id").annotate(n=Count("id")).order_by())
+
+
+def layers(user: User, measure: str) -> dict:
+    values = per_grid(user, measure)
+    grids = access.scope(user, Region.objects.filter(level=Level.GRID, active=True), field="path")
+    features = [
+        {
+            "type": "Feature",
+            "geometry": grid.boundary,
+            "properties": {"code": grid.code, "name": grid.name, "value": values.get(grid.pk, 0)},
+        }
+        for grid in grids
+        if grid.boundary
+    ]
+    open_events = events_for_user(user).filter(state__in=OPEN).select_related("category")
+    since = timezone.now() - dt.timedelta(days=30)
+    recent = events_for_user(user).filter(created_at__gte=since)
+    return {
+        "measure": measure,
+        "label": MEASURES[measure],
+        "grids": {"type": "FeatureCollection", "features": features},
+        "events": [
+            {
+                "id": e.pk,
+                "receipt": e.receipt,
+                "category": e.category.name,
+                "lat": e.lat,
+                "lng": e.lng,
+                "overdue": e.overdue,
+            }
+            for e in open_events.order_by("-id")[:MAX_MARKERS]
+        ],
+        "heat": [list(point) for point in recent.values_list("lat", "lng")[:MAX_HEAT]],
+    }

@@ -1,0 +1,53 @@
+// The command map: grids coloured by the chosen measure (five classes), open events
+// as markers (red when overdue), the last 30 days' events as a heat layer. A click
+// opens the grid or the event.
+(function () {
+  "use strict";
+  const element = document.getElementById("command-map");
+  if (!element || !window.L) return;
+  const data = JSON.parse(document.getElementById("map-layers").textContent);
+  const tiles = JSON.parse(document.getElementById("tiles").textContent);
+  const map = L.map(element, { attributionControl: Boolean(tiles.url) });
+  if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
+
+  const COLOURS = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"];
+  const values = data.grids.features.map((f) => f.properties.value).sort((a, b) => a - b);
+  const breaks = [0.2, 0.4, 0.6, 0.8].map((q) => values[Math.floor(q * (values.length - 1))] || 0);
+  const classOf = (v) => breaks.filter((b) => v > b).length;
+
+  const grids = L.geoJSON(data.grids, {
+    style: (f) => ({ color: "#555", weight: 0.6, fillOpacity: 0.75, fillColor: COLOURS[classOf(f.properties.value)] }),
+    onEachFeature: (f, layer) => {
+      layer.bindTooltip(`${f.properties.name}：${data.label} ${f.properties.value}`, { sticky: true });
+      layer.on("click", () => { window.location = element.dataset.gridLink.replace("CODE", f.properties.code); });
+    },
+  });
+  const bounds = grids.getBounds();
+  if (bounds.isValid()) map.fitBounds(bounds); else map.setView([36.47, 102.05], 10);
+  grids.addTo(map);
+
+  const events = L.layerGroup(data.events.map((e) => L.circleMarker([e.lat, e.lng], {
+    radius: 4, weight: 1, color: e.overdue ? "#c53030" : "#dd6b20", fillOpacity: 0.9,
+  }).bindTooltip(`${e.receipt} ${e.category}`).on("click", () => {
+    window.location = element.dataset.eventLink.replace("/0/", `/${e.id}/`);
+  }))).addTo(map);
+  const heat = L.heatLayer ? L.heatLayer(data.heat, { radius: 18, blur: 22, maxZoom: 13 }).addTo(map) : null;
+
+  const legend = L.control({ position: "bottomright" });
+  legend.onAdd = () => {
+    const box = L.DomUtil.create("div", "legend");
+    const edges = [values[0] || 0, ...breaks, values[values.length - 1] || 0];
+    box.innerHTML = `<strong>${data.label}</strong><br>` + COLOURS.map((c, i) => `<i style="background:${c}"></i>${edges[i]}–${edges[i + 1]}`).join("<br>");
+    return box;
+  };
+  legend.addTo(map);
+
+  const toggle = (id, layer) => {
+    const box = document.getElementById(id);
+    if (box && layer) box.addEventListener("change", () => (box.checked ? layer.addTo(map) : layer.remove()));
+  };
+  toggle("show-events", events);
+  toggle("show-heat", heat);
+  element.dataset.grids = String(data.grids.features.length);
+  element.dataset.events = String(data.events.length);
+})();
