@@ -20,8 +20,7 @@ from pingan.fieldwork import stats as fieldwork_stats
 from pingan.fieldwork.models import Kind
 from pingan.fieldwork.selectors import work_for_user
 from pingan.regions.models import Region
-from pingan.registry.codes import PersonStatus
-from pingan.registry.selectors import people_for_user, records_for_user
+from pingan.registry import counts as registry_counts
 
 TREND_DAYS = 30
 
@@ -164,7 +163,9 @@ def _days(counts: dict[dt.date, int]) -> list[dict]:
 
 
 def _registry(user: User) -> list[dict]:
-    """People, and the open records of each category the user may see."""
-    people = people_for_user(user).filter(status=PersonStatus.ACTIVE).count()
-    records = _labelled(records_for_user(user).filter(ended_on__isnull=True), "definition__name")
-    return [{"name": "实有人口", "value": people}, *records]
+    """People, and the open records of each category the user may see, from the
+    counts the database keeps (registry.counts)."""
+    return [
+        {"name": "实有人口", "value": registry_counts.people(user)},
+        *registry_counts.records(user),
+    ]

@@ -363,3 +363,30 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list)  # [[row, column, message], …]
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+
+# ---- running counts, kept by the database itself -----------------------------------
+
+
+class PopulationCount(models.Model):
+    """Active people per grid, kept by triggers on registry_person (migration 0006):
+    every write path, imports and COPY included, moves the count in the same
+    statement, so the overview sums ~300 rows instead of counting a million."""
+
+    region_path = PathField(unique=True)
+    count = models.IntegerField(default=0)
+
+
+class RecordCount(models.Model):
+    """Open category records per grid and category, kept the same way."""
+
+    region_path = PathField()
+    definition = models.ForeignKey(
+        Definition, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region_path", "definition"], name="record_count_key")
+        ]
