@@ -111,7 +111,36 @@ def main() -> None:
         phone.wait_for_selector("#receipt")
         shoot(phone, "public-receipt")
         workbench(browser, base)
+        command(browser, base)
         browser.close()
+
+
+def command(browser, base: str) -> None:
+    """The command centre's pages, and the big screen at the wall's 1920×1080."""
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    log_in(page, base, "zhihui")
+    page.goto(f"{base}/command/?period=last30")
+    page.wait_for_selector("#chart-trend[data-points] svg", state="attached")
+    shoot(page, "command-overview")
+    month = page.evaluate("new Date(Date.now() - 30 * 86400000).toISOString().slice(0, 7)")
+    page.goto(f"{base}/command/assessment/?month={month}&by=township")
+    shoot(page, "command-assessment")
+    page.goto(f"{base}/command/map/?measure=open")
+    page.wait_for_selector("#command-map[data-grids]")
+    page.wait_for_timeout(500)
+    shoot(page, "command-map")
+    page.goto(f"{base}/command/accountability/?month={month}&by=department")
+    shoot(page, "command-accountability")
+    page.goto(f"{base}/command/report/?period=month")
+    page.wait_for_selector("#chart-category[data-points] svg", state="attached")
+    shoot(page, "command-report")
+    page.close()
+    wall = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    log_in(wall, base, "zhihui")
+    wall.goto(f"{base}/command/screen/")
+    wall.wait_for_selector("#chart-fieldwork[data-points] svg", state="attached")
+    shoot(wall, "command-screen")
+    wall.close()
 
 
 def workbench(browser, base: str) -> None:
@@ -172,12 +201,15 @@ def workbench(browser, base: str) -> None:
     context.close()
 
 
-def only_workbench() -> None:
+PARTS = {"app": workbench, "command": command}
+
+
+def only(part) -> None:
     with running_demo(households=40_000) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        workbench(browser, base)
+        part(browser, base)
         browser.close()
 
 
 if __name__ == "__main__":
-    only_workbench() if sys.argv[1:] == ["app"] else main()
+    only(PARTS[sys.argv[1]]) if sys.argv[1:] else main()

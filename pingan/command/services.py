@@ -80,15 +80,8 @@ def notice_reply(*, actor: User, notice: SupervisionNotice, reply: str) -> Super
         raise PermissionDenied("只有责任单位可以回复督办单")
     if len(reply.strip()) < 2:
         raise AssessmentError("请填写办理情况")
-    with transaction.atomic():
-        updated = SupervisionNotice.objects.filter(pk=notice.pk, closed_at__isnull=True).update(
-            reply=reply.strip(), replied_by=actor, replied_at=timezone.now()
-        )
-        if not updated:
-            raise AssessmentError("督办单已办结")
-        notice.refresh_from_db()
-        _journal(actor, notice, "command.notice.reply")
-    return notice
+    changes = {"reply": reply.strip(), "replied_by": actor, "replied_at": timezone.now()}
+    return _while_open(actor, notice, "command.notice.reply", **changes)
 
 
 def notice_close(*, actor: User, notice: SupervisionNotice, note: str = "") -> SupervisionNotice:
@@ -97,14 +90,21 @@ def notice_close(*, actor: User, notice: SupervisionNotice, note: str = "") -> S
     access.require_scope(actor, notice.region_path, write=True)
     if not notice.replied_at:
         raise AssessmentError("责任单位回复后才能办结")
+    changes = {"closed_at": timezone.now(), "close_note": note.strip()[:200]}
+    return _while_open(actor, notice, "command.notice.close", **changes)
+
+
+def _while_open(
+    actor: User, notice: SupervisionNotice, action: str, **changes
+) -> SupervisionNotice:
+    """Change a notice that is still open (a conditional update: a notice closed
+    meanwhile is refused, never reopened), and journal it."""
     with transaction.atomic():
-        updated = SupervisionNotice.objects.filter(pk=notice.pk, closed_at__isnull=True).update(
-            closed_at=timezone.now(), close_note=note.strip()[:200]
-        )
-        if not updated:
+        still_open = SupervisionNotice.objects.filter(pk=notice.pk, closed_at__isnull=True)
+        if not still_open.update(**changes):
             raise AssessmentError("督办单已办结")
         notice.refresh_from_db()
-        _journal(actor, notice, "command.notice.close")
+        _journal(actor, notice, action)
     return notice
 
 
