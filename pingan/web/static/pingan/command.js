@@ -77,6 +77,8 @@
       } catch (error) { /* the wall keeps the last figures until the network is back */ }
     }, refresh * 1000);
     const clock = document.getElementById("clock");
-    if (clock) setInterval(() => { clock.textContent = new Date().toLocaleString("zh-CN"); }, 1000);
+    const tick = () => { if (clock) clock.textContent = new Date().toLocaleString("zh-CN"); };
+    tick();
+    setInterval(tick, 1000);
   }
 })();
