@@ -13,8 +13,14 @@ from django.utils import timezone
 from pingan.accounts import access
 from pingan.accounts.models import Role, User
 from pingan.events.counts import TOWNSHIP_PREFIX
-from pingan.events.lifecycle import OPEN
-from pingan.events.models import Channel, DailyCount, State
+from pingan.events.models import (
+    OPEN_STATES,
+    Channel,
+    DailyClosed,
+    DailyCount,
+    DailyIntake,
+    State,
+)
 from pingan.events.selectors import events_for_user
 from pingan.fieldwork import stats as fieldwork_stats
 from pingan.fieldwork.models import Kind
@@ -33,7 +39,7 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
     start = _aware(first)
     end = _aware(last + dt.timedelta(days=1))
     events = events_for_user(user)
-    open_events = events.filter(state__in=OPEN)
+    open_events = events.filter(state__in=OPEN_STATES)  # the partial indexes' own list
     use_counts = _wide(user) if from_counts is None else from_counts
     if use_counts and not _wide(user):
         raise ValueError("the running counts are kept per township: too coarse for this scope")
@@ -43,10 +49,10 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
         "start": first,
         "end": last,
         "reported": reported.total(),
-        "open": open_events.count(),
+        "open": reported.open(),
         "overdue": open_events.filter(overdue=True).count(),
         "supervised": open_events.filter(supervised=True).count(),
-        "closed": events.filter(closed_at__gte=start, closed_at__lt=end).count(),
+        "closed": reported.closed(),
         "by_state": reported.by("state", dict(State.choices)),
         "by_category": reported.by("category__parent__name"),
         "by_channel": reported.by("channel", dict(Channel.choices)),
@@ -83,9 +89,16 @@ class _FromEvents:
     def __init__(self, events, start: dt.datetime, end: dt.datetime):
         self.events = events
         self.reported = events.filter(created_at__gte=start, created_at__lt=end)
+        self.start, self.end = start, end
 
     def total(self) -> int:
         return self.reported.count()
+
+    def open(self) -> int:
+        return self.events.filter(state__in=OPEN_STATES).count()
+
+    def closed(self) -> int:
+        return self.events.filter(closed_at__gte=self.start, closed_at__lt=self.end).count()
 
     def by(self, field: str, labels: dict | None = None) -> list[dict]:
         return _labelled(self.reported, field, labels)
@@ -109,19 +122,34 @@ class _FromEvents:
         return {row["day"]: row["n"] for row in daily}
 
 
+def _sum(counts) -> int:
+    return counts.aggregate(n=Sum("count"))["n"] or 0
+
+
 class _FromCounts:
     """The same figures summed from the running counts of the user's townships."""
 
     def __init__(self, user: User, first: dt.date, last: dt.date):
-        paths = access.read_paths(user)
-        self.counts = DailyCount.objects.filter(access.path_q(paths, "township_path"))
+        area = access.path_q(access.read_paths(user), "township_path")
+        self.counts = DailyCount.objects.filter(area)
         self.reported = self.counts.filter(day__gte=first, day__lte=last)
+        self.intake = DailyIntake.objects.filter(area, day__gte=first, day__lte=last)
+        self.closing = DailyClosed.objects.filter(area, day__gte=first, day__lte=last)
 
     def total(self) -> int:
-        return self.reported.aggregate(n=Sum("count"))["n"] or 0
+        return _sum(self.reported)
+
+    def open(self) -> int:
+        return _sum(self.counts.filter(state__in=OPEN_STATES))
+
+    def closed(self) -> int:
+        return _sum(self.closing)
 
     def by(self, field: str, labels: dict | None = None) -> list[dict]:
-        grouped = self.reported.values(field).annotate(n=Sum("count")).filter(n__gt=0)
+        # 大类 and channel are kept per intake; the state per reported day.
+        source = self.reported if field == "state" else self.intake
+        field = "category__name" if field == "category__parent__name" else field
+        grouped = source.values(field).annotate(n=Sum("count")).filter(n__gt=0)
         return [
             {"name": str((labels or {}).get(row[field], row[field])), "value": row["n"]}
             for row in grouped.order_by("-n", field)

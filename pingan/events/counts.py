@@ -1,6 +1,9 @@
-"""The running counts behind the overview (events.DailyCount): +1 when an event is
-reported, −1/+1 when it changes state, in the same transaction as the change. An
-upsert adds to the row, so concurrent requests never lose a count. `recount`
+"""The running counts behind the overview, kept in the transaction of each change:
+- DailyCount (reported day, township, current state): +1 at intake, −1/+1 on a
+  change of state;
+- DailyIntake (reported day, township, 大类, channel): +1 at intake;
+- DailyClosed (closing day, township): +1 when an event is closed.
+An upsert adds to the row, so concurrent requests never lose a count. `recount`
 rebuilds them from the events, and with check=True only says where they differ."""
 
 from __future__ import annotations
@@ -10,90 +13,107 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Model
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 
-from pingan.events.models import DailyCount, Event
+from pingan.events.models import DailyClosed, DailyCount, DailyIntake, Event, State
 
 TOWNSHIP_PREFIX = len("630203/630203102/")  # district and township codes are fixed-length
-Key = tuple[dt.date, str, int, str, str]  # day, township path, category, channel, state
+TABLES: dict[type[Model], list[str]] = {
+    DailyCount: ["day", "township_path", "state"],
+    DailyIntake: ["day", "township_path", "category_id", "channel"],
+    DailyClosed: ["day", "township_path"],
+}
 
 
-def key_of(event: Event, state: str | None = None) -> Key:
-    return (
-        timezone.localtime(event.created_at).date(),
-        event.region_path[:TOWNSHIP_PREFIX],
-        event.category_id,
-        event.channel,
-        state or event.state,
-    )
+def _day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def _where(event: Event) -> tuple[dt.date, str]:
+    return _day(event.created_at), event.region_path[:TOWNSHIP_PREFIX]
 
 
 def reported(events: Iterable[Event]) -> None:
-    add(Counter(key_of(event) for event in events))
+    states: Counter = Counter()
+    intake: Counter = Counter()
+    for event in events:
+        day, township = _where(event)
+        states[(day, township, event.state)] += 1
+        intake[(day, township, event.category.parent_id, event.channel)] += 1
+    add(DailyCount, states)
+    add(DailyIntake, intake)
 
 
 def moved(event: Event, from_state: str) -> None:
-    if from_state != event.state:
-        add(Counter({key_of(event, from_state): -1, key_of(event): 1}))
+    if from_state == event.state:
+        return
+    day, township = _where(event)
+    add(DailyCount, Counter({(day, township, from_state): -1, (day, township, event.state): 1}))
+    if event.state == State.CLOSED and event.closed_at is not None:
+        add(DailyClosed, Counter({(_day(event.closed_at), township): 1}))
 
 
-def add(deltas: Counter) -> None:
+def add(model: type[Model], deltas: Counter) -> None:
     rows = [(*key, delta) for key, delta in deltas.items() if delta]
     if not rows:
         return
-    table = DailyCount._meta.db_table
+    table, keys = model._meta.db_table, TABLES[model]
+    columns, marks = ", ".join(keys), ", ".join(["%s"] * (len(keys) + 1))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} (day, township_path, category_id, channel, state, count) "
-            "VALUES (%s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (day, township_path, category_id, channel, state) "
-            f"DO UPDATE SET count = {table}.count + excluded.count",
+            f"INSERT INTO {table} ({columns}, count) VALUES ({marks}) "
+            f"ON CONFLICT ({columns}) DO UPDATE SET count = {table}.count + excluded.count",
             rows,
         )
 
 
-def counted_from_events() -> Counter:
-    rows = (
-        Event.objects.annotate(
-            day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()),
-            township=Substr("region_path", 1, TOWNSHIP_PREFIX),
+def counted_from_events() -> dict[type[Model], Counter]:
+    """What the three tables should hold, counted from the events."""
+    local = timezone.get_current_timezone()
+    events = Event.objects.annotate(
+        day=TruncDate("created_at", tzinfo=local),
+        township=Substr("region_path", 1, TOWNSHIP_PREFIX),
+        top=F("category__parent_id"),
+    )
+    closed = Event.objects.filter(closed_at__isnull=False).annotate(
+        day=TruncDate("closed_at", tzinfo=local),
+        township=Substr("region_path", 1, TOWNSHIP_PREFIX),
+    )
+    groups = {
+        DailyCount: events.values_list("day", "township", "state"),
+        DailyIntake: events.values_list("day", "township", "top", "channel"),
+        DailyClosed: closed.values_list("day", "township"),
+    }
+    return {
+        model: Counter(
+            {tuple(row[:-1]): row[-1] for row in rows.annotate(n=Count("id")).order_by()}
         )
-        .values_list("day", "township", "category_id", "channel", "state")
-        .annotate(n=Count("id"))
-    )
-    return Counter({tuple(row[:5]): row[5] for row in rows})
+        for model, rows in groups.items()
+    }
 
 
-def kept() -> Counter:
-    rows = DailyCount.objects.exclude(count=0).values_list(
-        "day", "township_path", "category_id", "channel", "state", "count"
-    )
-    return Counter({tuple(row[:5]): row[5] for row in rows})
+def kept(model: type[Model]) -> Counter:
+    rows = model.objects.exclude(count=0).values_list(*TABLES[model], "count")  # type: ignore[attr-defined]
+    return Counter({tuple(row[:-1]): row[-1] for row in rows})
 
 
-def recount(*, check: bool = False) -> list[tuple[Key, int, int]]:
-    """Where the kept counts differ from the events: (key, kept, counted). Unless
-    check=True, the kept counts are then replaced by the recount."""
+def recount(*, check: bool = False) -> list[tuple[str, tuple, int, int]]:
+    """Where the kept counts differ from the events: (table, key, kept, counted).
+    Unless check=True, the kept counts are then replaced by the recount."""
     with transaction.atomic():
-        counted, have = counted_from_events(), kept()
-        differences = [
-            (key, have.get(key, 0), counted.get(key, 0))
-            for key in sorted(set(counted) | set(have), key=str)
-            if have.get(key, 0) != counted.get(key, 0)
-        ]
-        if not check:
-            DailyCount.objects.all().delete()
-            DailyCount.objects.bulk_create(
-                DailyCount(
-                    day=day,
-                    township_path=township,
-                    category_id=category,
-                    channel=channel,
-                    state=state,
-                    count=n,
+        counted = counted_from_events()
+        differences = []
+        for model, should in counted.items():
+            have = kept(model)
+            for key in sorted(set(should) | set(have), key=str):
+                if have.get(key, 0) != should.get(key, 0):
+                    differences.append((model.__name__, key, have.get(key, 0), should.get(key, 0)))
+            if not check:
+                model.objects.all().delete()  # type: ignore[attr-defined]
+                model.objects.bulk_create(  # type: ignore[attr-defined]
+                    model(**dict(zip(TABLES[model], key, strict=True)), count=n)
+                    for key, n in should.items()
                 )
-                for (day, township, category, channel, state), n in counted.items()
-            )
     return differences

@@ -70,6 +70,12 @@ class State(models.TextChoices):
     VOIDED = "voided", _("作废")
 
 
+# lifecycle.OPEN, spelled out here for the partial indexes (lifecycle imports models).
+OPEN_STATES = sorted(
+    ["reported", "accepted", "dispatched", "returned", "handling", "suspended", "handled"]
+)
+
+
 class Channel(models.TextChoices):
     GRID_WORKER = "grid_worker", _("网格员上报")
     PUBLIC = "public", _("群众扫码上报")
@@ -153,8 +159,20 @@ class Event(models.Model):
             models.Index(fields=["state", "deadline"], name="event_deadline"),
             # Likely duplicates: a narrow band of latitude within one category.
             models.Index(fields=["category", "lat"], name="event_nearby"),
-            # Closed in a period, for the overview and the assessment.
+            # Closed in a period, for the assessment.
             models.Index(fields=["closed_at"], name="event_closed"),
+            # The few open events that are overdue or supervised, counted for the
+            # overview without reading the open ones (the same states as lifecycle.OPEN).
+            models.Index(
+                fields=["region_path"],
+                name="event_overdue_open",
+                condition=models.Q(overdue=True, state__in=OPEN_STATES),
+            ),
+            models.Index(
+                fields=["region_path"],
+                name="event_supervised_open",
+                condition=models.Q(supervised=True, state__in=OPEN_STATES),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -269,24 +287,50 @@ class ApiKey(models.Model):
 
 
 class DailyCount(models.Model):
-    """Events by the day they were reported, township, category, channel and
-    current state: what the overview and the big screen sum instead of counting a
-    district's million events. Kept by the services in the transaction of every
-    intake and every change of state (events/counts.py), and checked against a
-    recount from the events themselves by `pingan events recount --check`."""
+    """Events by the day they were reported, township and current state: what the
+    overview and the big screen sum instead of counting a district's million
+    events. Kept by the services in the transaction of every intake and change of
+    state (events/counts.py); `pingan recount --check` compares it with the events."""
 
     day = models.DateField()
     township_path = PathField()
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
-    channel = models.CharField(max_length=16)
     state = models.CharField(max_length=16)
     count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "township_path", "category", "channel", "state"],
-                name="daily_count_key",
+                fields=["day", "township_path", "state"], name="daily_count_key"
             )
         ]
-        indexes = [models.Index(fields=["township_path", "day"], name="daily_count_area")]
+
+
+class DailyIntake(models.Model):
+    """Events by the day they were reported, township, category (大类) and channel,
+    which never change after intake."""
+
+    day = models.DateField()
+    township_path = PathField()
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=16)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "township_path", "category", "channel"], name="daily_intake_key"
+            )
+        ]
+
+
+class DailyClosed(models.Model):
+    """Events by the day they were closed (核查通过) and township."""
+
+    day = models.DateField()
+    township_path = PathField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "township_path"], name="daily_closed_key")
+        ]

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_initial'),
-        ('events', '0005_daily_counts'),
+        ('events', '0005_running_counts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,8 +14,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, check: bool = False, **options):
         differences = counts.recount(check=check)
-        for key, kept, counted in differences[:50]:
-            self.stdout.write(f"{key}: 计数 {kept}，实有 {counted}")
+        for table, key, kept, counted in differences[:50]:
+            self.stdout.write(f"{table} {key}：计数 {kept}，实有 {counted}")
         if check and differences:
             raise CommandError(f"有 {len(differences)} 处计数与事件不符")
         verb = "核对" if check else "重算"
