@@ -13,8 +13,8 @@ from django.utils import timezone
 from pingan.accounts import access
 from pingan.accounts.models import Role, User
 from pingan.events.counts import TOWNSHIP_PREFIX
+from pingan.events.lifecycle import OPEN
 from pingan.events.models import (
-    OPEN_STATES,
     Channel,
     DailyClosed,
     DailyCount,
@@ -39,7 +39,6 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
     start = _aware(first)
     end = _aware(last + dt.timedelta(days=1))
     events = events_for_user(user)
-    open_events = events.filter(state__in=OPEN_STATES)  # the partial indexes' own list
     use_counts = _wide(user) if from_counts is None else from_counts
     if use_counts and not _wide(user):
         raise ValueError("the running counts are kept per township: too coarse for this scope")
@@ -50,8 +49,9 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
         "end": last,
         "reported": reported.total(),
         "open": reported.open(),
-        "overdue": open_events.filter(overdue=True).count(),
-        "supervised": open_events.filter(supervised=True).count(),
+        # A closing step stops the clock and clears 超期, so overdue events are open.
+        "overdue": events.filter(overdue=True).count(),
+        "supervised": events.filter(supervised=True, state__in=OPEN).count(),
         "closed": reported.closed(),
         "by_state": reported.by("state", dict(State.choices)),
         "by_category": reported.by("category__parent__name"),
@@ -95,7 +95,7 @@ class _FromEvents:
         return self.reported.count()
 
     def open(self) -> int:
-        return self.events.filter(state__in=OPEN_STATES).count()
+        return self.events.filter(state__in=OPEN).count()
 
     def closed(self) -> int:
         return self.events.filter(closed_at__gte=self.start, closed_at__lt=self.end).count()
@@ -140,7 +140,7 @@ class _FromCounts:
         return _sum(self.reported)
 
     def open(self) -> int:
-        return _sum(self.counts.filter(state__in=OPEN_STATES))
+        return _sum(self.counts.filter(state__in=OPEN))
 
     def closed(self) -> int:
         return _sum(self.closing)

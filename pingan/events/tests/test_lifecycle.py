@@ -339,10 +339,3 @@ def test_a_batch_is_journaled_in_order_and_a_receipt_clash_costs_only_its_report
     reports = JournalEntry.objects.filter(action="event.report").order_by("seq")
     assert [r.object_id for r in reports][1:] == [str(o.event.pk) for o in outcomes]
     assert list(journal_verify()) == []
-
-
-def test_the_partial_indexes_name_exactly_the_open_states():
-    from pingan.events.lifecycle import OPEN
-    from pingan.events.models import OPEN_STATES
-
-    assert set(OPEN_STATES) == set(OPEN) and OPEN_STATES == sorted(OPEN_STATES)
