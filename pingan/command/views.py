@@ -132,10 +132,14 @@ def assessment_events(request: StaffRequest) -> HttpResponse:
     code = request.GET.get("indicator", "")
     hits = request.GET.get("hits") == "1"
     key = request.GET.get("key", "")
-    start, end = assessment.month_bounds(month)
-    found = assessment.events_behind(
-        request.user, start=start, end=end, by=by, key=key, indicator=code, hits=hits
-    )
+    try:
+        start, end = assessment.month_bounds(month)
+        found = assessment.events_behind(
+            request.user, start=start, end=end, by=by, key=key, indicator=code, hits=hits
+        )
+    except assessment.AssessmentError as exc:
+        messages.error(request, str(exc))
+        return redirect("command:assessment")
     indicator = indicators.BY_CODE[code]
     context = {"events": found[:500], "indicator": indicator, "hits": hits, "month": month}
     return render(request, "command/assessment_events.html", context)
@@ -162,7 +166,11 @@ def accountability_page(request: StaffRequest) -> HttpResponse:
     month, by = _month(request), request.GET.get("by", "department")
     if by not in ("department", "person"):
         by = "department"
-    start, end = assessment.month_bounds(month)
+    try:
+        start, end = assessment.month_bounds(month)
+    except assessment.AssessmentError as exc:
+        messages.error(request, str(exc))
+        return redirect("command:accountability")
     context = {
         "month": month,
         "months": _recent_months(),
@@ -184,7 +192,11 @@ def accountability_page(request: StaffRequest) -> HttpResponse:
 def failing_events(request: StaffRequest) -> HttpResponse:
     """The events held against one unit or person in a month, to open their history."""
     month, by = _month(request), request.GET.get("by", "department")
-    start, end = assessment.month_bounds(month)
+    try:
+        start, end = assessment.month_bounds(month)
+    except assessment.AssessmentError as exc:
+        messages.error(request, str(exc))
+        return redirect("command:accountability")
     rows = accountability.failures(request.user, start=start, end=end, by=by)
     chosen = next((row for row in rows if row.key == request.GET.get("key")), None)
     ids = chosen.event_ids if chosen else set()

@@ -92,3 +92,18 @@ def test_the_pages_render(personas, november):
         drill.status_code == 200
         and json.dumps(november["quick"].receipt)[1:-1] in drill.content.decode()
     )
+
+
+def test_bad_requests_get_a_chinese_message_not_an_error_page(personas):
+    client = signed_in(personas.dispatcher)
+    for url in [
+        "/command/assessment/?month=2026-13",
+        "/command/assessment/events/?month=2026-11&indicator=nonsense",
+        "/command/accountability/?month=soon",
+        "/command/accountability/events/?month=x",
+    ]:
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        assert any(word in response.content.decode() for word in ["月份格式", "未知的指标"]), url
+    api = client.get("/api/command/assessment?month=2026-11&by=moon")
+    assert api.status_code == 422 and "未知的考核对象" in api.json()["error"]["message"]
