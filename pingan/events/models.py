@@ -153,12 +153,13 @@ class Event(models.Model):
             models.Index(fields=["state", "deadline"], name="event_deadline"),
             # Likely duplicates: a narrow band of latitude within one category.
             models.Index(fields=["category", "lat"], name="event_nearby"),
-            # Closed in a period, for the assessment.
+            # Closed in a period: the district's (the assessment), a village's.
             models.Index(fields=["closed_at"], name="event_closed"),
+            models.Index(fields=["region_path", "closed_at"], name="event_closed_path"),
             # The few events overdue or supervised, counted for the overview without
             # reading every open one (the flag first: the queries always ask for True).
             models.Index(fields=["overdue", "region_path"], name="event_overdue"),
-            models.Index(fields=["supervised", "region_path"], name="event_supervised"),
+            models.Index(fields=["supervised", "state", "region_path"], name="event_supervised"),
         ]
 
     def __str__(self) -> str:

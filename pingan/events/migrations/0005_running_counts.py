@@ -83,11 +83,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='event',
+            index=models.Index(fields=['region_path', 'closed_at'], name='event_closed_path'),
+        ),
+        migrations.AddIndex(
+            model_name='event',
             index=models.Index(fields=['overdue', 'region_path'], name='event_overdue'),
         ),
         migrations.AddIndex(
             model_name='event',
-            index=models.Index(fields=['supervised', 'region_path'], name='event_supervised'),
+            index=models.Index(fields=['supervised', 'state', 'region_path'], name='event_supervised'),
         ),
         migrations.AddConstraint(
             model_name='dailyclosed',
