@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 Convert = Callable[[Any], Any]
 CHUNK = 5000
@@ -66,7 +66,7 @@ def bulk_insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]
     if connection.vendor == "postgresql":
         _copy(table, columns, table_rows())
     else:
-        _insert_many(table, columns, table_rows())
+        _insert_counted(table, columns, table_rows(), ids)
     return ids
 
 
@@ -144,6 +144,24 @@ def _copy(table: str, columns: list[str], rows) -> None:
         with raw.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+def _insert_counted(table: str, columns: list[str], rows, ids: list[int]) -> None:
+    """SQLite counts people and records row by row in a trigger (registry/counting.py);
+    for a bulk insert, drop that trigger, insert, count the new rows in one
+    statement and put the trigger back, all in one transaction, which SQLite's
+    write lock keeps every other writer out of."""
+    from pingan.registry.counting import BY_SOURCE
+
+    counted = BY_SOURCE.get(table)
+    if counted is None:
+        _insert_many(table, columns, rows)
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {counted.name}_count_insert")
+        _insert_many(table, columns, rows)
+        cursor.execute(counted.add_sql(table, f"r.id BETWEEN {ids[0]} AND {ids[-1]}"))
+        cursor.execute(counted.sqlite_insert_trigger())
 
 
 def _insert_many(table: str, columns: list[str], rows) -> None:
