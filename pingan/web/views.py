@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import access
@@ -39,8 +41,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 request, "web/login.html", {"error": str(refused), "username": username}, status=401
             )
         login(request, user)
-        return redirect(request.GET.get("next") or "web:home")
+        return redirect(_next_page(request))
     return render(request, "web/login.html")
+
+
+def _next_page(request: HttpRequest) -> str:
+    """Where ?next= asks to go, if that is a page of this site; never another host."""
+    wanted = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if wanted and safe else reverse("web:home")
 
 
 @require_POST

@@ -85,3 +85,17 @@ def test_the_event_queue_speaks_english_when_chosen(personas):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/events/").content.decode()
     assert "Event queue" in page and "All open" in page and "事件调度" not in page
+
+
+def test_after_login_next_goes_only_to_a_page_of_this_site(personas):
+    from django.test import Client
+
+    for wanted, lands in [
+        ("/app/", "/app/"),
+        ("https://evil.example/steal", "/"),
+        ("//evil.example/", "/"),
+    ]:
+        response = Client().post(
+            f"/login/?next={wanted}", {"username": "worker_a", "password": "correct-horse-battery"}
+        )
+        assert response.status_code == 302 and response["Location"] == lands, wanted
