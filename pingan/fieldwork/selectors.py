@@ -262,13 +262,6 @@ def _visit_every_days(grids: list[Region]) -> int:
     return min((p.visit_every_days for p in policies), default=90)
 
 
-def households_unvisited(user: User, *, days: int) -> QuerySet[Household]:
-    """Households in scope with no 入户走访 in the last `days` days."""
-    since = timezone.now() - dt.timedelta(days=days)
-    recent = work_for_user(user).filter(kind=Kind.VISIT, at__gte=since).values("household_id")
-    return access.scope(user, Household.objects.all()).exclude(pk__in=recent)
-
-
 def department_todo(user: User) -> list[Event]:
     from pingan.events.selectors import department_todo as todo
 
