@@ -54,14 +54,6 @@ def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
     return timezone.make_aware(first), timezone.make_aware(following)
 
 
-def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """From the start of `start` to the end of `end`, both days included."""
-    if end < start:
-        raise AssessmentError("结束日期不能早于开始日期")
-    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-    return since, since + dt.timedelta(days=(end - start).days + 1)
-
-
 def cases_for(user: User, start: dt.datetime, end: dt.datetime) -> list[Case]:
     """The user's events that the period can concern: open ones, those closed since
     it began, and those with any step in it; with their steps before its end."""

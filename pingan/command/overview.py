@@ -36,8 +36,8 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
     events; by default for district and township scopes, where the events are many.
     Both give the same figures (tests/test_overview.py proves it)."""
     first, last = fieldwork_stats.period_bounds(period)
-    start = _aware(first)
-    end = _aware(last + dt.timedelta(days=1))
+    start = fieldwork_stats.day_start(first)
+    end = fieldwork_stats.day_start(last + dt.timedelta(days=1))
     events = events_for_user(user)
     use_counts = _wide(user) if from_counts is None else from_counts
     if use_counts and not _wide(user):
@@ -127,7 +127,7 @@ class _FromEvents:
         return {row["township"]: row["n"] for row in grouped}
 
     def trend(self) -> dict[dt.date, int]:
-        since = _aware(timezone.localdate() - dt.timedelta(days=TREND_DAYS - 1))
+        since = fieldwork_stats.day_start(timezone.localdate() - dt.timedelta(days=TREND_DAYS - 1))
         daily = (
             self.events.filter(created_at__gte=since)
             .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
@@ -178,10 +178,6 @@ class _FromCounts:
         since = timezone.localdate() - dt.timedelta(days=TREND_DAYS - 1)
         daily = self.counts.filter(day__gte=since).values("day").annotate(n=Sum("count"))
         return {row["day"]: row["n"] for row in daily}
-
-
-def _aware(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _labelled(queryset, field: str, labels: dict | None = None) -> list[dict]:

@@ -66,9 +66,9 @@ def workbook(made: Report) -> bytes:
         for row in made.data[key]:
             sheet.append([row["name"], row["value"]])
     work = book.create_sheet("网格员工作")
-    work.append(["乡镇/街道", *WORK_LABELS.values()])
+    work.append(["乡镇/街道", *fieldwork_stats.MEASURE_LABELS.values()])
     for row in made.fieldwork:
-        work.append([row.label, *(row.counts[k] for k in WORK_LABELS)])
+        work.append([row.label, *(row.counts[k] for k in fieldwork_stats.MEASURE_LABELS)])
     work.append(["合计", *fieldwork_stats.totals(made.fieldwork).values()])
     registry = book.create_sheet("基础数据")
     registry.append(["类别", "数量"])
@@ -83,16 +83,6 @@ def workbook(made: Report) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-WORK_LABELS = {
-    "events": "上报事件",
-    "visit": "入户走访",
-    "inspection": "重点场所排查",
-    "general": "综合工作",
-    "video": "视频巡查",
-    "patrol": "巡逻",
-}
 
 
 def _cell(figure, indicator) -> float | int | None:

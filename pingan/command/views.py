@@ -29,7 +29,7 @@ from pingan.command.models import weights_in_use
 from pingan.events.selectors import events_for_user
 from pingan.events.services import EventError
 from pingan.fieldwork.services import FieldError
-from pingan.fieldwork.stats import PERIODS
+from pingan.fieldwork.stats import MEASURE_LABELS, PERIODS
 from pingan.fieldwork.stats import totals as fieldwork_totals
 from pingan.regions.models import Region
 
@@ -283,10 +283,8 @@ def report_page(request: StaffRequest) -> HttpResponse:
         "data": made.data,
         "periods": reports.PERIODS,
         "period": period,
-        "work": [
-            (row.label, [row.counts[k] for k in reports.WORK_LABELS]) for row in made.fieldwork
-        ],
-        "work_labels": reports.WORK_LABELS.values(),
+        "work": [(row.label, [row.counts[k] for k in MEASURE_LABELS]) for row in made.fieldwork],
+        "work_labels": MEASURE_LABELS.values(),
         "work_total": fieldwork_totals(made.fieldwork).values(),
         "indicators": shown,
         "ranking": [(row, _cells(row, shown)) for row in [*made.ranking, made.whole]],

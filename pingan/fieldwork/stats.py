@@ -23,6 +23,7 @@ DEPTH = {"township": 2, "village": 3, "grid": 4}
 GROUPINGS = {"worker": "网格员", "grid": "网格", "village": "村/社区", "township": "乡镇/街道"}
 PERIODS = {"today": "今天", "week": "本周", "month": "本月", "last30": "近30天", "year": "今年"}
 MEASURES = ["events", *Kind.values]
+MEASURE_LABELS = {"events": "上报事件", **{k.value: str(k.label) for k in Kind}}
 
 
 @dataclass
@@ -52,7 +53,7 @@ def fieldwork_stats(user: User, *, start: dt.date, end: dt.date, by: str) -> lis
         raise FieldError(f"未知的统计方式：{by}")
     if end < start:
         raise FieldError("结束日期不能早于开始日期")
-    since, until = _aware(start), _aware(end + dt.timedelta(days=1))
+    since, until = day_start(start), day_start(end + dt.timedelta(days=1))
     work = work_for_user(user).filter(at__gte=since, at__lt=until)
     events = events_for_user(user).filter(created_at__gte=since, created_at__lt=until)
     rows: dict[str, Row] = {}
@@ -77,7 +78,8 @@ def totals(rows: list[Row]) -> dict[str, int]:
     return {measure: sum(row.counts[measure] for row in rows) for measure in MEASURES}
 
 
-def _aware(day: dt.date) -> dt.datetime:
+def day_start(day: dt.date) -> dt.datetime:
+    """The first instant of a local day."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
@@ -117,7 +119,7 @@ def key_figures(user: User) -> dict[str, int]:
     return {
         "events_open": open_events.count(),
         "events_overdue": open_events.filter(overdue=True).count(),
-        "events_today": events.filter(created_at__gte=_aware(timezone.localdate())).count(),
+        "events_today": events.filter(created_at__gte=day_start(timezone.localdate())).count(),
         "people": people_for_user(user).filter(status=PersonStatus.ACTIVE).count(),
         "households": households_for_user(user).count(),
     }

@@ -107,7 +107,7 @@ def fieldwork_home(request: StaffRequest) -> HttpResponse:
     context = {
         "rows": [(row.label, [row.counts[m] for m in stats.MEASURES]) for row in rows],
         "total": stats.totals(rows).values(),
-        "measures": [MEASURE_LABELS[m] for m in stats.MEASURES],
+        "measures": [stats.MEASURE_LABELS[m] for m in stats.MEASURES],
         "period": period,
         "by": by,
         "periods": stats.PERIODS,
@@ -124,9 +124,6 @@ def fieldwork_home(request: StaffRequest) -> HttpResponse:
 
 def _is_village(user: User) -> bool:
     return user.region is not None and user.region.level == Level.VILLAGE
-
-
-MEASURE_LABELS = {"events": "上报事件", **{k.value: str(k.label) for k in Kind}}
 
 
 @login_required
