@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "pingan.legal",
     "pingan.fieldwork",
     "pingan.command",
+    "pingan.counter",
+    "pingan.convenience",
     "pingan.web",
     "pingan.demo",
 ]

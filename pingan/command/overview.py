@@ -1,6 +1,7 @@
 """The overview every level sees of its own subtree: events by state, category,
 source and township for a period, what is overdue and supervised, the 9+X totals,
-fieldwork totals and the trend of the last 30 days."""
+fieldwork totals, the public services (阳光政务, appointments) and the trend of the
+last 30 days."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from django.utils import timezone
 
 from pingan.accounts import access
 from pingan.accounts.models import Role, User
+from pingan.convenience.models import Appointment
+from pingan.counter.models import Application, ApplicationState
+from pingan.counter.selectors import catalogue_counts
 from pingan.events.counts import TOWNSHIP_PREFIX
 from pingan.events.lifecycle import OPEN
 from pingan.events.models import (
@@ -59,6 +63,24 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
         "trend": _days(reported.trend()),
         "registry": _registry(user),
         "fieldwork": {"events": reported.total(), **_fieldwork(user, start, end)},
+        "services": _services(user, start, end),
+    }
+
+
+def _services(user: User, start: dt.datetime, end: dt.datetime) -> dict[str, int]:
+    """阳光政务 and the convenience services: the district's catalogue (public, so
+    the same for everyone) and what residents asked of the user's area."""
+    applications = access.scope(user, Application.objects).filter(
+        submitted_at__gte=start, submitted_at__lt=end
+    )
+    booked = access.scope(user, Appointment.objects).filter(
+        created_at__gte=start, created_at__lt=end
+    )
+    return {
+        **catalogue_counts(),
+        "applications": applications.count(),
+        "applications_done": applications.filter(state=ApplicationState.APPROVED).count(),
+        "appointments": booked.count(),
     }
 
 

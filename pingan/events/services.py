@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from pingan.events.models import (
     Step,
     Submission,
 )
+from pingan.lib.receipts import new_receipt
 from pingan.regions.models import Region
 
 
@@ -47,7 +47,6 @@ class Conflict(Exception):
     """Someone else changed the event first, or a client UUID was reused."""
 
 
-RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 CENTRE_RANK: dict[str, int] = {
     Role.VILLAGE_CENTRE: 0,
     Role.TOWNSHIP_CENTRE: 1,
@@ -64,10 +63,6 @@ STAFF_CHANNELS: dict[str, set[str]] = {
     # A dispute registered by 排查 goes on to be resolved through the closed loop.
     Channel.SCREENING: {Role.GRID_WORKER, Role.GRID_LEADER, *CENTRE_RANK},
 }
-
-
-def new_receipt() -> str:
-    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
 
 
 # ---- intake ---------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """GET /api/v1/legal/search: the articles that answer a question, and the service
-line it needs. Open to everyone: residents ask without logging in."""
+line it needs; GET /api/v1/legal/institutions: where that line is served. Open to
+everyone: residents ask without logging in."""
 
 from __future__ import annotations
 
 from ninja import Router, Schema
 
-from pingan.legal import lines, search
+from pingan.legal import lines, search, selectors
+from pingan.regions.models import Region
 
 router = Router(tags=["legal"])
 MAX_K = 50
@@ -32,3 +34,34 @@ def legal_search(request, q: str, k: int = 10):
     the question needs."""
     hits = search.search(q, k=max(1, min(k, MAX_K)))
     return {"results": hits, "service_line": lines.service_line(q)}
+
+
+class InstitutionOut(Schema):
+    name: str
+    kind: str
+    area: str
+    address: str
+    phone: str
+    hours: str
+    services: str
+
+
+@router.get("/institutions", response=list[InstitutionOut], auth=None)
+def legal_institutions(request, line: str = lines.CONSULTATION, township: str = ""):
+    """The institutions serving a service line (法律咨询, 律师事务, 司法鉴定, 法律援助,
+    人民调解), the resident's own township's first when `township` (its code) is
+    given."""
+    node = Region.objects.filter(code=township).first() if township else None
+    found = selectors.institutions(line, node.path if node else "")
+    return [
+        {
+            "name": i.name,
+            "kind": i.get_kind_display(),
+            "area": i.region.name,
+            "address": i.address,
+            "phone": i.phone,
+            "hours": i.hours,
+            "services": i.services,
+        }
+        for i in found[:10]
+    ]

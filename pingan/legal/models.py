@@ -55,3 +55,40 @@ class Release(models.Model):
     laws = models.PositiveIntegerField()
     articles = models.PositiveIntegerField()
     loaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class InstitutionKind(models.TextChoices):
+    SERVICE_CENTRE = "centre", _("公共法律服务中心")
+    LAW_FIRM = "law_firm", _("律师事务所")
+    LEGAL_AID = "legal_aid", _("法律援助中心")
+    MEDIATION = "mediation", _("人民调解委员会")
+    APPRAISAL = "appraisal", _("司法鉴定机构")
+    JUSTICE_OFFICE = "justice", _("司法所")
+
+
+class Institution(models.Model):
+    """The district's public legal service directory, kept by administrators: where
+    a resident goes for each service line."""
+
+    kind = models.CharField("类别", max_length=10, choices=InstitutionKind.choices)
+    name = models.CharField("名称", max_length=100)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="服务区域", on_delete=models.PROTECT, related_name="+"
+    )
+    region_path = models.CharField(max_length=255, db_index=True)
+    address = models.CharField("地址", max_length=200)
+    phone = models.CharField("电话", max_length=30)
+    hours = models.CharField("办公时间", max_length=100, default="工作日 9:00–12:00，14:30–17:30")
+    services = models.CharField("业务范围", max_length=300, blank=True)
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        ordering = ["kind", "region_path", "name"]
+        verbose_name = verbose_name_plural = "法律服务机构"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.region_path = self.region.path
+        super().save(*args, **kwargs)

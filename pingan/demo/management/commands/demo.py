@@ -34,7 +34,8 @@ class Command(BaseCommand):
             f"{counts['households']} 户，{counts['people']} 人，"
             f"{counts['departments']} 个职能部门，{counts['events']} 件在办演示事件、"
             f"{counts['past_events']} 件半年来的历史事件，"
-            f"{counts['work_records']} 条网格员工作记录"
+            f"{counts['work_records']} 条网格员工作记录，"
+            f"{counts['service_items']} 项政务服务事项（{counts['online_items']} 项可网上办理）"
             f"（{result.seconds:.1f} 秒）"
         )
         self._print_logins()

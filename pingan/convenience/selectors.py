@@ -1,0 +1,47 @@
+"""Reading the convenience services: villages to choose from and estates (anyone);
+appointments (the centres of their part of the tree only)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from pingan.accounts import access
+from pingan.accounts.models import User
+from pingan.convenience.models import Appointment, Estate
+from pingan.convenience.services import ENDED, HANDLER_ROLES
+from pingan.lib.divisions import Level
+from pingan.regions.models import Region
+
+
+def villages_by_township() -> list[tuple[Region, list[Region]]]:
+    """Every township with its villages and communities, for the resident's choice."""
+    villages = Region.objects.filter(level=Level.VILLAGE, active=True).select_related("parent")
+    grouped: dict[int, tuple[Region, list[Region]]] = {}
+    for village in villages.order_by("code"):
+        parent = village.parent
+        assert parent is not None  # a village always hangs under a township
+        grouped.setdefault(parent.pk, (parent, []))[1].append(village)
+    return list(grouped.values())
+
+
+def appointments_for(user: User) -> QuerySet:
+    if user.role not in HANDLER_ROLES and not user.is_superuser:
+        return Appointment.objects.none()
+    return access.scope(user, Appointment.objects.select_related("village"))
+
+
+def estates(village_code: str = "") -> QuerySet:
+    found = Estate.objects.select_related("village", "village__parent")
+    if village_code:
+        found = found.filter(village__code=village_code)
+    return found.annotate(
+        complaint_count=Count("complaints"),
+        open_count=Count(
+            "complaints",
+            filter=~Q(complaints__event__state__in=ENDED),
+        ),
+    )
+
+
+def estates_for(user: User) -> QuerySet:
+    return access.scope(user, estates())

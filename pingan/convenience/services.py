@@ -1,0 +1,203 @@
+"""The rules of the convenience services: which days and half-days can be booked
+and how many residents each takes, who marks an appointment as done, and how a
+property complaint enters the event closed loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from pingan.accounts import access
+from pingan.accounts.models import Role, User
+from pingan.audit.services import journal_write
+from pingan.convenience.models import (
+    Appointment,
+    AppointmentState,
+    Estate,
+    PropertyComplaint,
+    Slot,
+)
+from pingan.events import services as events
+from pingan.events.models import Channel, Event
+from pingan.lib import workdays
+from pingan.lib.divisions import Level
+from pingan.lib.receipts import new_receipt
+from pingan.regions.models import Region
+from pingan.registry.crypto import cipher
+from pingan.registry.services import PHONE, mask_phone
+
+SLOT_CAPACITY = 8  # residents per village, kind and half-day: what one desk can see
+BOOK_AHEAD_DAYS = 14
+PROPERTY_CATEGORY = "MS06"  # 物业服务
+HANDLER_ROLES = {Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN}
+S = AppointmentState
+SETTLED = ("closed", "archived")  # 结案 (and rated)
+ENDED = (*SETTLED, "rejected", "merged", "withdrawn", "voided")  # no longer open
+
+
+class ServiceError(ValueError):
+    """A request that cannot be carried out as asked; the message is Chinese."""
+
+
+def bookable_days(today: dt.date | None = None) -> list[dt.date]:
+    """The working days from tomorrow on, within two weeks."""
+    today = today or timezone.localdate()
+    days = [today + dt.timedelta(days=n) for n in range(1, BOOK_AHEAD_DAYS + 1)]
+    return [day for day in days if workdays.is_workday(day)]
+
+
+@dataclass
+class Booking:
+    kind: str
+    village_code: str
+    day: dt.date
+    slot: str
+    name: str
+    phone: str
+    note: str = ""
+
+
+def appointment_book(booking: Booking) -> Appointment:
+    village = Region.objects.filter(
+        code=booking.village_code, level=Level.VILLAGE, active=True
+    ).first()
+    if village is None:
+        raise ServiceError("请选择您所在的村或社区")
+    if booking.kind not in {"household", "legal"}:
+        raise ServiceError("请选择预约事项")
+    if booking.slot not in Slot.values:
+        raise ServiceError("请选择上午或下午")
+    if booking.day not in bookable_days():
+        raise ServiceError("只能预约明天起两周内的工作日")
+    name = booking.name.strip()
+    if not 2 <= len(name) <= 50:
+        raise ServiceError("请填写您的姓名")
+    phone = booking.phone.strip().replace(" ", "")
+    if not PHONE.match(phone):
+        raise ServiceError("请填写正确的联系电话")
+    with transaction.atomic():
+        # One village's desk at a time, so two last bookings cannot both fit.
+        Region.objects.select_for_update().filter(pk=village.pk).first()
+        taken = Appointment.objects.filter(
+            village=village,
+            kind=booking.kind,
+            day=booking.day,
+            slot=booking.slot,
+            state=S.BOOKED,
+        ).count()
+        if taken >= SLOT_CAPACITY:
+            raise ServiceError("该时段已约满，请换一个时段")
+        return _create(booking, village, name, phone)
+
+
+def _create(booking: Booking, village: Region, name: str, phone: str) -> Appointment:
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Appointment.objects.create(
+                    kind=booking.kind,
+                    village=village,
+                    region_path=village.path,
+                    day=booking.day,
+                    slot=booking.slot,
+                    name=name,
+                    phone_encrypted=cipher().encrypt(phone),
+                    phone_masked=mask_phone(phone),
+                    note=booking.note.strip()[:500],
+                    receipt=new_receipt(),
+                )
+        except IntegrityError:
+            continue
+    raise ServiceError("系统繁忙，请重新提交")
+
+
+def appointment_cancel(appointment: Appointment) -> Appointment:
+    """The resident cancels, with the receipt code."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.state != S.BOOKED:
+            raise ServiceError("这个预约已经不能取消")
+        appointment.state = S.CANCELLED
+        appointment.handled_at = timezone.now()
+        appointment.save()
+    return appointment
+
+
+MARKS = {"done": S.DONE, "missed": S.MISSED, "cancelled": S.CANCELLED}
+
+
+def appointment_mark(
+    *, actor: User, appointment: Appointment, mark: str, note: str = ""
+) -> Appointment:
+    """The centre records what became of an appointment."""
+    if mark not in MARKS:
+        raise ServiceError("没有这个操作")
+    if actor.role not in HANDLER_ROLES or not access.in_scope(
+        actor, appointment.region_path, write=True
+    ):
+        raise PermissionDenied("这个预约不归您办理")
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.state != S.BOOKED:
+            raise ServiceError("这个预约已经处理过了")
+        appointment.state = MARKS[mark]
+        appointment.handled_by = actor
+        appointment.handled_at = timezone.now()
+        appointment.handled_note = note.strip()[:500]
+        appointment.save()
+        journal_write(
+            actor=actor,
+            action=f"appointment.{mark}",
+            object_type="appointment",
+            object_id=appointment.pk,
+            region_path=appointment.region_path,
+        )
+    return appointment
+
+
+def complaint_file(
+    *, estate: Estate, description: str, phone: str = "", ip: str = ""
+) -> PropertyComplaint:
+    """A resident's complaint about an estate becomes an event of 物业服务, reported
+    at the estate, and is kept on the estate's record."""
+    description = description.strip()
+    if len(description) < 5:
+        raise ServiceError("请写清楚要投诉的问题（至少5个字）")
+    phone = phone.strip()
+    if phone and not PHONE.match(phone):
+        raise ServiceError("手机号格式不正确")
+    report = events.Report(
+        category=events.category_for(PROPERTY_CATEGORY),
+        lng=estate.lng,
+        lat=estate.lat,
+        description=f"【物业投诉·{estate.name}·{estate.company}】{description[:1900]}",
+        address=estate.address,
+        reporter_phone=phone,
+    )
+    with transaction.atomic():
+        intake = events.event_report(actor=None, channel=Channel.PUBLIC, report=report, ip=ip)
+        complaint, _ = PropertyComplaint.objects.get_or_create(
+            event=intake.event, defaults={"estate": estate, "summary": description[:100]}
+        )
+    return complaint
+
+
+def complaint_record(estate: Estate) -> dict:
+    """What the public sees of an estate's complaints: how many, how many settled,
+    the average rating, and the latest ones without who made them."""
+    events_of = Event.objects.filter(property_complaint__estate=estate)
+    total = events_of.count()
+    settled = events_of.filter(state__in=SETTLED).count()
+    rated = [e.satisfaction for e in events_of.exclude(satisfaction=None).only("satisfaction")]
+    latest = estate.complaints.select_related("event")[:10]
+    return {
+        "total": total,
+        "settled": settled,
+        "open": events_of.exclude(state__in=ENDED).count(),
+        "rating": round(sum(rated) / len(rated), 1) if rated else None,
+        "latest": latest,
+    }

@@ -1,0 +1,156 @@
+"""The resident's convenience services: book an appointment with the village
+centre, look it up or cancel it by receipt code; see an estate's property service
+and its complaint record, and complain. No login."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from pingan.accounts.services import client_ip
+from pingan.convenience import selectors, services
+from pingan.convenience.models import Appointment, AppointmentKind, Estate, Slot
+from pingan.events.routing import RoutingError
+from pingan.events.services import EventError
+from pingan.lib.receipts import normalise
+
+POSTS_PER_HOUR = 10  # per address, for bookings and complaints alike
+WEEKDAYS = "一二三四五六日"
+
+
+def _throttled(request: HttpRequest, what: str) -> bool:
+    key = f"{what}:{client_ip(request)}"
+    if cache.get(key, 0) >= POSTS_PER_HOUR:
+        return True
+    cache.add(key, 0, 3600)
+    cache.incr(key)
+    return False
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "convenience/home.html")
+
+
+def _booking_context(request: HttpRequest, form, errors=()) -> dict:
+    days = [
+        (day, f"{day:%m月%d日} 星期{WEEKDAYS[day.weekday()]}") for day in services.bookable_days()
+    ]
+    return {
+        "form": form,
+        "errors": list(errors),
+        "kinds": AppointmentKind.choices,
+        "slots": Slot.choices,
+        "days": days,
+        "townships": selectors.villages_by_township(),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def appointment_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "convenience/book.html", _booking_context(request, request.GET))
+    data = request.POST
+    try:
+        booking = services.Booking(
+            kind=data.get("kind", ""),
+            village_code=data.get("village", ""),
+            day=dt.date.fromisoformat(data.get("day", "")),
+            slot=data.get("slot", ""),
+            name=data.get("name", ""),
+            phone=data.get("phone", ""),
+            note=data.get("note", ""),
+        )
+    except ValueError:
+        context = _booking_context(request, data, ["请选择预约日期"])
+        return render(request, "convenience/book.html", context, status=422)
+    if _throttled(request, "appointment"):
+        context = _booking_context(request, data, ["提交太频繁，请稍后再试"])
+        return render(request, "convenience/book.html", context, status=429)
+    try:
+        appointment = services.appointment_book(booking)
+    except services.ServiceError as exc:
+        context = _booking_context(request, data, [str(exc)])
+        return render(request, "convenience/book.html", context, status=422)
+    return redirect(f"/bm/a/{appointment.receipt}/?new=1")
+
+
+def _appointment(receipt: str) -> Appointment | None:
+    found = Appointment.objects.filter(receipt=normalise(receipt))
+    return found.select_related("village", "village__parent").first()
+
+
+def appointment_lookup(request: HttpRequest) -> HttpResponse:
+    receipt = normalise(request.GET.get("receipt", ""))
+    if receipt:
+        return redirect(f"/bm/a/{receipt}/")
+    return render(request, "convenience/lookup.html")
+
+
+def appointment_show(request: HttpRequest, receipt: str) -> HttpResponse:
+    appointment = _appointment(receipt)
+    if appointment is None:
+        error = f"没有找到回执码为 {receipt} 的预约，请核对后重试"
+        return render(request, "convenience/lookup.html", {"error": error}, status=404)
+    context = {"appointment": appointment, "new": request.GET.get("new") == "1"}
+    return render(request, "convenience/appointment.html", context)
+
+
+@require_POST
+def appointment_cancel(request: HttpRequest, receipt: str) -> HttpResponse:
+    appointment = _appointment(receipt)
+    if appointment is None:
+        return redirect("/bm/a/")
+    try:
+        services.appointment_cancel(appointment)
+    except services.ServiceError as exc:
+        context = {"appointment": appointment, "error": str(exc)}
+        return render(request, "convenience/appointment.html", context, status=422)
+    return redirect(f"/bm/a/{appointment.receipt}/")
+
+
+def estate_list(request: HttpRequest) -> HttpResponse:
+    village = request.GET.get("village", "")
+    context = {
+        "estates": selectors.estates(village) if village else selectors.estates()[:100],
+        "village": village,
+        "townships": selectors.villages_by_township(),
+    }
+    return render(request, "convenience/estates.html", context)
+
+
+def _estate_context(estate: Estate, form=None, errors=()) -> dict:
+    return {
+        "estate": estate,
+        "services": estate.services.all(),
+        "record": services.complaint_record(estate),
+        "form": form or {},
+        "errors": list(errors),
+    }
+
+
+def estate_detail(request: HttpRequest, estate_id: int) -> HttpResponse:
+    estate = get_object_or_404(Estate.objects.select_related("village"), pk=estate_id)
+    return render(request, "convenience/estate.html", _estate_context(estate))
+
+
+@require_POST
+def estate_complain(request: HttpRequest, estate_id: int) -> HttpResponse:
+    estate = get_object_or_404(Estate, pk=estate_id)
+    if _throttled(request, "complaint"):
+        context = _estate_context(estate, request.POST, ["提交太频繁，请稍后再试"])
+        return render(request, "convenience/estate.html", context, status=429)
+    try:
+        complaint = services.complaint_file(
+            estate=estate,
+            description=request.POST.get("description", ""),
+            phone=request.POST.get("phone", ""),
+            ip=client_ip(request),
+        )
+    except (services.ServiceError, EventError, RoutingError) as exc:
+        context = _estate_context(estate, request.POST, [str(exc)])
+        return render(request, "convenience/estate.html", context, status=422)
+    return redirect(f"/t/{complaint.event.receipt}/?new=1")

@@ -1,0 +1,44 @@
+"""Reading 阳光政务: the public catalogue (anyone), and applications (their handlers
+only: a department its own, a centre those of its part of the tree)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from pingan.accounts import access
+from pingan.accounts.models import Role, User
+from pingan.counter.models import Application, ApplicationState, ServiceItem
+from pingan.counter.services import CENTRE_ROLES
+
+
+def catalogue(query: str = "", *, department: str = "", online_only: bool = False) -> QuerySet:
+    items = ServiceItem.objects.filter(active=True).select_related("department", "region")
+    for word in query.split()[:5]:
+        items = items.filter(Q(name__icontains=word) | Q(department__name__icontains=word))
+    if department:
+        items = items.filter(department__code=department)
+    if online_only:
+        items = items.filter(online=True)
+    return items
+
+
+def catalogue_counts() -> dict[str, int]:
+    counts = ServiceItem.objects.filter(active=True).aggregate(
+        items=Count("id"), online=Count("id", filter=Q(online=True))
+    )
+    return {"items": counts["items"], "online": counts["online"]}
+
+
+def applications_for(user: User) -> QuerySet:
+    """The applications the user handles; none for anyone else."""
+    applications = Application.objects.select_related("item", "department")
+    if user.role == Role.DEPARTMENT:
+        return applications.filter(department_id=user.department_id)
+    if user.role in CENTRE_ROLES or user.is_superuser:
+        return access.scope(user, applications)
+    return applications.none()
+
+
+def state_counts(applications: QuerySet) -> dict[str, int]:
+    counted = dict(applications.values_list("state").annotate(n=Count("id")).order_by())
+    return {state: counted.get(state, 0) for state in ApplicationState.values}

@@ -1,0 +1,288 @@
+"""The rules of 阳光政务: who may apply for what, which files are accepted, how an
+application moves (受理 / 补正 / 办结 / 不予办理) and who may move it. Each change is
+one step of the application's history and, for staff, one journal row."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from pingan.accounts import access
+from pingan.accounts.models import GrantKind, Role, User
+from pingan.audit.services import journal_write
+from pingan.counter.models import (
+    Application,
+    ApplicationState,
+    ApplicationStep,
+    Attachment,
+    ServiceItem,
+)
+from pingan.lib import idnumber, workdays
+from pingan.lib.receipts import new_receipt
+from pingan.registry.crypto import cipher
+from pingan.registry.services import PHONE, mask_phone
+
+MAX_FILES = 10
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# Recognised by their first bytes, never by the name the browser sends.
+FILE_TYPES = [
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+]
+CENTRE_ROLES = {Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN}
+S = ApplicationState
+
+
+class CounterError(ValueError):
+    """A request that cannot be carried out as asked; the message is Chinese."""
+
+
+@dataclass(frozen=True)
+class Move:
+    label: str
+    start: tuple[str, ...]
+    end: str
+    needs_note: bool = False
+
+
+# What staff may do to an application, from which states.
+MOVES = {
+    "accept": Move("受理", (S.SUBMITTED,), S.ACCEPTED),
+    "request_more": Move("要求补正材料", (S.SUBMITTED,), S.MORE_REQUESTED, needs_note=True),
+    "approve": Move("办结", (S.ACCEPTED,), S.APPROVED),
+    "reject": Move("不予办理", (S.SUBMITTED, S.ACCEPTED), S.REJECTED, needs_note=True),
+}
+
+
+@dataclass
+class ApplicationForm:
+    name: str
+    phone: str
+    id_number: str
+    details: str = ""
+    files: list[UploadedFile] = field(default_factory=list)
+
+
+def application_submit(*, item: ServiceItem, form: ApplicationForm) -> Application:
+    """A resident's online application, with its files; nothing is kept if any part
+    is wrong."""
+    if not item.active or not item.online:
+        raise CounterError(f"「{item.name}」不能网上办理，请到{item.place or '办事窗口'}办理")
+    name = form.name.strip()
+    if not 2 <= len(name) <= 50:
+        raise CounterError("请填写申请人姓名")
+    phone = _phone(form.phone)
+    number = _id_number(form.id_number)
+    files = checked_files(form.files, required=bool(item.materials))
+    now = timezone.now()
+    with transaction.atomic():
+        application = _create(item, name, phone, number, form.details.strip()[:2000], now)
+        step = _step(application, "submit", None, "", S.SUBMITTED, "", now)
+        _attach(application, step, files)
+    return application
+
+
+def _create(item, name, phone, number, details, now) -> Application:
+    for _attempt in range(5):  # a receipt clash is retried, not shown
+        try:
+            with transaction.atomic():
+                return Application.objects.create(
+                    item=item,
+                    receipt=new_receipt(),
+                    department=item.department,
+                    region_path=item.region_path,
+                    applicant_name=name,
+                    phone_encrypted=cipher().encrypt(phone),
+                    phone_masked=mask_phone(phone),
+                    id_number_encrypted=cipher().encrypt(number),
+                    id_number_masked=idnumber.mask(number),
+                    details=details,
+                    submitted_at=now,
+                )
+        except IntegrityError:
+            continue
+    raise CounterError("系统繁忙，请重新提交")
+
+
+def application_supplement(
+    *, application: Application, note: str, files: list[UploadedFile]
+) -> Application:
+    """The resident sends what staff asked for; the application goes back to 待受理."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.state != S.MORE_REQUESTED:
+            raise CounterError("这份申请现在不需要补正材料")
+        checked = checked_files(files, required=False)
+        if not checked and not note.strip():
+            raise CounterError("请上传补正的材料或写明情况")
+        if application.attachments.count() + len(checked) > MAX_FILES * 2:
+            raise CounterError("附件太多，请合并后再上传")
+        now = timezone.now()
+        step = _step(application, "supplement", None, S.MORE_REQUESTED, S.SUBMITTED, note, now)
+        _attach(application, step, checked)
+        application.state = S.SUBMITTED
+        application.save(update_fields=["state"])
+    return application
+
+
+def application_move(
+    *, actor: User, application: Application, action: str, note: str = "", ip: str = ""
+) -> Application:
+    """受理, 要求补正, 办结 or 不予办理, by someone who handles the application."""
+    move = MOVES.get(action)
+    if move is None:
+        raise CounterError(f"没有「{action}」这个操作")
+    note = note.strip()
+    if move.needs_note and len(note) < 2:
+        raise CounterError(f"{move.label}需要写明理由")
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        require_handler(actor, application)
+        if application.state not in move.start:
+            current = ApplicationState(application.state).label
+            raise CounterError(f"这份申请目前是「{current}」，不能{move.label}")
+        now = timezone.now()
+        _step(application, action, actor, application.state, move.end, note, now)
+        _apply(application, move.end, now)
+        journal_write(
+            actor=actor,
+            action=f"application.{action}",
+            object_type="application",
+            object_id=application.pk,
+            region_path=application.region_path,
+            reason=note,
+            ip=ip,
+        )
+    return application
+
+
+def _apply(application: Application, state: str, now) -> None:
+    application.state = state
+    if state == S.ACCEPTED:
+        application.accepted_at = now
+        application.due_at = workdays.add_working_days(now, application.item.time_limit_days)
+    if state in (S.APPROVED, S.REJECTED):
+        application.decided_at = now
+    application.save()
+
+
+def can_handle(user: User, application: Application) -> bool:
+    if user.role == Role.DEPARTMENT:
+        return user.department_id == application.department_id
+    if user.role in CENTRE_ROLES or user.is_superuser:
+        return access.in_scope(user, application.region_path, write=True)
+    return False
+
+
+def require_handler(user: User, application: Application) -> None:
+    if not can_handle(user, application):
+        raise PermissionDenied("这份申请不归您办理")
+
+
+def application_reveal_id(*, actor: User, application: Application, reason: str, ip="") -> str:
+    """The applicant's full identity number, for a handler with the grant, journaled."""
+    require_handler(actor, application)
+    if not access.has_grant(actor, GrantKind.IDENTITY):
+        raise PermissionDenied("没有查看完整身份证号的授权")
+    if len(reason.strip()) < 2:
+        raise CounterError("查看完整身份证号必须填写理由")
+    journal_write(
+        actor=actor,
+        action="application.reveal_id",
+        object_type="application",
+        object_id=application.pk,
+        region_path=application.region_path,
+        reason=reason,
+        ip=ip,
+    )
+    return cipher().decrypt(application.id_number_encrypted)
+
+
+# ---- checks -----------------------------------------------------------------------
+
+
+def _phone(raw: str) -> str:
+    phone = raw.strip().replace(" ", "")
+    if not PHONE.match(phone):
+        raise CounterError("请填写正确的联系电话（手机11位，或区号-号码）")
+    return phone
+
+
+def _id_number(raw: str) -> str:
+    try:
+        return idnumber.parse(raw).number
+    except idnumber.InvalidIdNumber as exc:
+        raise CounterError(f"身份证号不正确：{exc}") from None
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    content_type: str
+    data: bytes
+
+
+def checked_files(uploads: list[UploadedFile], *, required: bool) -> list[CheckedFile]:
+    uploads = [upload for upload in uploads if upload and upload.size]
+    if required and not uploads:
+        raise CounterError("请上传申请材料（PDF或照片）")
+    if len(uploads) > MAX_FILES:
+        raise CounterError(f"一次最多上传{MAX_FILES}个文件")
+    return [_checked(upload) for upload in uploads]
+
+
+def _checked(upload: UploadedFile) -> CheckedFile:
+    name = _safe_name(upload.name or "材料")
+    if (upload.size or 0) > MAX_FILE_BYTES:
+        raise CounterError(f"「{name}」超过{MAX_FILE_BYTES // (1024 * 1024)}MB")
+    data = upload.read()
+    kind = next((kind for magic, kind in FILE_TYPES if data.startswith(magic)), None)
+    if kind is None:
+        raise CounterError(f"「{name}」不是PDF、JPEG或PNG文件")
+    return CheckedFile(name, kind, data)
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", name.rsplit("/", 1)[-1])[-100:]
+
+
+def _attach(application: Application, step: ApplicationStep, files: list[CheckedFile]) -> None:
+    for checked in files:
+        digest = hashlib.sha256(checked.data).hexdigest()
+        extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+        attachment = Attachment(
+            application=application,
+            step=step,
+            name=checked.name,
+            content_type=checked.content_type,
+            size=len(checked.data),
+            sha256=digest,
+        )
+        stored = f"{digest[:16]}.{extension[checked.content_type]}"
+        attachment.file.save(stored, ContentFile(checked.data), save=False)
+        attachment.save()
+
+
+def _step(application, action, actor, start, end, note, now) -> ApplicationStep:
+    return ApplicationStep.objects.create(
+        application=application,
+        action=action,
+        actor=actor,
+        from_state=start,
+        to_state=end,
+        note=note[:2000],
+        at=now,
+    )
+
+
+STEP_LABELS = {"submit": "网上提交申请", "supplement": "补正材料"} | {
+    action: move.label for action, move in MOVES.items()
+}

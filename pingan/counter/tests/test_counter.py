@@ -1,0 +1,246 @@
+"""阳光政务 end to end: the catalogue, an online application with files, its
+handling (受理, 补正, 办结, 不予办理) and who may see and move it."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from pingan.accounts.models import Department, GrantKind, Role
+from pingan.accounts.services import grant_give
+from pingan.audit.models import JournalEntry
+from pingan.conftest import fix_check, make_user, signed_in
+from pingan.counter import selectors, services
+from pingan.counter.models import Application, ApplicationState, ItemKind, ServiceItem
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
+ID_NUMBER = fix_check("63020319850308123")
+
+
+def pdf(name="身份证.pdf", data=PDF):
+    return SimpleUploadedFile(name, data, "application/pdf")
+
+
+@pytest.fixture
+def centre(tree):
+    return Department.objects.create(
+        code="bm-a", name="平安街道便民服务中心", kind="便民服务", region=tree.township_a
+    )
+
+
+@pytest.fixture
+def items(tree, centre):
+    def item(code, name, online=True, region=tree.township_a, **fields):
+        return ServiceItem.objects.create(
+            code=code,
+            name=name,
+            kind=ItemKind.BENEFIT,
+            department=centre,
+            region=region,
+            conditions="家庭人均收入低于低保标准",
+            materials=["申请人居民身份证", "户口簿"],
+            time_limit_days=10,
+            online=online,
+            visits=0 if online else 1,
+            place="平安街道便民服务中心",
+            **fields,
+        )
+
+    return {
+        "dibao": item("A-001", "最低生活保障申请受理"),
+        "zhaijidi": item("A-002", "农村宅基地申请审批", online=False),
+        "gaoling": item("A-003", "高龄老人津贴申领"),
+    }
+
+
+@pytest.fixture
+def clerk(centre):
+    return make_user("clerk_a", Role.DEPARTMENT, department=centre)
+
+
+def apply(item, **fields):
+    form = services.ApplicationForm(
+        name=fields.pop("name", "马海英"),
+        phone=fields.pop("phone", "13897201234"),
+        id_number=fields.pop("id_number", ID_NUMBER),
+        details=fields.pop("details", "家中老人无收入"),
+        files=fields.pop("files", [pdf()]),
+    )
+    return services.application_submit(item=item, form=form)
+
+
+# ---- the catalogue --------------------------------------------------------------------
+
+
+def test_catalogue_search_counts_and_online_filter(items):
+    assert selectors.catalogue_counts() == {"items": 3, "online": 2}
+    assert [i.code for i in selectors.catalogue("低保")] == []  # a word not in any name
+    assert [i.code for i in selectors.catalogue("宅基地")] == ["A-002"]
+    assert [i.code for i in selectors.catalogue("便民服务中心")] == ["A-001", "A-002", "A-003"]
+    assert [i.code for i in selectors.catalogue("", online_only=True)] == ["A-001", "A-003"]
+
+
+def test_catalogue_page_shows_items_and_the_seed_style_counts(client: Client, items):
+    page = client.get("/zw/", {"q": "宅基地"}).content.decode()
+    assert "农村宅基地申请审批" in page and "最低生活保障" not in page
+    assert "全区共 <b>3</b> 项，其中可网上办理 <b>2</b> 项" in page
+    detail = client.get("/zw/items/A-002/").content.decode()
+    assert "户口簿" in detail and "最多跑一次" in detail and "网上申请" not in detail
+    assert "网上申请" in client.get("/zw/items/A-001/").content.decode()
+
+
+# ---- applying -------------------------------------------------------------------------
+
+
+def test_online_application_is_stored_with_its_files_and_masked_numbers(items):
+    application = apply(items["dibao"], files=[pdf(), SimpleUploadedFile("户口.png", PNG)])
+    assert application.state == ApplicationState.SUBMITTED
+    assert application.id_number_masked.startswith("630203") and "*" in application.id_number_masked
+    assert ID_NUMBER not in application.id_number_encrypted
+    assert application.phone_masked == "138****1234"
+    assert [a.content_type for a in application.attachments.order_by("id")] == [
+        "application/pdf",
+        "image/png",
+    ]
+    assert application.steps.get().action == "submit"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": ""}, "请填写申请人姓名"),
+        ({"phone": "123"}, "联系电话"),
+        ({"id_number": ID_NUMBER[:17] + ("1" if ID_NUMBER[17] != "1" else "2")}, "校验位"),
+        ({"files": []}, "请上传申请材料"),
+        ({"files": [pdf("a.pdf", b"MZ\x90\x00 not a pdf")]}, "不是PDF、JPEG或PNG文件"),
+        ({"files": [pdf(f"{n}.pdf") for n in range(11)]}, "一次最多上传10个文件"),
+    ],
+)
+def test_bad_applications_are_refused_in_chinese_and_leave_nothing(items, fields, message):
+    with pytest.raises(services.CounterError, match=message):
+        apply(items["dibao"], **fields)
+    assert not Application.objects.exists()
+
+
+def test_an_item_not_online_cannot_be_applied_for_online(items):
+    with pytest.raises(services.CounterError, match="不能网上办理"):
+        apply(items["zhaijidi"])
+
+
+def test_resident_applies_through_the_page_and_follows_by_receipt(client: Client, items):
+    response = client.post(
+        "/zw/items/A-001/apply/",
+        {"name": "马海英", "phone": "13897201234", "id_number": ID_NUMBER, "files": [pdf()]},
+    )
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/zw/a/{application.receipt}/?new=1"
+    page = client.get(response["Location"]).content.decode()
+    assert application.receipt in page and "待受理" in page and ID_NUMBER not in page
+    lowercase = client.get("/zw/a/", {"receipt": application.receipt.lower()}, follow=True)
+    assert "最低生活保障申请受理" in lowercase.content.decode()
+    assert client.get("/zw/a/NOSUCHCODE/").status_code == 404
+
+
+def test_a_bad_page_submission_keeps_what_was_typed(client: Client, items):
+    response = client.post(
+        "/zw/items/A-001/apply/", {"name": "马海英", "phone": "1", "id_number": ID_NUMBER}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "请填写正确的联系电话" in page and 'value="马海英"' in page
+
+
+# ---- handling -------------------------------------------------------------------------
+
+
+def test_request_more_then_supplement_then_accept_and_approve(items, clerk):
+    application = apply(items["dibao"])
+    services.application_move(
+        actor=clerk, application=application, action="request_more", note="请补交户口簿"
+    )
+    application.refresh_from_db()
+    assert application.state == ApplicationState.MORE_REQUESTED
+    services.application_supplement(application=application, note="已补", files=[pdf("户口簿.pdf")])
+    application.refresh_from_db()
+    assert application.state == ApplicationState.SUBMITTED
+    services.application_move(actor=clerk, application=application, action="accept")
+    application.refresh_from_db()
+    assert application.due_at is not None and application.due_at > application.accepted_at
+    services.application_move(actor=clerk, application=application, action="approve")
+    application.refresh_from_db()
+    assert application.state == ApplicationState.APPROVED and application.decided_at
+    assert [s.action for s in application.steps.all()] == [
+        "submit",
+        "request_more",
+        "supplement",
+        "accept",
+        "approve",
+    ]
+    assert application.attachments.count() == 2
+    journaled = JournalEntry.objects.filter(object_type="application").values_list("action")
+    assert [a for (a,) in journaled] == [
+        "application.request_more",
+        "application.accept",
+        "application.approve",
+    ]
+
+
+def test_moves_out_of_order_or_without_reason_are_refused(items, clerk):
+    application = apply(items["dibao"])
+    with pytest.raises(services.CounterError, match="不能办结"):
+        services.application_move(actor=clerk, application=application, action="approve")
+    with pytest.raises(services.CounterError, match="需要写明理由"):
+        services.application_move(actor=clerk, application=application, action="reject")
+    with pytest.raises(services.CounterError, match="不需要补正"):
+        services.application_supplement(application=application, note="x", files=[])
+    services.application_move(
+        actor=clerk, application=application, action="reject", note="户籍不在本街道"
+    )
+    with pytest.raises(services.CounterError, match="不予办理"):
+        services.application_move(actor=clerk, application=application, action="accept")
+
+
+def test_only_the_handlers_see_and_move_an_application(tree, personas, items, clerk):
+    application = apply(items["dibao"])
+    other_department = personas.department_handler  # 城管, not this centre
+    outsider_centre = make_user("township_b", Role.TOWNSHIP_CENTRE, tree.township_b)
+    for user in [other_department, outsider_centre, personas.grid_worker_a, personas.leader]:
+        assert not selectors.applications_for(user).exists()
+        with pytest.raises(services.PermissionDenied):
+            services.application_move(actor=user, application=application, action="accept")
+        client = signed_in(user)
+        assert client.get(f"/counter/{application.pk}/").status_code == 404
+        file_id = application.attachments.get().pk
+        assert client.get(f"/counter/files/{file_id}/").status_code == 404
+    for user in [clerk, personas.township_officer, personas.dispatcher]:
+        assert list(selectors.applications_for(user)) == [application]
+    page = signed_in(clerk).get(f"/counter/{application.pk}/").content.decode()
+    assert application.id_number_masked in page and ID_NUMBER not in page
+    download = signed_in(clerk).get(f"/counter/files/{application.attachments.get().pk}/")
+    assert b"".join(download.streaming_content) == PDF
+
+
+def test_staff_act_through_the_page(items, clerk):
+    application = apply(items["dibao"])
+    client = signed_in(clerk)
+    client.post(f"/counter/{application.pk}/act/request_more/", {"note": "请补交户口簿首页"})
+    application.refresh_from_db()
+    assert application.state == ApplicationState.MORE_REQUESTED
+    track = Client().get(f"/zw/a/{application.receipt}/").content.decode()
+    assert "请补交户口簿首页" in track and 'id="supplement"' in track
+    refused = client.post(f"/counter/{application.pk}/act/approve/", follow=True)
+    assert "不能办结" in refused.content.decode()
+
+
+def test_the_full_identity_number_needs_the_grant_and_is_journaled(items, clerk):
+    application = apply(items["dibao"])
+    with pytest.raises(services.PermissionDenied):
+        services.application_reveal_id(actor=clerk, application=application, reason="核对身份")
+    grant_give(actor=None, user=clerk, kind=GrantKind.IDENTITY, reason="窗口核验身份")
+    with pytest.raises(services.CounterError, match="理由"):
+        services.application_reveal_id(actor=clerk, application=application, reason="")
+    number = services.application_reveal_id(actor=clerk, application=application, reason="核对身份")
+    assert number == ID_NUMBER
+    entry = JournalEntry.objects.get(action="application.reveal_id")
+    assert entry.reason == "核对身份" and entry.actor_id == clerk.pk

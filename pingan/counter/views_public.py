@@ -1,0 +1,130 @@
+"""The resident's side of 阳光政务: search the catalogue, read what an item needs,
+apply online with files, follow the application by its receipt code and send
+what staff asked for. No login: the receipt code is the key."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from pingan.accounts.models import Department
+from pingan.accounts.services import client_ip
+from pingan.counter import selectors, services
+from pingan.counter.models import Application, ApplicationState, ServiceItem
+from pingan.lib.receipts import normalise
+
+PER_PAGE = 20
+APPLICATIONS_PER_HOUR = 10  # per address
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:50]
+    department = request.GET.get("department", "")
+    online_only = request.GET.get("online") == "1"
+    items = selectors.catalogue(query, department=department, online_only=online_only)
+    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    departments = Department.objects.filter(service_items__active=True).distinct()
+    return render(
+        request,
+        "counter/catalogue.html",
+        {
+            "page": page,
+            "query": query,
+            "department": department,
+            "online_only": online_only,
+            "departments": departments.order_by("name"),
+            "counts": selectors.catalogue_counts(),
+        },
+    )
+
+
+def _item(code: str) -> ServiceItem:
+    return get_object_or_404(ServiceItem.objects.select_related("department"), code=code)
+
+
+def item_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "counter/item.html", {"item": _item(code)})
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    item = _item(code)
+    context = {"item": item, "form": request.POST, "errors": []}
+    if request.method == "GET":
+        return render(request, "counter/apply.html", context)
+    ip = client_ip(request)
+    if cache.get(f"counter-apply:{ip}", 0) >= APPLICATIONS_PER_HOUR:
+        context["errors"].append("提交太频繁，请稍后再试")
+        return render(request, "counter/apply.html", context, status=429)
+    form = services.ApplicationForm(
+        name=request.POST.get("name", ""),
+        phone=request.POST.get("phone", ""),
+        id_number=request.POST.get("id_number", ""),
+        details=request.POST.get("details", ""),
+        files=request.FILES.getlist("files"),
+    )
+    try:
+        application = services.application_submit(item=item, form=form)
+    except services.CounterError as exc:
+        context["errors"].append(str(exc))
+        return render(request, "counter/apply.html", context, status=422)
+    cache.add(f"counter-apply:{ip}", 0, 3600)
+    cache.incr(f"counter-apply:{ip}")
+    return redirect(f"/zw/a/{application.receipt}/?new=1")
+
+
+def lookup(request: HttpRequest) -> HttpResponse:
+    receipt = normalise(request.GET.get("receipt", ""))
+    if receipt:
+        return redirect(f"/zw/a/{receipt}/")
+    return render(request, "counter/lookup.html")
+
+
+def _application(receipt: str) -> Application | None:
+    return (
+        Application.objects.filter(receipt=normalise(receipt))
+        .select_related("item", "department")
+        .first()
+    )
+
+
+def track(request: HttpRequest, receipt: str) -> HttpResponse:
+    application = _application(receipt)
+    if application is None:
+        error = f"没有找到回执码为 {receipt} 的申请，请核对后重试"
+        return render(request, "counter/lookup.html", {"error": error}, status=404)
+    return render(request, "counter/track.html", _track_context(request, application))
+
+
+def _track_context(request: HttpRequest, application: Application, errors=()) -> dict:
+    steps = [
+        (step, services.STEP_LABELS.get(step.action, step.action), step.files.all())
+        for step in application.steps.prefetch_related("files")
+    ]
+    return {
+        "application": application,
+        "steps": steps,
+        "new": request.GET.get("new") == "1",
+        "needs_more": application.state == ApplicationState.MORE_REQUESTED,
+        "errors": list(errors),
+    }
+
+
+@require_POST
+def supplement(request: HttpRequest, receipt: str) -> HttpResponse:
+    application = _application(receipt)
+    if application is None:
+        return redirect("/zw/a/")
+    try:
+        services.application_supplement(
+            application=application,
+            note=request.POST.get("note", ""),
+            files=request.FILES.getlist("files"),
+        )
+    except services.CounterError as exc:
+        context = _track_context(request, application, [str(exc)])
+        return render(request, "counter/track.html", context, status=422)
+    return redirect(f"/zw/a/{application.receipt}/")

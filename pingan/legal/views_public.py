@@ -1,0 +1,56 @@
+"""青小律 for residents: a conversation page (text, and voice where the browser
+offers it) on a phone or the hall's kiosk, and the request for people's
+mediation it offers. No login."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from pingan.accounts.services import client_ip
+from pingan.convenience.selectors import villages_by_township
+from pingan.events.routing import RoutingError
+from pingan.events.services import EventError
+from pingan.legal import lines, services
+from pingan.lib.divisions import Level
+from pingan.regions.models import Region
+
+REQUESTS_PER_HOUR = 10  # per address
+
+
+def assistant(request: HttpRequest) -> HttpResponse:
+    townships = Region.objects.filter(level=Level.TOWNSHIP, active=True).order_by("code")
+    context = {
+        "kiosk": request.GET.get("kiosk") == "1",
+        "townships": townships,
+        "lines": lines.LINES,
+    }
+    return render(request, "legal/assistant.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def mediation(request: HttpRequest) -> HttpResponse:
+    form = request.POST if request.method == "POST" else request.GET
+    context = {"form": form, "errors": [], "townships": villages_by_township()}
+    if request.method == "GET":
+        return render(request, "legal/mediation.html", context)
+    key = f"mediation:{client_ip(request)}"
+    if cache.get(key, 0) >= REQUESTS_PER_HOUR:
+        context["errors"].append("提交太频繁，请稍后再试")
+        return render(request, "legal/mediation.html", context, status=429)
+    try:
+        event = services.mediation_request(
+            village_code=form.get("village", ""),
+            description=form.get("description", ""),
+            name=form.get("name", ""),
+            phone=form.get("phone", ""),
+            ip=client_ip(request),
+        )
+    except (services.LegalError, EventError, RoutingError) as exc:
+        context["errors"].append(str(exc))
+        return render(request, "legal/mediation.html", context, status=422)
+    cache.add(key, 0, 3600)
+    cache.incr(key)
+    return redirect(f"/t/{event.receipt}/?new=1")

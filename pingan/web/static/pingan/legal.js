@@ -1,0 +1,151 @@
+// 青小律: ask, show the articles, the service line, the institutions nearby and
+// what to do next. Voice input where the browser offers speech recognition.
+(function () {
+  "use strict";
+  var chat = document.getElementById("chat");
+  var form = document.getElementById("ask");
+  var input = form.elements.q;
+  var kiosk = chat.dataset.kiosk === "1";
+  var TEXT_SHOWN = 160; // characters of an article shown before 展开
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") node.textContent = attrs[key];
+      else if (key === "class") node.className = attrs[key];
+      else node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  function bubble(who, children) {
+    var node = el("div", { class: "bubble " + who }, children);
+    chat.appendChild(node);
+    node.scrollIntoView({ behavior: "smooth", block: "start" });
+    return node;
+  }
+
+  function article(hit) {
+    var long = hit.text.length > TEXT_SHOWN;
+    var text = el("span", { class: "text", text: long ? hit.text.slice(0, TEXT_SHOWN) + "…" : hit.text });
+    var more = long ? el("button", { type: "button", class: "example", text: "展开" }) : null;
+    if (more) more.addEventListener("click", function () { text.textContent = hit.text; more.remove(); });
+    var why = hit.why.length ? el("div", { class: "why", text: "匹配：" + hit.why.join("、") }) : null;
+    return el("li", { class: "article" }, [
+      el("div", { class: "law", text: "《" + hit.law.replace(/^中华人民共和国/, "") + "》第" + hit.article + "条" }),
+      text, more, why,
+    ]);
+  }
+
+  function institution(place) {
+    return el("div", { class: "institution" }, [
+      el("div", { text: place.name + "（" + place.kind + "）" }),
+      el("div", { class: "muted", text: place.address + " · 电话 " + place.phone + " · " + place.hours }),
+    ]);
+  }
+
+  function offers(line, question) {
+    var links = [];
+    if (line === "人民调解") {
+      links.push(el("a", { href: "/legal/mediation/?description=" + encodeURIComponent(question), text: "申请人民调解" }));
+    }
+    links.push(el("a", { href: "/bm/book/?kind=legal&note=" + encodeURIComponent(question.slice(0, 200)), text: "预约法律咨询" }));
+    return el("div", { class: "offers" }, links);
+  }
+
+  function answer(question, found, places) {
+    var parts = [el("p", {}, [
+      document.createTextNode("这类问题属于 "),
+      el("span", { class: "line", id: "service-line", text: found.service_line }),
+    ])];
+    if (found.results.length) {
+      parts.push(el("p", { text: "以下法律条文可能和您的问题有关：" }));
+      parts.push(el("ol", { class: "articles" }, found.results.map(article)));
+    } else {
+      parts.push(el("p", { text: "没有找到直接相关的条文，建议预约法律咨询，请工作人员当面帮您分析。" }));
+    }
+    if (places.length) {
+      parts.push(el("p", { text: "可以找这些地方：" }));
+      places.slice(0, 3).forEach(function (place) { parts.push(institution(place)); });
+    }
+    parts.push(offers(found.service_line, question));
+    bubble("bot", parts);
+  }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    });
+  }
+
+  function ask(question) {
+    question = question.trim();
+    if (!question) return;
+    bubble("me", [el("p", { text: question })]);
+    var waiting = bubble("bot", [el("p", { class: "muted", text: "正在查找相关法律…" })]);
+    var township = form.elements.township.value;
+    getJSON("/api/v1/legal/search?k=5&q=" + encodeURIComponent(question))
+      .then(function (found) {
+        var where = "/api/v1/legal/institutions?line=" + encodeURIComponent(found.service_line) +
+          "&township=" + encodeURIComponent(township);
+        return getJSON(where).catch(function () { return []; }).then(function (places) {
+          waiting.remove();
+          answer(question, found, places);
+        });
+      })
+      .catch(function () {
+        waiting.remove();
+        bubble("bot", [el("p", { class: "error", text: "网络不通或服务繁忙，请稍后再试，或拨打 12348。" })]);
+      });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    ask(input.value);
+    input.value = "";
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+  Array.prototype.forEach.call(document.querySelectorAll(".example"), function (button) {
+    button.addEventListener("click", function () { ask(button.textContent); });
+  });
+
+  // Voice: the browser's own speech recognition, when it has one.
+  var Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
+  var voice = document.getElementById("voice");
+  var status = document.getElementById("voice-status");
+  if (Recognition) {
+    voice.hidden = false;
+    voice.addEventListener("click", function () {
+      var listening = new Recognition();
+      listening.lang = "zh-CN";
+      listening.interimResults = false;
+      status.hidden = false;
+      status.textContent = "请说话…";
+      listening.onresult = function (event) {
+        var said = event.results[0][0].transcript;
+        status.hidden = true;
+        input.value = said;
+        ask(said);
+        input.value = "";
+      };
+      listening.onerror = function () { status.textContent = "没有听清，请再说一次或直接输入"; };
+      listening.onend = function () { if (status.textContent === "请说话…") status.hidden = true; };
+      listening.start();
+    });
+  }
+
+  // The kiosk forgets the last resident's conversation after two idle minutes.
+  if (kiosk) {
+    var idle;
+    var reset = function () {
+      clearTimeout(idle);
+      idle = setTimeout(function () { window.location.reload(); }, 120000);
+    };
+    ["click", "keydown", "touchstart"].forEach(function (name) { document.addEventListener(name, reset); });
+    reset();
+  }
+})();
