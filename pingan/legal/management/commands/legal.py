@@ -18,6 +18,9 @@ class Command(BaseCommand):
         load.add_argument("--db", default=None, help="a newer laws.db to load instead")
         load.add_argument("--force", action="store_true", help="reload the same file")
         load.add_argument("--if-empty", action="store_true", help="only when nothing is loaded")
+        load.add_argument(
+            "--no-embed", action="store_true", help="do not start the embeddings afterwards"
+        )
         sub.add_parser("embed", help="compute the article embeddings (long; resumable)")
         ask = sub.add_parser("ask", help="search from the command line")
         ask.add_argument("question")
@@ -47,7 +50,7 @@ class Command(BaseCommand):
             self.stdout.write(f"loaded {loaded.laws} laws, {loaded.articles} articles")
         built = search.index()  # build and keep the index now, not at the first question
         self.stdout.write("search index ready")
-        if semantic.available() and built.dense is None:
+        if semantic.available() and built.dense is None and not options["no_embed"]:
             self._embed_in_background()
 
     def _embed(self) -> None:
