@@ -70,10 +70,10 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
 def _services(user: User, start: dt.datetime, end: dt.datetime) -> dict[str, int]:
     """阳光政务 and the convenience services: the district's catalogue (public, so
     the same for everyone) and what residents asked of the user's area."""
-    applications = access.scope(user, Application.objects).filter(
+    applications = access.scope(user, Application.objects.all()).filter(
         submitted_at__gte=start, submitted_at__lt=end
     )
-    booked = access.scope(user, Appointment.objects).filter(
+    booked = access.scope(user, Appointment.objects.all()).filter(
         created_at__gte=start, created_at__lt=end
     )
     return {

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Avg
 from django.utils import timezone
 
 from pingan.accounts import access
@@ -192,12 +193,12 @@ def complaint_record(estate: Estate) -> dict:
     events_of = Event.objects.filter(property_complaint__estate=estate)
     total = events_of.count()
     settled = events_of.filter(state__in=SETTLED).count()
-    rated = [e.satisfaction for e in events_of.exclude(satisfaction=None).only("satisfaction")]
+    rating = events_of.aggregate(mean=Avg("satisfaction"))["mean"]
     latest = estate.complaints.select_related("event")[:10]
     return {
         "total": total,
         "settled": settled,
         "open": events_of.exclude(state__in=ENDED).count(),
-        "rating": round(sum(rated) / len(rated), 1) if rated else None,
+        "rating": round(rating, 1) if rating is not None else None,
         "latest": latest,
     }

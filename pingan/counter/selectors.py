@@ -33,7 +33,7 @@ def applications_for(user: User) -> QuerySet:
     """The applications the user handles; none for anyone else."""
     applications = Application.objects.select_related("item", "department")
     if user.role == Role.DEPARTMENT:
-        return applications.filter(department_id=user.department_id)
+        return applications.filter(department=user.department)
     if user.role in CENTRE_ROLES or user.is_superuser:
         return access.scope(user, applications)
     return applications.none()

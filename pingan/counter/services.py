@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -68,7 +69,7 @@ class ApplicationForm:
     phone: str
     id_number: str
     details: str = ""
-    files: list[UploadedFile] = field(default_factory=list)
+    files: Sequence[UploadedFile] = field(default_factory=list)
 
 
 def application_submit(*, item: ServiceItem, form: ApplicationForm) -> Application:
@@ -113,7 +114,7 @@ def _create(item, name, phone, number, details, now) -> Application:
 
 
 def application_supplement(
-    *, application: Application, note: str, files: list[UploadedFile]
+    *, application: Application, note: str, files: Sequence[UploadedFile]
 ) -> Application:
     """The resident sends what staff asked for; the application goes back to 待受理."""
     with transaction.atomic():
@@ -230,7 +231,7 @@ class CheckedFile:
     data: bytes
 
 
-def checked_files(uploads: list[UploadedFile], *, required: bool) -> list[CheckedFile]:
+def checked_files(uploads: Sequence[UploadedFile], *, required: bool) -> list[CheckedFile]:
     uploads = [upload for upload in uploads if upload and upload.size]
     if required and not uploads:
         raise CounterError("请上传申请材料（PDF或照片）")

@@ -52,12 +52,13 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     item = _item(code)
-    context = {"item": item, "form": request.POST, "errors": []}
+    errors: list[str] = []
+    context = {"item": item, "form": request.POST, "errors": errors}
     if request.method == "GET":
         return render(request, "counter/apply.html", context)
     ip = client_ip(request)
     if cache.get(f"counter-apply:{ip}", 0) >= APPLICATIONS_PER_HOUR:
-        context["errors"].append("提交太频繁，请稍后再试")
+        errors.append("提交太频繁，请稍后再试")
         return render(request, "counter/apply.html", context, status=429)
     form = services.ApplicationForm(
         name=request.POST.get("name", ""),
@@ -69,7 +70,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     try:
         application = services.application_submit(item=item, form=form)
     except services.CounterError as exc:
-        context["errors"].append(str(exc))
+        errors.append(str(exc))
         return render(request, "counter/apply.html", context, status=422)
     cache.add(f"counter-apply:{ip}", 0, 3600)
     cache.incr(f"counter-apply:{ip}")

@@ -228,10 +228,12 @@ def _estates(district: Region, rng: random.Random) -> int:
         points = geometry.random_points(geometry.shapely_shape(grid.boundary), 2, rng)
         for k, (lng, lat) in enumerate(points):
             company, phone = COMPANIES[(n + k) % len(COMPANIES)]
+            name = ESTATE_NAMES[(n * 2 + k) % len(ESTATE_NAMES)]
+            township = community.parent.name if community.parent else ""
             estate = Estate.objects.create(
-                name=f"{community.name.removesuffix('社区')}{ESTATE_NAMES[(n * 2 + k) % 6]}",
+                name=f"{community.name.removesuffix('社区')}{name}",
                 village=community,
-                address=f"{community.parent.name}{community.name}{ESTATE_NAMES[(n * 2 + k) % 6]}",
+                address=f"{township}{community.name}{name}",
                 lng=float(lng),
                 lat=float(lat),
                 households=rng.randint(180, 900),

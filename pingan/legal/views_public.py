@@ -33,12 +33,13 @@ def assistant(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mediation(request: HttpRequest) -> HttpResponse:
     form = request.POST if request.method == "POST" else request.GET
-    context = {"form": form, "errors": [], "townships": villages_by_township()}
+    errors: list[str] = []
+    context = {"form": form, "errors": errors, "townships": villages_by_township()}
     if request.method == "GET":
         return render(request, "legal/mediation.html", context)
     key = f"mediation:{client_ip(request)}"
     if cache.get(key, 0) >= REQUESTS_PER_HOUR:
-        context["errors"].append("提交太频繁，请稍后再试")
+        errors.append("提交太频繁，请稍后再试")
         return render(request, "legal/mediation.html", context, status=429)
     try:
         event = services.mediation_request(
@@ -49,7 +50,7 @@ def mediation(request: HttpRequest) -> HttpResponse:
             ip=client_ip(request),
         )
     except (services.LegalError, EventError, RoutingError) as exc:
-        context["errors"].append(str(exc))
+        errors.append(str(exc))
         return render(request, "legal/mediation.html", context, status=422)
     cache.add(key, 0, 3600)
     cache.incr(key)
