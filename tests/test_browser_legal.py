@@ -3,13 +3,11 @@ articles, the service line and where to go; then asks for people's mediation and
 gets a receipt. The live server has the demo district and a small laws.db."""
 
 import os
-import subprocess
-import tempfile
 
 import pytest
 
 from pingan.legal.tests.test_legal import laws_db
-from tests.server import BIN, CHROMIUM, running_demo
+from tests.server import CHROMIUM, running_demo
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,19 +38,10 @@ ARTICLES = [
 
 
 @pytest.fixture(scope="module")
-def base_url():
-    with tempfile.TemporaryDirectory(prefix="pingan-legal-") as data_dir:
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env["PINGAN_DATA_DIR"] = data_dir
-        with running_demo(data_dir=data_dir) as url:
-            small = laws_db(os.path.join(data_dir, "laws.db"), ARTICLES)
-            subprocess.run(
-                [str(BIN / "pingan"), "legal", "load", "--db", str(small), "--no-embed"],
-                env=env,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-            yield url
+def base_url(tmp_path_factory):
+    small = laws_db(tmp_path_factory.mktemp("laws") / "laws.db", ARTICLES)
+    with running_demo(laws=str(small)) as url:
+        yield url
 
 
 def test_resident_asks_on_the_phone_and_sees_articles_and_service_line(base_url, browser):

@@ -11,10 +11,38 @@ from pingan.counter.models import Application, ApplicationState, ServiceItem
 from pingan.counter.services import CENTRE_ROLES
 
 
+# What residents call things → what the catalogue calls them.
+EVERYDAY_NAMES = {
+    "低保": ("最低生活保障",),
+    "户口": ("户籍", "户口"),
+    "身份证": ("居民身份证",),
+    "医保": ("医疗保险", "医疗保障", "医疗费用", "就医"),
+    "社保": ("社会保险", "养老保险", "医疗保险"),
+    "养老金": ("养老保险待遇",),
+    "失业金": ("失业保险金",),
+    "残疾证": ("残疾人证",),
+    "开店": ("个体工商户", "食品经营", "小餐饮"),
+    "执照": ("登记", "许可"),
+    "结婚": ("婚姻登记",),
+    "离婚": ("婚姻登记",),
+    "盖房": ("宅基地", "乡村建设规划", "农房"),
+    "准生证": ("生育登记",),
+    "出生证": ("出生医学证明",),
+    "房产证": ("不动产登记",),
+}
+
+
+def _matches(word: str) -> Q:
+    found = Q(name__icontains=word) | Q(department__name__icontains=word)
+    for name in EVERYDAY_NAMES.get(word, ()):
+        found |= Q(name__icontains=name)
+    return found
+
+
 def catalogue(query: str = "", *, department: str = "", online_only: bool = False) -> QuerySet:
     items = ServiceItem.objects.filter(active=True).select_related("department", "region")
     for word in query.split()[:5]:
-        items = items.filter(Q(name__icontains=word) | Q(department__name__icontains=word))
+        items = items.filter(_matches(word))
     if department:
         items = items.filter(department__code=department)
     if online_only:

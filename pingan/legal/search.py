@@ -24,7 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Count, Max
 
-from pingan.legal import semantic
+from pingan.legal import lexicon, semantic
 from pingan.legal.models import Article
 
 # Words every question has and no statute needs.
@@ -108,9 +108,10 @@ class Index:
             self.dense = semantic.Dense.load(self.vectors_folder(), len(self.ids))
 
     def top(self, question: str, k: int) -> list[tuple[int, float]]:
-        """(article id, score), best first: BM25, fused with the embeddings when
-        they are there."""
-        lexical = self._bm25(question, max(k, POOL))
+        """(article id, score), best first: BM25 over the question with the
+        statute's words for its everyday ones, fused with the embeddings when they
+        are there."""
+        lexical = self._bm25(lexicon.rewritten(question), max(k, POOL))
         if self.dense is None:
             return lexical[:k]
         meaning = [self.ids[i] for i in self.dense.top(question, POOL)]
@@ -183,7 +184,7 @@ def search(question: str, k: int = 10) -> list[Hit]:
         return []
     ranked = index().top(question, k)
     articles = Article.objects.select_related("law").in_bulk([pk for pk, _ in ranked])
-    asked = set(words(question))
+    asked = set(words(question)) | set(lexicon.statute_words(question))
     hits = []
     for pk, score in ranked:
         article = articles.get(pk)

@@ -74,7 +74,8 @@ def apply(item, **fields):
 
 def test_catalogue_search_counts_and_online_filter(items):
     assert selectors.catalogue_counts() == {"items": 3, "online": 2}
-    assert [i.code for i in selectors.catalogue("低保")] == []  # a word not in any name
+    assert [i.code for i in selectors.catalogue("低保")] == ["A-001"]  # 最低生活保障
+    assert [i.code for i in selectors.catalogue("护照")] == []
     assert [i.code for i in selectors.catalogue("宅基地")] == ["A-002"]
     assert [i.code for i in selectors.catalogue("便民服务中心")] == ["A-001", "A-002", "A-003"]
     assert [i.code for i in selectors.catalogue("", online_only=True)] == ["A-001", "A-003"]
