@@ -10,7 +10,6 @@ from pingan.accounts.models import Role, User
 from pingan.counter.models import Application, ApplicationState, ServiceItem
 from pingan.counter.services import CENTRE_ROLES
 
-
 # What residents call things → what the catalogue calls them.
 EVERYDAY_NAMES = {
     "低保": ("最低生活保障",),
