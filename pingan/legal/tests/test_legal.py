@@ -167,3 +167,31 @@ def test_embeddings_once_computed_are_fused_into_the_ranking(loaded, settings):
     assert 31 in [hit.article for hit in hits]
     # The vectors are kept by content: a rebuilt index of the same articles finds them.
     assert (loaded / "vectors" / built.content / "e5.npy").exists()
+
+
+def test_once_embedded_the_reranker_orders_both_rankers_candidates(loaded, settings):
+    from pingan.legal import rerank, semantic
+
+    settings.LEGAL_VECTORS_DIR = loaded / "vectors"
+    built = search.index()
+    semantic.embed(built.vectors_folder(), search.passages(search.article_rows()))
+    search._checked_at = 0.0
+    assert rerank.model() is not None and search.index().articles is not None
+    hits = search.search("公司不给加班费怎么办", k=4)
+    assert hits[0].article == 31 and len({hit.article for hit in hits}) == 4
+    assert hits[0].score >= hits[-1].score
+
+
+def test_weights_fitted_for_other_measures_are_not_used(tmp_path, monkeypatch):
+    import json
+
+    from pingan.legal import rerank
+
+    stale = tmp_path / "rerank.json"
+    stale.write_text(
+        json.dumps({"features": ["bm25_only"], "mean": [0], "scale": [1], "weights": [1]})
+    )
+    monkeypatch.setattr(rerank, "WEIGHTS", stale)
+    rerank.model.cache_clear()
+    assert rerank.model() is None
+    rerank.model.cache_clear()
