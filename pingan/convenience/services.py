@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Avg
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from pingan.events import services as events
 from pingan.events.models import Channel, Event
 from pingan.lib import workdays
 from pingan.lib.divisions import Level
-from pingan.lib.receipts import new_receipt
+from pingan.lib.receipts import with_new_receipt
 from pingan.regions.models import Region
 from pingan.registry.crypto import cipher
 from pingan.registry.services import PHONE, mask_phone
@@ -96,24 +96,21 @@ def appointment_book(booking: Booking) -> Appointment:
 
 
 def _create(booking: Booking, village: Region, name: str, phone: str) -> Appointment:
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                return Appointment.objects.create(
-                    kind=booking.kind,
-                    village=village,
-                    region_path=village.path,
-                    day=booking.day,
-                    slot=booking.slot,
-                    name=name,
-                    phone_encrypted=cipher().encrypt(phone),
-                    phone_masked=mask_phone(phone),
-                    note=booking.note.strip()[:500],
-                    receipt=new_receipt(),
-                )
-        except IntegrityError:
-            continue
-    raise ServiceError("系统繁忙，请重新提交")
+    def create(receipt: str) -> Appointment:
+        return Appointment.objects.create(
+            kind=booking.kind,
+            village=village,
+            region_path=village.path,
+            day=booking.day,
+            slot=booking.slot,
+            name=name,
+            phone_encrypted=cipher().encrypt(phone),
+            phone_masked=mask_phone(phone),
+            note=booking.note.strip()[:500],
+            receipt=receipt,
+        )
+
+    return with_new_receipt(create)
 
 
 def appointment_cancel(appointment: Appointment) -> Appointment:

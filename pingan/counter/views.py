@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from pingan.accounts.services import client_ip
 from pingan.counter import selectors, services
 from pingan.counter.models import Application, ApplicationState, Attachment
+from pingan.registry.services import RegistryError
 from pingan.web.views import StaffRequest
 
 LIST_SIZE = 200
@@ -96,7 +97,7 @@ def application_reveal(request: StaffRequest, application_id: int) -> HttpRespon
             reason=request.POST.get("reason", ""),
             ip=client_ip(request),
         )
-    except (services.CounterError, PermissionDenied) as exc:
+    except (RegistryError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
         request.session[f"revealed-application-{application.pk}"] = number

@@ -442,20 +442,30 @@ def house_create(
 def person_reveal_id(*, actor: User, person: Person, reason: str, ip: str = "") -> str:
     """The full identity number, for a user with the grant, journaled with the reason."""
     access.require_scope(actor, person.region_path)
+    return identity_reveal(
+        actor=actor, of=person, region_path=person.region_path, reason=reason, ip=ip
+    )
+
+
+def identity_reveal(*, actor: User, of, region_path: str, reason: str, ip: str = "") -> str:
+    """The full identity number kept encrypted on `of` (a person, an application …)
+    for a user with the identity grant, journaled as `<type>.reveal_id` with the
+    reason. The caller has checked that the record is the actor's to see."""
     if not access.has_grant(actor, GrantKind.IDENTITY):
         raise PermissionDenied("没有查看完整身份证号的授权")
     if len(reason.strip()) < 2:
         raise RegistryError("查看完整身份证号必须填写理由")
+    kind = of._meta.model_name
     journal_write(
         actor=actor,
-        action="person.reveal_id",
-        object_type="person",
-        object_id=person.pk,
-        region_path=person.region_path,
+        action=f"{kind}.reveal_id",
+        object_type=kind,
+        object_id=of.pk,
+        region_path=region_path,
         reason=reason,
         ip=ip,
     )
-    return cipher().decrypt(person.id_number_encrypted)
+    return cipher().decrypt(of.id_number_encrypted)
 
 
 def age(person: Person, today: dt.date | None = None) -> int:

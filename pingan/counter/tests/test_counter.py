@@ -11,6 +11,7 @@ from pingan.audit.models import JournalEntry
 from pingan.conftest import fix_check, make_user, signed_in
 from pingan.counter import selectors, services
 from pingan.counter.models import Application, ApplicationState, ItemKind, ServiceItem
+from pingan.registry.services import RegistryError
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
@@ -239,7 +240,7 @@ def test_the_full_identity_number_needs_the_grant_and_is_journaled(items, clerk)
     with pytest.raises(services.PermissionDenied):
         services.application_reveal_id(actor=clerk, application=application, reason="核对身份")
     grant_give(actor=None, user=clerk, kind=GrantKind.IDENTITY, reason="窗口核验身份")
-    with pytest.raises(services.CounterError, match="理由"):
+    with pytest.raises(RegistryError, match="理由"):
         services.application_reveal_id(actor=clerk, application=application, reason="")
     number = services.application_reveal_id(actor=clerk, application=application, reason="核对身份")
     assert number == ID_NUMBER
