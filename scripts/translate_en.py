@@ -7,6 +7,12 @@ from pathlib import Path
 
 PO = Path(__file__).resolve().parent.parent / "pingan/locale/en/LC_MESSAGES/django.po"
 EN = {
+    "网上申请": "Online applications",
+    "预约办事": "Appointments",
+    "小区物业": "Estates",
+    "政务服务事项": "Service items",
+    "可网上办理": "Online items",
+    "网上办结": "Completed online",
     "9+X 基础数据": "9+X basic data",
     "上报时间": "Reported at",
     "下发督办单": "Issue a supervision notice",
