@@ -50,3 +50,33 @@ def test_each_level_sees_its_own_subtree(personas, tree, november):
     assert district["reported"] == 3 and township["reported"] == 2 and grid["reported"] == 0
     assert [row["name"] for row in township["by_township"]] == [tree.township_a.name]
     assert district["registry"][0]["name"] == "实有人口"
+
+
+def test_the_overview_counts_the_catalogue_and_the_areas_applications(personas, tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pingan.accounts.models import Department
+    from pingan.conftest import fix_check
+    from pingan.counter import services as counter
+    from pingan.counter.models import ItemKind, ServiceItem
+
+    centre = Department.objects.create(code="bm-b", name="三合镇便民服务中心", kind="便民服务",
+                                       region=tree.township_b)  # fmt: skip
+    for n, online in enumerate([True, True, False]):
+        ServiceItem.objects.create(
+            code=f"B-{n}", name=f"事项{n}", kind=ItemKind.BENEFIT, department=centre,
+            region=tree.township_b, conditions="-", materials=[], time_limit_days=5,
+            online=online,
+        )  # fmt: skip
+    form = counter.ApplicationForm(
+        "马海英", "13897201234", fix_check("63020319850308123"), "",
+        [SimpleUploadedFile("a.pdf", b"%PDF-1.4", "application/pdf")],
+    )  # fmt: skip
+    counter.application_submit(item=ServiceItem.objects.get(code="B-0"), form=form)
+    district = overview(personas.dispatcher, period="today")["services"]
+    assert district == {"items": 3, "online": 2, "applications": 1, "applications_done": 0,
+                        "appointments": 0}  # fmt: skip
+    township_a = overview(personas.township_officer, period="today")["services"]
+    assert (township_a["items"], township_a["applications"]) == (3, 0)  # not its township's
+    page = signed_in(personas.dispatcher).get("/command/?period=today").content.decode()
+    assert 'data-figure="service-items">3<' in page and 'data-figure="online-items">2<' in page
