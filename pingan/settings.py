@@ -206,6 +206,9 @@ IMPORT_IN_BACKGROUND = env_bool("PINGAN_IMPORT_IN_BACKGROUND", True)
 # Where 青小律 keeps article embeddings, by the content they were made from (about
 # 20 minutes of work on 2 cores, so worth keeping across reloads of the same laws).
 LEGAL_VECTORS_DIR = Path(env_str("PINGAN_LEGAL_VECTORS_DIR", str(DATA_DIR / "legal-vectors")))
+# 青小律's voice input is the browser's own speech recognition, which some browsers
+# (Chrome) send to their vendor's service: a district may turn it off.
+LEGAL_VOICE = env_bool("PINGAN_LEGAL_VOICE", True)
 
 # The address residents reach the platform at: printed into each grid's QR code.
 PUBLIC_BASE_URL = env_str("PINGAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000")

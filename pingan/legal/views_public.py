@@ -4,6 +4,7 @@ mediation it offers. No login."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +25,7 @@ def assistant(request: HttpRequest) -> HttpResponse:
     townships = Region.objects.filter(level=Level.TOWNSHIP, active=True).order_by("code")
     context = {
         "kiosk": request.GET.get("kiosk") == "1",
+        "voice": settings.LEGAL_VOICE,
         "townships": townships,
         "lines": lines.LINES,
     }

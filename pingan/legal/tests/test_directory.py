@@ -129,6 +129,12 @@ def test_the_assistant_page_is_public_and_has_a_kiosk_mode(client: Client, tree)
     assert "kiosk" in client.get("/legal/?kiosk=1").content.decode()
 
 
+def test_a_district_can_turn_voice_input_off(client: Client, tree, settings):
+    assert 'data-voice="1"' in client.get("/legal/").content.decode()
+    settings.LEGAL_VOICE = False
+    assert 'data-voice="0"' in client.get("/legal/").content.decode()
+
+
 def test_administrators_add_faq_articles_but_never_edit_a_release(tree, personas):
     national = Law.objects.create(name="中华人民共和国民法典", source=Source.LAWS_DB)
     local = Law.objects.create(name="平安区常见法律问题", source=Source.FAQ)

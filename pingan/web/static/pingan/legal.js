@@ -114,7 +114,7 @@
   });
 
   // Voice: the browser's own speech recognition, when it has one.
-  var Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
+  var Recognition = chat.dataset.voice === "1" && (window.SpeechRecognition || window.webkitSpeechRecognition);
   var voice = document.getElementById("voice");
   var status = document.getElementById("voice-status");
   if (Recognition) {
