@@ -1,5 +1,6 @@
 """Fit 青小律's reranker (pingan/legal/rerank.py) on the 343 development questions
-and write its weights to pingan/legal/rerank.json; print 5-fold cross-validated
+and, with --write, write its weights to pingan/legal/rerank.json; print 5-fold
+cross-validated
 hit@1/5/10 (each fold scored by weights fitted on the other four), which is the
 figure to expect on questions it has not seen.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -101,7 +103,8 @@ def main() -> None:
         "weights": weights.round(6).tolist(),
         "fitted_on": f"{DEV.name} ({len(questions)} questions)",
     }
-    rerank.WEIGHTS.write_text(json.dumps(fitted, ensure_ascii=False, indent=1) + "\n")
+    if "--write" in sys.argv:
+        rerank.WEIGHTS.write_text(json.dumps(fitted, ensure_ascii=False, indent=1) + "\n")
     figures = {
         "bench": "legal_train",
         "questions": len(questions),

@@ -2,7 +2,7 @@
 embeddings' candidates, each described by a dozen generic measures (how each
 ranker placed it, how many of the question's words it holds, how long it is, how
 large its law is and how many other candidates share its law), scored by a linear
-model. The weights are fitted by bench/legal_train.py on the development questions
+model. The weights are fitted by `python bench/legal_train.py --write` on the development questions
 (5-fold cross-validated there) and kept in rerank.json; no measure names a law,
 an article or a question."""
 
