@@ -52,6 +52,8 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     item = _item(code)
+    if not (item.online and item.active):  # the item's page says where to go instead
+        return redirect("counter_public:item", code=item.code)
     errors: list[str] = []
     context = {"item": item, "form": request.POST, "errors": errors}
     if request.method == "GET":

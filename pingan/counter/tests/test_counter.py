@@ -124,9 +124,12 @@ def test_bad_applications_are_refused_in_chinese_and_leave_nothing(items, fields
     assert not Application.objects.exists()
 
 
-def test_an_item_not_online_cannot_be_applied_for_online(items):
+def test_an_item_not_online_cannot_be_applied_for_online(client: Client, items):
     with pytest.raises(services.CounterError, match="不能网上办理"):
         apply(items["zhaijidi"])
+    page = client.get("/zw/items/A-002/apply/", follow=True)
+    assert page.redirect_chain[-1][0] == "/zw/items/A-002/"
+    assert "请带齐上述材料" in page.content.decode()
 
 
 def test_resident_applies_through_the_page_and_follows_by_receipt(client: Client, items):
