@@ -24,6 +24,7 @@ from pingan.convenience.models import (
 )
 from pingan.events import services as events
 from pingan.events.models import Channel, Event
+from pingan.events.notify import text_phone
 from pingan.lib import workdays
 from pingan.lib.divisions import Level
 from pingan.lib.receipts import with_new_receipt
@@ -92,7 +93,14 @@ def appointment_book(booking: Booking) -> Appointment:
         ).count()
         if taken >= SLOT_CAPACITY:
             raise ServiceError("该时段已约满，请换一个时段")
-        return _create(booking, village, name, phone)
+        appointment = _create(booking, village, name, phone)
+        text_phone(
+            phone,
+            f"【平安区便民服务】您已预约{village.name}便民服务站{booking.day:%m月%d日}"
+            f"{appointment.get_slot_display()}，办理{appointment.get_kind_display()}。"
+            f"回执码{appointment.receipt}，请带身份证。",
+        )
+        return appointment
 
 
 def _create(booking: Booking, village: Region, name: str, phone: str) -> Appointment:

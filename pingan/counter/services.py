@@ -25,6 +25,7 @@ from pingan.counter.models import (
     Attachment,
     ServiceItem,
 )
+from pingan.events.notify import department_users, notify, text_phone
 from pingan.lib import idnumber, workdays
 from pingan.lib.receipts import with_new_receipt
 from pingan.registry.crypto import cipher
@@ -88,7 +89,17 @@ def application_submit(*, item: ServiceItem, form: ApplicationForm) -> Applicati
         application = _create(item, name, phone, number, form.details.strip()[:2000], now)
         step = _step(application, "submit", None, "", S.SUBMITTED, "", now)
         _attach(application, step, files)
+        _tell_handlers(application, "新的网上申请")
     return application
+
+
+def _tell_handlers(application: Application, what: str) -> None:
+    """A notice in the department's inbox (/inbox/)."""
+    notify(
+        department_users([application.department]),
+        None,
+        f"{what}：{application.item.name}（回执码{application.receipt}）",
+    )
 
 
 def _create(item, name, phone, number, details, now) -> Application:
@@ -128,6 +139,7 @@ def application_supplement(
         _attach(application, step, checked)
         application.state = S.SUBMITTED
         application.save(update_fields=["state"])
+        _tell_handlers(application, "申请人已补正材料")
     return application
 
 
@@ -150,6 +162,7 @@ def application_move(
         now = timezone.now()
         _step(application, action, actor, application.state, move.end, note, now)
         _apply(application, move.end, now)
+        _tell_applicant(application, action, note)
         journal_write(
             actor=actor,
             action=f"application.{action}",
@@ -160,6 +173,24 @@ def application_move(
             ip=ip,
         )
     return application
+
+
+# What the applicant is texted after each move (sent by `pingan worker`).
+TEXTS = {
+    "accept": "已受理，承诺{due}前办结",
+    "request_more": "需要补正材料：{note}。请凭回执码在网上补交",
+    "approve": "已办结",
+    "reject": "不予办理：{note}",
+}
+
+
+def _tell_applicant(application: Application, action: str, note: str) -> None:
+    due = timezone.localtime(application.due_at).strftime("%m月%d日") if application.due_at else ""
+    what = TEXTS[action].format(due=due, note=note[:100])
+    text_phone(
+        cipher().decrypt(application.phone_encrypted),
+        f"【平安区政务服务】您申请的「{application.item.name}」{what}。回执码{application.receipt}。",
+    )
 
 
 def _apply(application: Application, state: str, now) -> None:

@@ -19,7 +19,7 @@ from pingan.convenience.models import (
     EstateService,
     PropertyComplaint,
 )
-from pingan.events.models import Channel, Event
+from pingan.events.models import Channel, Event, OutboundMessage
 
 
 @pytest.fixture
@@ -100,6 +100,8 @@ def test_resident_books_on_the_page_looks_it_up_and_cancels(client: Client, tree
     page = client.get(response["Location"]).content.decode()
     assert appointment.receipt in page and "法律咨询" in page and "137****1188" in page
     assert "13709721188" not in page
+    (text,) = OutboundMessage.objects.filter(phone="13709721188").values_list("text", flat=True)
+    assert appointment.receipt in text and "下午" in text and "法律咨询" in text
     client.post(f"/bm/a/{appointment.receipt.lower()}/cancel/")
     appointment.refresh_from_db()
     assert appointment.state == AppointmentState.CANCELLED

@@ -11,6 +11,7 @@ from pingan.audit.models import JournalEntry
 from pingan.conftest import fix_check, make_user, signed_in
 from pingan.counter import selectors, services
 from pingan.counter.models import Application, ApplicationState, ItemKind, ServiceItem
+from pingan.events.models import Notice, OutboundMessage
 from pingan.registry.services import RegistryError
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -183,6 +184,15 @@ def test_request_more_then_supplement_then_accept_and_approve(items, clerk):
         "approve",
     ]
     assert application.attachments.count() == 2
+    inbox = [n.text for n in Notice.objects.filter(user=clerk).order_by("id")]
+    assert inbox == [
+        f"新的网上申请：最低生活保障申请受理（回执码{application.receipt}）",
+        f"申请人已补正材料：最低生活保障申请受理（回执码{application.receipt}）",
+    ]
+    texts = list(OutboundMessage.objects.order_by("id").values_list("phone", "text"))
+    assert [phone for phone, _ in texts] == ["13897201234"] * 3
+    assert "需要补正材料：请补交户口簿" in texts[0][1] and application.receipt in texts[0][1]
+    assert "已受理，承诺" in texts[1][1] and "已办结" in texts[2][1]
     journaled = JournalEntry.objects.filter(object_type="application").values_list("action")
     assert [a for (a,) in journaled] == [
         "application.request_more",
