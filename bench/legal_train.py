@@ -30,21 +30,18 @@ RATE = 0.5
 
 
 def measured(search, lexicon, rerank, questions):
-    """For each question: its candidates' measures and which one is the answer."""
+    """For each question: its candidates' measures and which ones are the answer
+    (an article number can repeat within a law: 第十七条之一)."""
     built = search.index()
-    position = {pk: n for n, pk in enumerate(built.ids)}
     gold_of: dict[tuple[str, int], set[int]] = {}
     for pk, law, number in search.Article.objects.values_list("id", "law__name", "number"):
-        gold_of.setdefault((law, number), set()).add(position[pk])  # a number may repeat
+        gold_of.setdefault((law, number), set()).add(built.position[pk])
     out = []
     for question in questions:
         text = question["question"]
         rewritten = lexicon.rewritten(text)
-        lexical = [(position[pk], s) for pk, s in built._bm25(rewritten, rerank.POOL)]
-        cosine = built.dense.scores(text)
-        again = built.dense.scores(rewritten) if rewritten != text else cosine
-        asked = [w for w in set(search.words(rewritten)) if len(w) > 1]
-        found, measures = rerank.candidates(lexical, cosine, again, asked, built.articles)
+        lexical = built._bm25(rewritten, rerank.POOL)
+        found, measures = built.measured(text, rewritten, lexical)
         gold = gold_of.get((question["law"], question["article"]), set())
         out.append((measures, np.array([p in gold for p in found])))
     return out

@@ -73,6 +73,7 @@ class Index:
         self.content = content  # SHA-256 of what was indexed: names the vectors' folder
         self.dense: semantic.Dense | None = None
         self.articles: rerank.Articles | None = None  # what the reranker measures
+        self.position: dict[int, int] = {}  # article id → place in the index
 
     @classmethod
     def build(cls, fingerprint: str) -> Index:
@@ -106,42 +107,51 @@ class Index:
 
     def attach_dense(self) -> None:
         """Use the embeddings once `pingan legal embed` has finished them."""
-        if self.dense is None and semantic.available():
-            self.dense = semantic.Dense.load(self.vectors_folder(), len(self.ids))
-            rows = list(
-                Article.objects.order_by("id").values_list(
-                    "id", "law__name", "chapter", "section", "text", "number"
-                )
+        if self.dense is not None or not semantic.available():
+            return
+        self.dense = semantic.Dense.load(self.vectors_folder(), len(self.ids))
+        if self.dense is None:  # not embedded yet
+            return
+        rows = list(
+            Article.objects.order_by("id").values_list(
+                "id", "law__name", "chapter", "section", "text", "number"
             )
-            # Edited since the index was built: plain fusion until the next rebuild.
-            if self.dense is not None and [row[0] for row in rows] == self.ids:
-                self.articles = rerank.Articles.of(rows)
+        )
+        # Edited since the index was built: plain fusion until the next rebuild.
+        if [row[0] for row in rows] == self.ids:
+            self.articles = rerank.Articles.of(rows)
+            self.position = {pk: n for n, pk in enumerate(self.ids)}
 
     def top(self, question: str, k: int) -> list[tuple[int, float]]:
         """(article id, score), best first: BM25 over the question with the
-        statute's words for its everyday ones, fused with the embeddings when they
-        are there."""
+        statute's words for its everyday ones; once the embeddings are there, the
+        reranker over both rankers' candidates (or, with no fitted weights, the two
+        fused by reciprocal rank)."""
         rewritten = lexicon.rewritten(question)
         lexical = self._bm25(rewritten, max(k, POOL, rerank.POOL))
         if self.dense is None:
             return lexical[:k]
-        cosine = self.dense.scores(question)
         fitted = rerank.model()
-        if fitted is None or self.articles is None:  # no fitted weights: plain fusion
+        if fitted is None or self.articles is None:
             meaning = [self.ids[i] for i in self.dense.top(question, POOL)]
             return semantic.fuse([[pk for pk, _ in lexical[:POOL]], meaning], k)
-        return self._reranked(fitted, question, rewritten, lexical, cosine, k)
+        return self._reranked(fitted, question, rewritten, lexical, k)
 
-    def _reranked(self, fitted, question, rewritten, lexical, cosine, k):
-        assert self.dense is not None and self.articles is not None
-        position = {pk: n for n, pk in enumerate(self.ids)}
-        at = [(position[pk], score) for pk, score in lexical[: rerank.POOL]]
-        again = self.dense.scores(rewritten) if rewritten != question else cosine
-        asked = [w for w in set(words(rewritten)) if len(w) > 1]
-        found, measures = rerank.candidates(at, cosine, again, asked, self.articles)
+    def _reranked(self, fitted, question, rewritten, lexical, k):
+        found, measures = self.measured(question, rewritten, lexical)
         scores = fitted.score(measures)
         order = np.argsort(-scores)[:k]
         return [(self.ids[found[i]], float(scores[i])) for i in order]
+
+    def measured(self, question: str, rewritten: str, lexical) -> tuple[list[int], np.ndarray]:
+        """Both rankers' candidates (places in the index) and the reranker's measures
+        of each; bench/legal_train.py fits the weights on these same measures."""
+        assert self.dense is not None and self.articles is not None
+        at = [(self.position[pk], score) for pk, score in lexical[: rerank.POOL]]
+        cosine = self.dense.scores(question)
+        again = self.dense.scores(rewritten) if rewritten != question else cosine
+        asked = [w for w in set(words(rewritten)) if len(w) > 1]
+        return rerank.candidates(at, cosine, again, asked, self.articles)
 
     def _bm25(self, question: str, k: int) -> list[tuple[int, float]]:
         query = [t for t in tokens(question) if t in self.model.vocab_dict]
