@@ -12,6 +12,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from pingan.accounts.api import router as accounts_router
+from pingan.accounts.ratelimit import Throttled
 from pingan.command.api import router as command_router
 from pingan.command.assessment import AssessmentError
 from pingan.events.api import router as events_router
@@ -75,6 +76,11 @@ def _not_found(request, exc):
 @api.exception_handler(AssessmentError)
 def _invalid(request, exc):
     return error(request, 422, "invalid", str(exc))
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc):
+    return error(request, 429, "throttled", "请求太频繁，请稍后再试")
 
 
 @api.exception_handler(Conflict)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pingan.accounts import ratelimit
 from pingan.accounts.services import client_ip
 from pingan.convenience import selectors, services
 from pingan.convenience.models import Appointment, AppointmentKind, Estate, Slot
@@ -23,12 +23,7 @@ WEEKDAYS = "一二三四五六日"
 
 
 def _throttled(request: HttpRequest, what: str) -> bool:
-    key = f"{what}:{client_ip(request)}"
-    if cache.get(key, 0) >= POSTS_PER_HOUR:
-        return True
-    cache.add(key, 0, 3600)
-    cache.incr(key)
-    return False
+    return not ratelimit.spend(what, client_ip(request), POSTS_PER_HOUR)
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -4,12 +4,12 @@ what staff asked for. No login: the receipt code is the key."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pingan.accounts import ratelimit
 from pingan.accounts.models import Department
 from pingan.accounts.services import client_ip
 from pingan.counter import selectors, services
@@ -58,8 +58,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     context = {"item": item, "form": request.POST, "errors": errors}
     if request.method == "GET":
         return render(request, "counter/apply.html", context)
-    ip = client_ip(request)
-    if cache.get(f"counter-apply:{ip}", 0) >= APPLICATIONS_PER_HOUR:
+    if not ratelimit.spend("counter-apply", client_ip(request), APPLICATIONS_PER_HOUR):
         errors.append("提交太频繁，请稍后再试")
         return render(request, "counter/apply.html", context, status=429)
     form = services.ApplicationForm(
@@ -74,8 +73,6 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     except services.CounterError as exc:
         errors.append(str(exc))
         return render(request, "counter/apply.html", context, status=422)
-    cache.add(f"counter-apply:{ip}", 0, 3600)
-    cache.incr(f"counter-apply:{ip}")
     return redirect(f"/zw/a/{application.receipt}/?new=1")
 
 

@@ -3,12 +3,12 @@ receipt code, follow the event and rate the result. Chinese, plain words."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from shapely.geometry import shape
 
+from pingan.accounts import ratelimit
 from pingan.accounts.services import client_ip
 from pingan.events import photos, routing, services
 from pingan.events.lifecycle import step_label
@@ -37,7 +37,7 @@ def report(request: HttpRequest, grid_code: str) -> HttpResponse:
         return render(request, "events/public_report.html", context)
     errors = context["errors"]
     ip = client_ip(request)
-    if cache.get(f"public-report:{ip}", 0) >= REPORTS_PER_HOUR:
+    if not ratelimit.spend("public-report", ip, REPORTS_PER_HOUR):
         errors.append("提交太频繁，请稍后再试")
         return render(request, "events/public_report.html", context, status=429)
     try:
@@ -45,8 +45,6 @@ def report(request: HttpRequest, grid_code: str) -> HttpResponse:
     except (services.EventError, routing.RoutingError, photos.PhotoError) as exc:
         errors.append(str(exc))
         return render(request, "events/public_report.html", context, status=422)
-    cache.add(f"public-report:{ip}", 0, 3600)
-    cache.incr(f"public-report:{ip}")
     return redirect(f"/t/{event.receipt}/?new=1")
 
 

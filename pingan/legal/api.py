@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
+from pingan.accounts import ratelimit
+from pingan.accounts.services import client_ip
 from pingan.legal import lines, search, selectors
 from pingan.regions.models import Region
 
 router = Router(tags=["legal"])
 MAX_K = 50
+SEARCHES_PER_MINUTE = 60  # per address: a kiosk in constant use asks far fewer
 
 
 class ResultOut(Schema):
@@ -32,6 +35,8 @@ def legal_search(request, q: str, k: int = 10):
     as in laws.db, the article number, the text, the score and the question's words
     it contains; and which service line (法律咨询, 律师事务, 司法鉴定, 法律援助, 人民调解)
     the question needs."""
+    if not ratelimit.spend("legal-search", client_ip(request), SEARCHES_PER_MINUTE, 60):
+        raise ratelimit.Throttled
     hits = search.search(q, k=max(1, min(k, MAX_K)))
     return {"results": hits, "service_line": lines.service_line(q)}
 

@@ -5,11 +5,11 @@ mediation it offers. No login."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from pingan.accounts import ratelimit
 from pingan.accounts.services import client_ip
 from pingan.convenience.selectors import villages_by_township
 from pingan.events.routing import RoutingError
@@ -39,8 +39,7 @@ def mediation(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "errors": errors, "townships": villages_by_township()}
     if request.method == "GET":
         return render(request, "legal/mediation.html", context)
-    key = f"mediation:{client_ip(request)}"
-    if cache.get(key, 0) >= REQUESTS_PER_HOUR:
+    if not ratelimit.spend("mediation", client_ip(request), REQUESTS_PER_HOUR):
         errors.append("提交太频繁，请稍后再试")
         return render(request, "legal/mediation.html", context, status=429)
     try:
@@ -54,6 +53,4 @@ def mediation(request: HttpRequest) -> HttpResponse:
     except (services.LegalError, EventError, RoutingError) as exc:
         errors.append(str(exc))
         return render(request, "legal/mediation.html", context, status=422)
-    cache.add(key, 0, 3600)
-    cache.incr(key)
     return redirect(f"/t/{event.receipt}/?new=1")

@@ -89,6 +89,17 @@ def test_the_api_answers_anyone_in_the_documented_shape(loaded, client):
     assert len(body["results"]) <= 2
 
 
+def test_the_api_is_rate_limited_per_address_with_a_structured_error(loaded, client, monkeypatch):
+    from pingan.legal import api
+
+    monkeypatch.setattr(api, "SEARCHES_PER_MINUTE", 2)
+    for _ in range(2):
+        assert client.get("/api/v1/legal/search", {"q": "加班费"}).status_code == 200
+    refused = client.get("/api/v1/legal/search", {"q": "加班费"})
+    assert refused.status_code == 429
+    assert refused.json() == {"error": {"code": "throttled", "message": "请求太频繁，请稍后再试"}}
+
+
 def test_a_reload_of_the_same_file_changes_nothing_and_a_newer_one_replaces(loaded):
     again = services.load_laws_db(loaded / "laws.db")
     assert again.unchanged and Article.objects.count() == 4
