@@ -8,7 +8,8 @@ from django.db.models import Count, Q, QuerySet
 from pingan.accounts import access
 from pingan.accounts.models import User
 from pingan.convenience.models import Appointment, Estate
-from pingan.convenience.services import ENDED, HANDLER_ROLES
+from pingan.convenience.services import HANDLER_ROLES
+from pingan.events.lifecycle import OPEN
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
 
@@ -38,7 +39,7 @@ def estates(village_code: str = "") -> QuerySet:
         complaint_count=Count("complaints"),
         open_count=Count(
             "complaints",
-            filter=~Q(complaints__event__state__in=ENDED),
+            filter=Q(complaints__event__state__in=OPEN),
         ),
     )
 

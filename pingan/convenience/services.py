@@ -17,28 +17,29 @@ from pingan.accounts.models import Role, User
 from pingan.audit.services import journal_write
 from pingan.convenience.models import (
     Appointment,
+    AppointmentKind,
     AppointmentState,
     Estate,
     PropertyComplaint,
     Slot,
 )
 from pingan.events import services as events
-from pingan.events.models import Channel, Event
+from pingan.events.lifecycle import OPEN
+from pingan.events.models import Channel, Event, State
 from pingan.events.notify import text_phone
 from pingan.lib import workdays
 from pingan.lib.divisions import Level
 from pingan.lib.receipts import with_new_receipt
 from pingan.regions.models import Region
 from pingan.registry.crypto import cipher
-from pingan.registry.services import PHONE, mask_phone
+from pingan.registry.services import PHONE, clean_phone, mask_phone
 
 SLOT_CAPACITY = 8  # residents per village, kind and half-day: what one desk can see
 BOOK_AHEAD_DAYS = 14
 PROPERTY_CATEGORY = "MS06"  # 物业服务
 HANDLER_ROLES = {Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN}
 S = AppointmentState
-SETTLED = ("closed", "archived")  # 结案 (and rated)
-ENDED = (*SETTLED, "rejected", "merged", "withdrawn", "voided")  # no longer open
+SETTLED = (State.CLOSED, State.ARCHIVED)  # 结案 (and rated)
 
 
 class ServiceError(ValueError):
@@ -69,7 +70,7 @@ def appointment_book(booking: Booking) -> Appointment:
     ).first()
     if village is None:
         raise ServiceError("请选择您所在的村或社区")
-    if booking.kind not in {"household", "legal"}:
+    if booking.kind not in AppointmentKind.values:
         raise ServiceError("请选择预约事项")
     if booking.slot not in Slot.values:
         raise ServiceError("请选择上午或下午")
@@ -78,8 +79,8 @@ def appointment_book(booking: Booking) -> Appointment:
     name = booking.name.strip()
     if not 2 <= len(name) <= 50:
         raise ServiceError("请填写您的姓名")
-    phone = booking.phone.strip().replace(" ", "")
-    if not PHONE.match(phone):
+    phone = clean_phone(booking.phone)
+    if phone is None:
         raise ServiceError("请填写正确的联系电话")
     with transaction.atomic():
         # One village's desk at a time, so two last bookings cannot both fit.
@@ -203,7 +204,7 @@ def complaint_record(estate: Estate) -> dict:
     return {
         "total": total,
         "settled": settled,
-        "open": events_of.exclude(state__in=ENDED).count(),
+        "open": events_of.filter(state__in=OPEN).count(),
         "rating": round(rating, 1) if rating is not None else None,
         "latest": latest,
     }

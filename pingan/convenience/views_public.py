@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "convenience/home.html")
 
 
-def _booking_context(request: HttpRequest, form, errors=()) -> dict:
+def _booking_context(form, errors=()) -> dict:
     days = [
         (day, f"{day:%m月%d日} 星期{WEEKDAYS[day.weekday()]}") for day in services.bookable_days()
     ]
@@ -47,7 +47,7 @@ def _booking_context(request: HttpRequest, form, errors=()) -> dict:
 @require_http_methods(["GET", "POST"])
 def appointment_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return render(request, "convenience/book.html", _booking_context(request, request.GET))
+        return render(request, "convenience/book.html", _booking_context(request.GET))
     data = request.POST
     try:
         booking = services.Booking(
@@ -60,15 +60,15 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             note=data.get("note", ""),
         )
     except ValueError:
-        context = _booking_context(request, data, ["请选择预约日期"])
+        context = _booking_context(data, ["请选择预约日期"])
         return render(request, "convenience/book.html", context, status=422)
     if _throttled(request, "appointment"):
-        context = _booking_context(request, data, ["提交太频繁，请稍后再试"])
+        context = _booking_context(data, ["提交太频繁，请稍后再试"])
         return render(request, "convenience/book.html", context, status=429)
     try:
         appointment = services.appointment_book(booking)
     except services.ServiceError as exc:
-        context = _booking_context(request, data, [str(exc)])
+        context = _booking_context(data, [str(exc)])
         return render(request, "convenience/book.html", context, status=422)
     return redirect(f"/bm/a/{appointment.receipt}/?new=1")
 

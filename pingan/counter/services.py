@@ -29,15 +29,15 @@ from pingan.events.notify import department_users, notify, text_phone
 from pingan.lib import idnumber, workdays
 from pingan.lib.receipts import with_new_receipt
 from pingan.registry.crypto import cipher
-from pingan.registry.services import PHONE, identity_reveal, mask_phone
+from pingan.registry.services import clean_phone, identity_reveal, mask_phone
 
 MAX_FILES = 10
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Recognised by their first bytes, never by the name the browser sends.
 FILE_TYPES = [
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
 ]
 CENTRE_ROLES = {Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN}
 S = ApplicationState
@@ -228,8 +228,8 @@ def application_reveal_id(*, actor: User, application: Application, reason: str,
 
 
 def _phone(raw: str) -> str:
-    phone = raw.strip().replace(" ", "")
-    if not PHONE.match(phone):
+    phone = clean_phone(raw)
+    if phone is None:
         raise CounterError("请填写正确的联系电话（手机11位，或区号-号码）")
     return phone
 
@@ -245,6 +245,7 @@ def _id_number(raw: str) -> str:
 class CheckedFile:
     name: str
     content_type: str
+    extension: str
     data: bytes
 
 
@@ -262,10 +263,11 @@ def _checked(upload: UploadedFile) -> CheckedFile:
     if (upload.size or 0) > MAX_FILE_BYTES:
         raise CounterError(f"「{name}」超过{MAX_FILE_BYTES // (1024 * 1024)}MB")
     data = upload.read()
-    kind = next((kind for magic, kind in FILE_TYPES if data.startswith(magic)), None)
+    kind = next((kind for magic, *kind in FILE_TYPES if data.startswith(magic)), None)
     if kind is None:
         raise CounterError(f"「{name}」不是PDF、JPEG或PNG文件")
-    return CheckedFile(name, kind, data)
+    content_type, extension = kind
+    return CheckedFile(name, content_type, extension, data)
 
 
 def _safe_name(name: str) -> str:
@@ -275,7 +277,6 @@ def _safe_name(name: str) -> str:
 def _attach(application: Application, step: ApplicationStep, files: list[CheckedFile]) -> None:
     for checked in files:
         digest = hashlib.sha256(checked.data).hexdigest()
-        extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
         attachment = Attachment(
             application=application,
             step=step,
@@ -284,7 +285,7 @@ def _attach(application: Application, step: ApplicationStep, files: list[Checked
             size=len(checked.data),
             sha256=digest,
         )
-        stored = f"{digest[:16]}.{extension[checked.content_type]}"
+        stored = f"{digest[:16]}.{checked.extension}"
         attachment.file.save(stored, ContentFile(checked.data), save=False)
         attachment.save()
 

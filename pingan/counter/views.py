@@ -24,14 +24,14 @@ LIST_SIZE = 200
 def desk(request: StaffRequest) -> HttpResponse:
     mine = selectors.applications_for(request.user)
     state = request.GET.get("state", ApplicationState.SUBMITTED)
+    counts = selectors.state_counts(mine)
     return render(
         request,
         "counter/desk.html",
         {
             "applications": mine.filter(state=state)[:LIST_SIZE],
             "state": state,
-            "states": ApplicationState.choices,
-            "counts": selectors.state_counts(mine),
+            "states": [(key, label, counts[key]) for key, label in ApplicationState.choices],
             "catalogue": selectors.catalogue_counts(),
             "now": timezone.now(),
         },

@@ -26,6 +26,7 @@ from pingan.convenience.models import Estate, EstateService
 from pingan.counter import services as counter
 from pingan.counter.models import ItemKind, ServiceItem
 from pingan.demo import geometry
+from pingan.demo.divisions import short_name
 from pingan.legal.models import Institution, InstitutionKind
 from pingan.lib import idnumber
 from pingan.lib.divisions import Level
@@ -180,7 +181,7 @@ def _institutions(district: Region) -> int:
     ]
     townships = Region.objects.filter(parent=district, level=Level.TOWNSHIP).order_by("code")
     for n, township in enumerate(townships):
-        stem = township.name.removesuffix("回族乡").removesuffix("街道").removesuffix("镇")
+        stem = short_name(township.name)
         phone = f"0972-86{70 + n:02d}{n + 1:03d}"
         rows += [
             Institution(

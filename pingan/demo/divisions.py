@@ -31,6 +31,11 @@ class Township:
     villages: tuple[Village, ...]
 
 
+def short_name(township: str) -> str:
+    """三合镇 → 三合, 洪水泉回族乡 → 洪水泉: how its 司法所 and 派出所 are named."""
+    return township.removesuffix("回族乡").removesuffix("街道").removesuffix("镇")
+
+
 def district_name(code: str) -> str:
     return get_dataset().by_code[code].name
 

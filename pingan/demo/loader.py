@@ -21,7 +21,7 @@ from pingan.accounts.services import grant_give, user_create
 from pingan.audit.services import journal_write
 from pingan.bulk import bulk_insert, bulk_insert_values
 from pingan.demo import basic_data, catalogue, fieldwork, geometry, history
-from pingan.demo.divisions import Township, district_name, townships
+from pingan.demo.divisions import Township, district_name, short_name, townships
 from pingan.events import counts as event_counts
 from pingan.events.open311 import api_key_create
 from pingan.lib import divisions, idnumber
@@ -368,7 +368,7 @@ def _build_departments(district: Region) -> list[Department]:
         for code, name, kind in DEPARTMENTS
     ]
     for township in Region.objects.filter(level=Level.TOWNSHIP, parent=district):
-        stem = township.name.removesuffix("回族乡").removesuffix("街道").removesuffix("镇")
+        stem = short_name(township.name)
         departments.append(
             Department(
                 code=f"{township.code[:9]}-sfs",

@@ -31,7 +31,6 @@ INSTITUTIONS: dict[str, tuple[str, ...]] = {
     LEGAL_AID: (K.LEGAL_AID, K.JUSTICE_OFFICE),
     MEDIATION: (K.MEDIATION, K.JUSTICE_OFFICE),
 }
-LINES = tuple(INSTITUTIONS)
 
 
 def service_line(question: str) -> str:

@@ -14,7 +14,7 @@ from pingan.accounts.services import client_ip
 from pingan.convenience.selectors import villages_by_township
 from pingan.events.routing import RoutingError
 from pingan.events.services import EventError
-from pingan.legal import lines, services
+from pingan.legal import services
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
 
@@ -27,7 +27,6 @@ def assistant(request: HttpRequest) -> HttpResponse:
         "kiosk": request.GET.get("kiosk") == "1",
         "voice": settings.LEGAL_VOICE,
         "townships": townships,
-        "lines": lines.LINES,
     }
     return render(request, "legal/assistant.html", context)
 

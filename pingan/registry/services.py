@@ -127,12 +127,19 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) >= 7 else "*" * len(phone)
 
 
+def clean_phone(raw: str) -> str | None:
+    """The number as stored (spaces taken out), or None when it is not a phone
+    number (mobile, 11 digits; or area code and number)."""
+    phone = raw.strip().replace(" ", "")
+    return phone if PHONE.match(phone) else None
+
+
 def phone_fields(phone: str) -> dict[str, str]:
     """A phone number encrypted, hashed for exact lookup and masked for lists."""
     phone = phone.strip().replace(" ", "")
     if not phone:
         return {"phone_encrypted": "", "phone_hash": "", "phone_masked": ""}
-    if not PHONE.match(phone):
+    if clean_phone(phone) is None:
         raise RegistryError(f"联系电话「{phone}」格式不对（手机11位，或区号-号码）")
     return {
         "phone_encrypted": cipher().encrypt(phone),
