@@ -28,11 +28,11 @@ from pingan.events.lifecycle import OPEN
 from pingan.events.models import Channel, Event, State
 from pingan.events.notify import text_phone
 from pingan.lib import workdays
-from pingan.lib.divisions import Level
 from pingan.lib.receipts import with_new_receipt
 from pingan.regions.models import Region
+from pingan.regions.selectors import public_village
 from pingan.registry.crypto import cipher
-from pingan.registry.services import PHONE, clean_phone, mask_phone
+from pingan.registry.services import clean_phone, mask_phone
 
 SLOT_CAPACITY = 8  # residents per village, kind and half-day: what one desk can see
 BOOK_AHEAD_DAYS = 14
@@ -65,9 +65,7 @@ class Booking:
 
 
 def appointment_book(booking: Booking) -> Appointment:
-    village = Region.objects.filter(
-        code=booking.village_code, level=Level.VILLAGE, active=True
-    ).first()
+    village = public_village(booking.village_code)
     if village is None:
         raise ServiceError("请选择您所在的村或社区")
     if booking.kind not in AppointmentKind.values:
@@ -174,8 +172,8 @@ def complaint_file(
     description = description.strip()
     if len(description) < 5:
         raise ServiceError("请写清楚要投诉的问题（至少5个字）")
-    phone = phone.strip()
-    if phone and not PHONE.match(phone):
+    number = clean_phone(phone) if phone.strip() else ""  # the phone is optional here
+    if number is None:
         raise ServiceError("手机号格式不正确")
     report = events.Report(
         category=events.category_for(PROPERTY_CATEGORY),
@@ -183,7 +181,7 @@ def complaint_file(
         lat=estate.lat,
         description=f"【物业投诉·{estate.name}·{estate.company}】{description[:1900]}",
         address=estate.address,
-        reporter_phone=phone,
+        reporter_phone=number,
     )
     with transaction.atomic():
         intake = events.event_report(actor=None, channel=Channel.PUBLIC, report=report, ip=ip)

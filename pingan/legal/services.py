@@ -17,9 +17,8 @@ from pingan.bulk import bulk_insert_values
 from pingan.events import services as events
 from pingan.events.models import Channel, Event
 from pingan.legal.models import Article, Law, Release, Source
-from pingan.lib.divisions import Level
-from pingan.regions.models import Region
-from pingan.registry.services import PHONE
+from pingan.regions.selectors import public_village
+from pingan.registry.services import clean_phone
 
 # 现行有效 and 已被修改 (amended, the amended text in force): what a resident can rely on.
 CURRENT = ("现行有效", "已被修改")
@@ -150,7 +149,7 @@ def mediation_request(
     """A resident's request for people's mediation, from 青小律: an event of 矛盾纠纷
     in the resident's village, which the village centre takes up like any other
     (受理, 派遣 to the mediation committee, 结案, 评价)."""
-    village = Region.objects.filter(code=village_code, level=Level.VILLAGE, active=True).first()
+    village = public_village(village_code)
     grid = village and village.children.filter(active=True).order_by("code").first()
     if village is None or grid is None:
         raise LegalError("请选择您所在的村或社区")
@@ -159,8 +158,8 @@ def mediation_request(
         raise LegalError("请简单说说发生了什么纠纷（至少5个字）")
     if not name.strip():
         raise LegalError("请留下称呼，调解员好联系您")
-    phone = phone.strip()
-    if not PHONE.match(phone):
+    number = clean_phone(phone)
+    if number is None:
         raise LegalError("请留下正确的联系电话，调解员好联系您")
     centre = shape(grid.boundary).representative_point()
     report = events.Report(
@@ -170,7 +169,7 @@ def mediation_request(
         description=f"【青小律·申请人民调解】{description[:1900]}",
         address=village.name,
         reporter_name=name.strip()[:50],
-        reporter_phone=phone,
+        reporter_phone=number,
         source_ref="legal-assistant",
     )
     return events.event_report(actor=None, channel=Channel.PUBLIC, report=report, ip=ip).event

@@ -29,6 +29,12 @@ def region_get_for_user(user: User, code: str, *, write: bool = False) -> Region
     return region
 
 
+def public_village(code: str) -> Region | None:
+    """A village or community a resident picked on a public page (no login: names
+    and codes of the tree are public, the people in it are not)."""
+    return Region.objects.filter(code=code, level=Level.VILLAGE, active=True).first()
+
+
 def grid_search(user: User, query: str, *, limit: int = 50) -> QuerySet[Region]:
     query = query.strip()
     grids = regions_for_user(user).filter(level=Level.GRID)

@@ -158,10 +158,11 @@ def test_a_complaint_becomes_an_event_in_the_estate_grid_and_shows_on_its_record
 ):
     response = client.post(
         f"/bm/property/{estate.pk}/complain/",
-        {"description": "电梯坏了一周没人修", "phone": "13897201234"},
+        {"description": "电梯坏了一周没人修", "phone": "138 9720 1234"},
     )
     complaint = PropertyComplaint.objects.get()
     event = complaint.event
+    assert event.reporter_phone == "13897201234"
     assert response["Location"] == f"/t/{event.receipt}/?new=1"
     assert event.category.code == "MS06" and event.channel == Channel.PUBLIC
     assert event.grid == tree.grid_a1_1 and "湟水花园" in event.description
@@ -173,9 +174,16 @@ def test_a_complaint_becomes_an_event_in_the_estate_grid_and_shows_on_its_record
     assert (listed.complaint_count, listed.open_count) == (1, 1)
 
 
-def test_a_complaint_too_short_is_refused_and_files_nothing(client: Client, estate):
-    response = client.post(f"/bm/property/{estate.pk}/complain/", {"description": "差"})
-    assert response.status_code == 422 and "至少5个字" in response.content.decode()
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"description": "差"}, "至少5个字"),
+        ({"description": "电梯坏了一周", "phone": "1234"}, "手机号格式"),
+    ],
+)
+def test_a_bad_complaint_is_refused_and_files_nothing(client: Client, estate, form, message):
+    response = client.post(f"/bm/property/{estate.pk}/complain/", form)
+    assert response.status_code == 422 and message in response.content.decode()
     assert not Event.objects.exists()
 
 

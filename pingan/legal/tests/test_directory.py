@@ -77,7 +77,7 @@ def test_a_mediation_request_becomes_a_dispute_event_in_the_village(tree):
         village_code=tree.village_a1.code,
         description="邻居装修把我家墙震裂了，不肯赔",
         name="马先生",
-        phone="13897201234",
+        phone=" 138 9720 1234 ",  # as people type it: stored without the spaces
     )
     assert event.category.code == "ZZ01" and event.channel == Channel.PUBLIC
     assert event.state == State.REPORTED and event.source_ref == "legal-assistant"
