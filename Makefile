@@ -21,7 +21,7 @@ run: install
 	$(BIN)/pingan migrate --noinput
 	$(BIN)/pingan demo --if-empty
 	$(BIN)/pingan legal load --if-empty
-	$(BIN)/pingan serve
+	$(BIN)/pingan serve --with-worker
 
 # Debian packages the tests need; installed only when we are root (CI, dev boxes).
 system-deps:

