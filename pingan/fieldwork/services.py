@@ -33,7 +33,7 @@ from pingan.fieldwork.models import InspectionTask, Kind, WorkPhoto, WorkRecord
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
 from pingan.registry import records as registry_records
-from pingan.registry.models import Household, Place, Record
+from pingan.registry.models import Household, Person, Place, Record, Subject
 from pingan.registry.selectors import records_for_user
 
 
@@ -148,6 +148,47 @@ def work_record(*, actor: User, work: Work, client_uuid: uuid.UUID | None = None
             data={"kind": work.kind},
         )
     return record
+
+
+def follow_up_record(*, actor: User, record: Record, note: str, risk_level: str = "") -> WorkRecord:
+    """A follow-up entered on the record's web page: the registry's visit, and the
+    work record that counts it, as the app's visits are counted. A person's or a
+    household's follow-up is 入户走访 at their household; a place's, house's or
+    organisation's is 综合工作 (the app records places as 重点场所排查, with a
+    checklist this page does not have)."""
+    with transaction.atomic():
+        visit = registry_records.visit_add(
+            actor=actor, record=record, note=note, risk_level=risk_level
+        )
+        household = _household_of(record)
+        grid = Region.objects.defer("boundary").get(pk=record.grid_id)
+        work = WorkRecord.objects.create(
+            kind=Kind.VISIT if household else Kind.GENERAL,
+            by=actor,
+            grid=grid,
+            region_path=grid.path,
+            at=visit.at,
+            note=visit.note,
+            household=household,
+        )
+        journal_write(
+            actor=actor,
+            action="work.create",
+            object_type="work",
+            object_id=work.pk,
+            region_path=grid.path,
+            data={"kind": work.kind, "record": record.pk},
+        )
+    return work
+
+
+def _household_of(record: Record) -> Household | None:
+    if record.subject == Subject.HOUSEHOLD:
+        return Household.objects.filter(pk=record.subject_id).first()
+    if record.subject == Subject.PERSON:
+        person = Person.objects.filter(pk=record.subject_id).select_related("household").first()
+        return person.household if person else None
+    return None
 
 
 def _check(work: Work) -> None:

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pingan.accounts import access
 from pingan.accounts.models import GrantKind, Role, User
 from pingan.accounts.services import client_ip
+from pingan.fieldwork import services as fieldwork
 from pingan.lib.divisions import Level
 from pingan.regions import selectors as region_selectors
 from pingan.regions.models import Region
@@ -535,7 +536,7 @@ def record_act(request: StaffRequest, record_id: int, action: str) -> HttpRespon
     data = request.POST
     try:
         if action == "visit":
-            records.visit_add(
+            fieldwork.follow_up_record(  # counted in 入户走访 like the app's visits
                 actor=request.user,
                 record=record,
                 note=data.get("note", ""),

@@ -1,5 +1,6 @@
 import io
 
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from pingan.accounts.models import GrantKind
@@ -7,6 +8,8 @@ from pingan.accounts.services import grant_give
 from pingan.audit.models import JournalEntry
 from pingan.conftest import fix_check, signed_in
 from pingan.events.models import Notice
+from pingan.fieldwork.models import Kind, WorkRecord
+from pingan.fieldwork.stats import fieldwork_stats, totals
 from pingan.registry import transfer
 from pingan.registry.crypto import cipher
 from pingan.registry.models import Definition, ImportJob, Person, Record
@@ -142,6 +145,36 @@ def test_due_visits_page(tree, personas, residents):
     assert "重点青少年" in page and person.name in page
     worker.post(f"/records/{record.pk}/visit/", {"note": "入户走访，情况稳定"})
     assert record.visits.count() == 1
+    # Counted as 入户走访 at the person's household, like a visit from the app.
+    work = WorkRecord.objects.get()
+    assert (work.kind, work.household_id, work.by) == (
+        Kind.VISIT,
+        person.household_id,
+        personas.grid_worker_a,
+    )
+    today = timezone.localdate()
+    rows = fieldwork_stats(personas.grid_worker_a, start=today, end=today, by="grid")
+    assert totals(rows)[Kind.VISIT] == 1
+    assert JournalEntry.objects.filter(action="work.create", object_id=work.pk).exists()
+
+
+def test_a_refused_follow_up_leaves_no_work_record(tree, personas, residents):
+    grant_give(actor=None, user=personas.grid_worker_a, kind=GrantKind.SENSITIVE, reason="工作")
+    person = residents[tree.grid_a1_1.code]
+    worker = signed_in(personas.grid_worker_a)
+    worker.post(
+        f"/data/key-youth/new/?subject={person.pk}",
+        {
+            "kind": "闲散青少年",
+            "guardian": "王大明",
+            "risk_level": "high",
+            "started_on": "2026-01-05",
+        },
+    )
+    record = Record.objects.get()
+    page = worker.post(f"/records/{record.pk}/visit/", {"note": " "}, follow=True)
+    assert "请填写走访情况" in page.content.decode()
+    assert not record.visits.exists() and not WorkRecord.objects.exists()
 
 
 def test_organisations_with_a_checked_credit_code_and_their_records(tree, personas):
