@@ -1,5 +1,6 @@
 import io
 
+import pytest
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
@@ -127,7 +128,9 @@ def test_exports_stream_masked_rows_of_the_users_scope(tree, personas, residents
     assert JournalEntry.objects.filter(action="registry.export").count() == 2
 
 
-def test_due_visits_page(tree, personas, residents):
+@pytest.fixture
+def key_youth(tree, personas, residents):
+    """A grid worker with the grant, and a 重点青少年 record of one of the grid's people."""
     grant_give(actor=None, user=personas.grid_worker_a, kind=GrantKind.SENSITIVE, reason="工作")
     person = residents[tree.grid_a1_1.code]
     worker = signed_in(personas.grid_worker_a)
@@ -140,7 +143,11 @@ def test_due_visits_page(tree, personas, residents):
             "started_on": "2026-01-05",
         },
     )
-    record = Record.objects.get()
+    return worker, person, Record.objects.get()
+
+
+def test_due_visits_page(personas, key_youth):
+    worker, person, record = key_youth
     page = worker.get("/visits/").content.decode()
     assert "重点青少年" in page and person.name in page
     worker.post(f"/records/{record.pk}/visit/", {"note": "入户走访，情况稳定"})
@@ -158,20 +165,8 @@ def test_due_visits_page(tree, personas, residents):
     assert JournalEntry.objects.filter(action="work.create", object_id=work.pk).exists()
 
 
-def test_a_refused_follow_up_leaves_no_work_record(tree, personas, residents):
-    grant_give(actor=None, user=personas.grid_worker_a, kind=GrantKind.SENSITIVE, reason="工作")
-    person = residents[tree.grid_a1_1.code]
-    worker = signed_in(personas.grid_worker_a)
-    worker.post(
-        f"/data/key-youth/new/?subject={person.pk}",
-        {
-            "kind": "闲散青少年",
-            "guardian": "王大明",
-            "risk_level": "high",
-            "started_on": "2026-01-05",
-        },
-    )
-    record = Record.objects.get()
+def test_a_refused_follow_up_leaves_no_work_record(key_youth):
+    worker, _, record = key_youth
     page = worker.post(f"/records/{record.pk}/visit/", {"note": " "}, follow=True)
     assert "请填写走访情况" in page.content.decode()
     assert not record.visits.exists() and not WorkRecord.objects.exists()
