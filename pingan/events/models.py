@@ -321,3 +321,22 @@ class DailyClosed(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "township_path"], name="daily_closed_key")
         ]
+
+
+class WorkCalendarDay(models.Model):
+    """A day of the State Council's holiday arrangement, entered by the district when
+    the year's notice comes out before chinese-calendar knows it: a holiday, or a
+    weekend day worked instead (调休). Time limits count by these first."""
+
+    day = models.DateField("日期", unique=True)
+    workday = models.BooleanField("上班", help_text="勾选：调休上班；不勾选：放假")
+    note = models.CharField("说明", max_length=60, help_text="如：春节、国庆节调休上班")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = "节假日安排"
+        verbose_name_plural = "节假日安排"
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {'上班' if self.workday else '放假'} {self.note}"

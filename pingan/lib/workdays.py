@@ -1,17 +1,26 @@
 """Chinese working time: statutory holidays and swapped working days (调休) from
 chinese-calendar, for adding working days and hours to a moment.
 
-Beyond the years the package knows (the State Council publishes each year's
-arrangement in the autumn before), weekdays count as working days until the
-package is updated; `known_year` tells which years are covered.
+The State Council publishes each year's arrangement in the autumn before, and the
+package learns it only with a new release. So, in order:
+1. a day the district entered (`events.WorkCalendarDay`, from the State Council's
+   notice) is what it says;
+2. a year the package knows follows the package;
+3. any other year: weekdays, less the holidays the law fixes by date (元旦 1 January,
+   劳动节 1–2 May, 国庆节 1–3 October; 《全国年节及纪念日放假办法》). The lunar
+   holidays and the 调休 come only with the notice.
+`known_year` tells which years the package covers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import cache
 
 import chinese_calendar
+
+FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
 
 WORK_START = dt.time(9, 0)
 WORK_END = dt.time(17, 0)
@@ -27,10 +36,26 @@ def known_year(year: int) -> bool:
     return True
 
 
+def _nothing_arranged() -> dict[dt.date, bool]:
+    return {}
+
+
+# The days the district entered, day → working or not; set by the events app.
+arranged: Callable[[], dict[dt.date, bool]] = _nothing_arranged
+
+
+def use_arrangement(provider: Callable[[], dict[dt.date, bool]]) -> None:
+    global arranged
+    arranged = provider
+
+
 def is_workday(day: dt.date) -> bool:
+    entered = arranged().get(day)
+    if entered is not None:
+        return entered
     if known_year(day.year):
         return chinese_calendar.is_workday(day)
-    return day.weekday() < 5
+    return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
 
 
 def next_workday(day: dt.date) -> dt.date:

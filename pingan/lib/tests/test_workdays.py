@@ -1,9 +1,17 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from pingan.lib import workdays
 
 SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def nothing_entered(monkeypatch):
+    """The package and the rules alone, without the district's entered days."""
+    monkeypatch.setattr(workdays, "arranged", workdays._nothing_arranged)
 
 
 def at(*args):
@@ -35,3 +43,18 @@ def test_years_without_data_fall_back_to_weekdays():
     assert not workdays.known_year(2099)
     assert workdays.is_workday(dt.date(2099, 1, 5))  # a Monday
     assert not workdays.is_workday(dt.date(2099, 1, 3))  # a Saturday
+
+
+def test_years_without_data_still_keep_the_holidays_the_law_fixes_by_date():
+    assert not workdays.is_workday(dt.date(2099, 1, 1))  # 元旦, a Thursday
+    assert not workdays.is_workday(dt.date(2099, 5, 1))  # 劳动节, a Friday
+    assert not workdays.is_workday(dt.date(2099, 10, 2))  # 国庆节, a Friday
+    # Wednesday 2098-12-31 + 1 working day skips 元旦 to Friday.
+    assert workdays.add_working_days(at(2098, 12, 31, 10), 1) == at(2099, 1, 2, 10)
+
+
+def test_an_entered_arrangement_comes_before_the_package_and_the_rules():
+    entered = {dt.date(2026, 10, 10): False, dt.date(2099, 1, 3): True}
+    workdays.use_arrangement(lambda: entered)  # undone by the fixture's monkeypatch
+    assert not workdays.is_workday(dt.date(2026, 10, 10))  # the package says worked
+    assert workdays.is_workday(dt.date(2099, 1, 3))  # a Saturday worked (调休)
