@@ -6,9 +6,10 @@ package learns it only with a new release. So, in order:
 1. a day the district entered (`events.WorkCalendarDay`, from the State Council's
    notice) is what it says;
 2. a year the package knows follows the package;
-3. any other year: weekdays, less the holidays the law fixes by date (元旦 1 January,
-   劳动节 1–2 May, 国庆节 1–3 October; 《全国年节及纪念日放假办法》). The lunar
-   holidays and the 调休 come only with the notice.
+3. any other year: weekdays, less the statutory holidays of 《全国年节及纪念日放假办法》
+   (as amended in 2024): 元旦, 春节 (除夕 to 正月初三), 清明, 劳动节 (1–2 May),
+   端午, 中秋 and 国庆节 (1–3 October). The longer breaks and their 调休 come only
+   with the notice.
 `known_year` tells which years the package covers.
 """
 
@@ -20,7 +21,8 @@ from functools import cache
 
 import chinese_calendar
 
-FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
+FIXED_HOLIDAYS = [(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)]
+LUNAR_HOLIDAYS = [(5, 5), (8, 15)]  # 端午, 中秋 (month, day of the lunar calendar)
 
 WORK_START = dt.time(9, 0)
 WORK_END = dt.time(17, 0)
@@ -55,7 +57,25 @@ def is_workday(day: dt.date) -> bool:
         return entered
     if known_year(day.year):
         return chinese_calendar.is_workday(day)
-    return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
+    return day.weekday() < 5 and day not in statutory_holidays(day.year)
+
+
+@cache
+def statutory_holidays(year: int) -> frozenset[dt.date]:
+    """The days the law gives off in `year`, without the State Council's bridging."""
+    from lunar_python import Lunar
+
+    def solar(month: int, day: int) -> dt.date:
+        found = Lunar.fromYmd(year, month, day).getSolar()
+        return dt.date(found.getYear(), found.getMonth(), found.getDay())
+
+    new_year = solar(1, 1)  # 正月初一
+    days = {dt.date(year, month, day) for month, day in FIXED_HOLIDAYS}
+    days |= {new_year + dt.timedelta(days=n) for n in range(-1, 3)}  # 除夕 … 初三
+    days |= {solar(month, day) for month, day in LUNAR_HOLIDAYS}
+    april = chinese_calendar.get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 30))
+    days |= {day for day, name in april if name == "清明"}
+    return frozenset(days)
 
 
 def next_workday(day: dt.date) -> dt.date:
