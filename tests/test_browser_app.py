@@ -208,3 +208,23 @@ def test_handlers_and_managers_work_from_the_phone(base_url, phone):
     figures = page.locator("#figures .figure").all_inner_texts()
     assert int(figures[0]) > 0, "open events in the district"
     assert int(figures[3]) > 1000, "the district's people"
+
+
+def test_the_app_warns_before_the_phones_storage_fills(base_url, browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    # A phone whose browser storage is 90% used (the queue's photos, say).
+    full = "Promise.resolve({usage: 90 * 2 ** 20, quota: 100 * 2 ** 20})"
+    context.add_init_script(f"navigator.storage.estimate = () => {full};")
+    page = context.new_page()
+    log_in(page, base_url, "wangge")
+    page.goto(f"{base_url}/app/")
+    page.wait_for_selector("text=今日任务")
+    warning = page.locator("#storage-warning")
+    assert "已用 90 / 100 MB" in warning.inner_text() and "联网同步" in warning.inner_text()
+    context.close()
+
+
+def test_no_storage_warning_with_room_to_spare(base_url, phone):
+    page = phone.new_page()
+    open_app(page, base_url, "wangge")
+    assert page.locator("#storage-warning").count() == 0

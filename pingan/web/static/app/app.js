@@ -78,7 +78,7 @@
 
   // ---- state -------------------------------------------------------------------
 
-  const state = { me: null, snap: null, pending: [], syncing: false, lastSync: null, notice: "" };
+  const state = { me: null, snap: null, pending: [], syncing: false, lastSync: null, notice: "", storage: null };
   const FIELD_ROLES = ["grid_worker", "grid_leader"];
   const CENTRE_ROLES = ["village_centre", "township_centre", "district_centre", "admin"];
   const KINDS = {
@@ -105,7 +105,29 @@
 
   async function refreshPending() {
     state.pending = await queue.all();
+    await checkStorage();
     drawBar();
+  }
+
+  // The queue (photos included) lives in the browser's storage, which has a quota:
+  // say so while there is still room, so the worker syncs before anything is lost.
+  const STORAGE_WARN_SHARE = 0.8;
+
+  async function checkStorage() {
+    if (!(navigator.storage && navigator.storage.estimate)) return;
+    try {
+      const { usage, quota } = await navigator.storage.estimate();
+      state.storage = quota ? { usage, quota } : null;
+    } catch (error) {
+      state.storage = null;
+    }
+  }
+
+  function storageWarning() {
+    const room = state.storage;
+    if (!room || room.usage / room.quota < STORAGE_WARN_SHARE) return "";
+    const mb = (bytes) => Math.round(bytes / (1024 * 1024));
+    return `<p class="error" role="alert" id="storage-warning">手机存储空间快满了（已用 ${mb(room.usage)} / ${mb(room.quota)} MB）。请尽快联网同步：同步后的记录和照片会从手机上删除。</p>`;
   }
 
   // Send the queue in order, a few items a request. Taken (201) and replayed (200)
@@ -260,7 +282,7 @@
     const r = route();
     const draw = VIEWS[r.name] || VIEWS.home;
     const notice = state.notice ? `<p class="error" role="alert">${esc(state.notice)}</p>` : "";
-    view().innerHTML = notice + draw(r);
+    view().innerHTML = notice + storageWarning() + draw(r);
     if (draw.bind_) draw.bind_(r);
     window.scrollTo(0, 0);
   }
