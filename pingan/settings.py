@@ -176,7 +176,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# A server started by `pingan serve` serves what it collected at start (compressed,
+# and unchanged while it runs); development (PINGAN_DEBUG) serves the source files.
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Map tiles are off unless a tile server is configured: the machines run offline.

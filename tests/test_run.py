@@ -1,6 +1,6 @@
 """`make run` serves with the worker beside the server: the demo's queued texts
 (receipts of applications and bookings) are sent, and stopping the server stops
-the worker too."""
+the worker too. The static files are collected at start and sent compressed."""
 
 from __future__ import annotations
 
@@ -39,6 +39,15 @@ def test_make_run_sends_the_queued_texts_and_stops_with_the_server(tmp_path, mon
     database = tmp_path / "pingan.sqlite3"
     with running_demo(data_dir=str(tmp_path), with_worker=True) as base:
         assert urllib.request.urlopen(f"{base}/legal/").status == 200
+        asking = urllib.request.Request(
+            f"{base}/static/vendor/echarts.common.min.js", headers={"Accept-Encoding": "gzip"}
+        )
+        with urllib.request.urlopen(asking) as script:
+            assert script.headers["Content-Encoding"] == "gzip"
+            assert (
+                int(script.headers["Content-Length"])
+                < (tmp_path / "static" / "vendor" / "echarts.common.min.js").stat().st_size / 2
+            )
         deadline = time.monotonic() + 60
         while pending_texts(database) and time.monotonic() < deadline:
             time.sleep(0.5)

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -24,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from pingan.demo.loader import DEMO_PASSWORD, demo_logins
 
+        # The static files as this release has them, with .gz beside each, for WhiteNoise.
+        call_command("collectstatic", interactive=False, verbosity=0)
         logins = demo_logins()
         self.stdout.write(f"平安 正在启动：http://{options['bind']}/")
         if logins:
