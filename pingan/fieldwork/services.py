@@ -33,8 +33,8 @@ from pingan.fieldwork.models import InspectionTask, Kind, WorkPhoto, WorkRecord
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
 from pingan.registry import records as registry_records
-from pingan.registry.models import Household, Person, Place, Record, Subject
-from pingan.registry.selectors import records_for_user
+from pingan.registry.models import Household, Person, Place, Record
+from pingan.registry.selectors import records_for_user, subjects_by_id
 
 
 class FieldError(ValueError):
@@ -139,14 +139,7 @@ def work_record(*, actor: User, work: Work, client_uuid: uuid.UUID | None = None
             InspectionTask.objects.filter(place=place, assignee=actor, done__isnull=True).update(
                 done=record
             )
-        journal_write(
-            actor=actor,
-            action="work.create",
-            object_type="work",
-            object_id=record.pk,
-            region_path=grid.path,
-            data={"kind": work.kind},
-        )
+        _journal_created(actor, record)
     return record
 
 
@@ -171,24 +164,26 @@ def follow_up_record(*, actor: User, record: Record, note: str, risk_level: str 
             note=visit.note,
             household=household,
         )
-        journal_write(
-            actor=actor,
-            action="work.create",
-            object_type="work",
-            object_id=work.pk,
-            region_path=grid.path,
-            data={"kind": work.kind, "record": record.pk},
-        )
+        _journal_created(actor, work, record=record.pk)
     return work
 
 
+def _journal_created(actor: User, work: WorkRecord, **data) -> None:
+    journal_write(
+        actor=actor,
+        action="work.create",
+        object_type="work",
+        object_id=work.pk,
+        region_path=work.region_path,
+        data={"kind": work.kind, **data},
+    )
+
+
 def _household_of(record: Record) -> Household | None:
-    if record.subject == Subject.HOUSEHOLD:
-        return Household.objects.filter(pk=record.subject_id).first()
-    if record.subject == Subject.PERSON:
-        person = Person.objects.filter(pk=record.subject_id).select_related("household").first()
-        return person.household if person else None
-    return None
+    subject = subjects_by_id([record]).get((record.subject, record.subject_id))
+    if isinstance(subject, Person):
+        return subject.household
+    return subject if isinstance(subject, Household) else None
 
 
 def _check(work: Work) -> None:
