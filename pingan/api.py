@@ -14,17 +14,13 @@ from ninja.security import django_auth
 from pingan.accounts.api import router as accounts_router
 from pingan.accounts.ratelimit import Throttled
 from pingan.command.api import router as command_router
-from pingan.command.assessment import AssessmentError
 from pingan.events.api import router as events_router
-from pingan.events.routing import RoutingError
-from pingan.events.services import Conflict, EventError
+from pingan.events.services import Conflict
 from pingan.fieldwork.api import router as fieldwork_router
-from pingan.fieldwork.services import FieldError
 from pingan.legal.api import router as legal_router
+from pingan.lib.errors import DomainError
 from pingan.regions.api import router as regions_router
-from pingan.regions.services import RegionError
 from pingan.registry.api import router as registry_router
-from pingan.registry.services import RegistryError
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -68,12 +64,7 @@ def _not_found(request, exc):
     return error(request, 404, "not_found", str(exc) or "没有找到")
 
 
-@api.exception_handler(RegionError)
-@api.exception_handler(RegistryError)
-@api.exception_handler(EventError)
-@api.exception_handler(RoutingError)
-@api.exception_handler(FieldError)
-@api.exception_handler(AssessmentError)
+@api.exception_handler(DomainError)
 def _invalid(request, exc):
     return error(request, 422, "invalid", str(exc))
 

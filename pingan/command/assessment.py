@@ -19,6 +19,7 @@ from pingan.events.lifecycle import OPEN
 from pingan.events.models import Event
 from pingan.events.models import Step as EventStep
 from pingan.events.selectors import events_for_user
+from pingan.lib.errors import DomainError
 from pingan.regions.models import Region
 
 DEPTH = {"township": 2, "village": 3, "grid": 4}
@@ -31,7 +32,7 @@ UNITS = {
 }
 
 
-class AssessmentError(ValueError):
+class AssessmentError(DomainError):
     pass
 
 

@@ -15,6 +15,7 @@ from pingan.events.selectors import events_for_user
 from pingan.fieldwork.models import Kind
 from pingan.fieldwork.selectors import work_for_user
 from pingan.lib.divisions import Level
+from pingan.lib.errors import DomainError
 from pingan.regions.models import Region
 from pingan.registry.models import PopulationCount
 
@@ -28,7 +29,7 @@ MAX_MARKERS = 2000
 MAX_HEAT = 20000
 
 
-class MapError(ValueError):
+class MapError(DomainError):
     pass
 
 

@@ -28,6 +28,7 @@ from pingan.events.lifecycle import OPEN
 from pingan.events.models import Channel, Event, State
 from pingan.events.notify import text_phone
 from pingan.lib import workdays
+from pingan.lib.errors import DomainError
 from pingan.lib.receipts import with_new_receipt
 from pingan.regions.models import Region
 from pingan.regions.selectors import public_village
@@ -42,7 +43,7 @@ S = AppointmentState
 SETTLED = (State.CLOSED, State.ARCHIVED)  # 结案 (and rated)
 
 
-class ServiceError(ValueError):
+class ServiceError(DomainError):
     """A request that cannot be carried out as asked; the message is Chinese."""
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from pingan.accounts.models import Department, User
 from pingan.audit.services import journal_write
 from pingan.counter.models import ItemKind, ServiceItem
+from pingan.lib.errors import DomainError
 from pingan.regions.models import Region
 from pingan.registry.transfer import Table, TransferError, read_rows
 
@@ -39,7 +40,7 @@ KINDS = {str(label): value for value, label in ItemKind.choices}
 YES, NO = {"是", "Y", "y", "1", "可以"}, {"否", "N", "n", "0", "", "不可以"}
 
 
-class CatalogueError(ValueError):
+class CatalogueError(DomainError):
     pass
 
 

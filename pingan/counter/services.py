@@ -27,6 +27,7 @@ from pingan.counter.models import (
 )
 from pingan.events.notify import department_users, notify, text_phone
 from pingan.lib import idnumber, workdays
+from pingan.lib.errors import DomainError
 from pingan.lib.receipts import with_new_receipt
 from pingan.registry.crypto import cipher
 from pingan.registry.services import clean_phone, identity_reveal, mask_phone
@@ -43,7 +44,7 @@ CENTRE_ROLES = {Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE,
 S = ApplicationState
 
 
-class CounterError(ValueError):
+class CounterError(DomainError):
     """A request that cannot be carried out as asked; the message is Chinese."""
 
 

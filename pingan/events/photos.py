@@ -14,6 +14,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pingan.events import services
 from pingan.events.models import Event, Photo, Step
+from pingan.lib.errors import DomainError
 
 FORMATS = {
     "JPEG": ("image/jpeg", "jpg"),
@@ -24,7 +25,7 @@ PUBLIC_MAX_SIDE = 2048
 Image.MAX_IMAGE_PIXELS = 50_000_000  # larger is refused, not just warned about
 
 
-class PhotoError(ValueError):
+class PhotoError(DomainError):
     pass
 
 

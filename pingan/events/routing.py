@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from pingan.accounts.models import Department
 from pingan.events.models import Category, Event, State
+from pingan.lib.errors import DomainError
 from pingan.regions.geo import grid_index
 from pingan.regions.models import Region
 
@@ -31,7 +32,7 @@ DUPLICATE_STATES = [
 ]
 
 
-class RoutingError(ValueError):
+class RoutingError(DomainError):
     pass
 
 

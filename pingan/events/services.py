@@ -35,11 +35,12 @@ from pingan.events.models import (
     Step,
     Submission,
 )
+from pingan.lib.errors import DomainError
 from pingan.lib.receipts import new_receipt
 from pingan.regions.models import Region
 
 
-class EventError(ValueError):
+class EventError(DomainError):
     """A request that cannot be carried out as asked; the message is Chinese."""
 
 

@@ -31,13 +31,14 @@ from pingan.events.models import Channel, Event
 from pingan.events.services import Report, category_for, event_report
 from pingan.fieldwork.models import InspectionTask, Kind, WorkPhoto, WorkRecord
 from pingan.lib.divisions import Level
+from pingan.lib.errors import DomainError
 from pingan.regions.models import Region
 from pingan.registry import records as registry_records
 from pingan.registry.models import Household, Person, Place, Record
 from pingan.registry.selectors import records_for_user, subjects_by_id
 
 
-class FieldError(ValueError):
+class FieldError(DomainError):
     """A record that cannot be taken as sent; the message is Chinese."""
 
 

@@ -17,6 +17,7 @@ from pingan.bulk import bulk_insert_values
 from pingan.events import services as events
 from pingan.events.models import Channel, Event
 from pingan.legal.models import Article, Law, Release, Source
+from pingan.lib.errors import DomainError
 from pingan.regions.selectors import public_village
 from pingan.registry.services import clean_phone
 
@@ -24,7 +25,7 @@ from pingan.registry.services import clean_phone
 CURRENT = ("现行有效", "已被修改")
 
 
-class LegalError(ValueError):
+class LegalError(DomainError):
     pass
 
 

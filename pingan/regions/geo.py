@@ -10,6 +10,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from pingan.lib.divisions import Level
+from pingan.lib.errors import DomainError
 from pingan.lib.geoindex import PolygonIndex
 from pingan.regions.models import BoundaryVersion, Region
 
@@ -18,7 +19,7 @@ from pingan.regions.models import BoundaryVersion, Region
 SLIVER = 1e-4
 
 
-class InvalidBoundary(ValueError):
+class InvalidBoundary(DomainError):
     """A boundary that is not usable; the message is Chinese and says which."""
 
 

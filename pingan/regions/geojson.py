@@ -18,7 +18,12 @@ from pingan.accounts.models import User
 from pingan.audit.services import journal_write
 from pingan.lib.divisions import LEVEL_ORDER, Level
 from pingan.regions.models import Region
-from pingan.regions.services import RegionError, region_create, region_set_boundary
+from pingan.regions.services import (
+    RegionError,
+    region_create,
+    region_name,
+    region_set_boundary,
+)
 
 
 def export_tree(root: Region) -> dict:
@@ -119,7 +124,7 @@ def _import_one(item: dict, actor: User | None, result: ImportResult) -> None:
     if existing is not None:
         if actor is not None:
             access.require_scope(actor, existing.path, write=True)
-        existing.name = str(props.get("name") or existing.name)
+        existing.name = region_name(props.get("name") or existing.name)
         existing.save(update_fields=["name", "updated_at"])
         if geometry is not None:
             region_set_boundary(actor=actor, region=existing, geometry=geometry)

@@ -26,13 +26,14 @@ from pingan.accounts import access
 from pingan.accounts.models import User
 from pingan.audit.services import journal_write
 from pingan.lib.divisions import Level
+from pingan.lib.errors import DomainError
 from pingan.regions.geo import parse_boundary
 from pingan.regions.models import BoundaryVersion, GridType, Region
 
 MIN_HOUSEHOLDS, MAX_HOUSEHOLDS = 300, 500
 
 
-class PlanningError(ValueError):
+class PlanningError(DomainError):
     pass
 
 

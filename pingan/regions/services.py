@@ -14,6 +14,8 @@ from pingan.accounts.models import User
 from pingan.audit.services import journal_write
 from pingan.lib import divisions
 from pingan.lib.divisions import Level
+from pingan.lib.errors import DomainError
+from pingan.lib.text import clean_name, clean_text
 from pingan.regions.geo import (
     InvalidBoundary,
     check_inside,
@@ -23,8 +25,13 @@ from pingan.regions.geo import (
 from pingan.regions.models import BoundaryVersion, GridType, Region
 
 
-class RegionError(ValueError):
+class RegionError(DomainError):
     """A change to the tree that cannot be made; the message is Chinese."""
+
+
+def region_name(value: object) -> str:
+    """A node's name as it may be stored: it is shown on every map and list."""
+    return clean_name(value, label="名称", max_length=Region._meta.get_field("name").max_length)
 
 
 def path_for(level: Level, code: str, parent: Region | None) -> str:
@@ -56,12 +63,11 @@ def region_create(
         raise access.OutOfScope("只有管理员可以新建区县")
     if Region.objects.filter(code=code).exists():
         raise RegionError(f"代码 {code} 已存在")
-    if not name.strip():
-        raise RegionError("名称不能为空")
+    name = region_name(name)
     region = Region(
         level=level,
         code=code,
-        name=name.strip(),
+        name=name,
         parent=parent,
         path=path_for(level, code, parent),
         grid_type=(grid_type or GridType.BASIC) if level == Level.GRID else "",
@@ -130,8 +136,11 @@ def grid_update(*, actor: User, grid: Region, changes: dict[str, Any], reason: s
         raise RegionError(f"不能修改的字段：{', '.join(sorted(unknown))}")
     if "grid_type" in changes and changes["grid_type"] not in GridType.values:
         raise RegionError("网格类型只能是基础网格或专属网格")
-    if "name" in changes and not str(changes["name"]).strip():
-        raise RegionError("名称不能为空")
+    if "name" in changes:
+        changes = {**changes, "name": region_name(changes["name"])}
+    if "village_group" in changes:
+        group = clean_text(changes["village_group"], label="自然村", max_length=100)
+        changes = {**changes, "village_group": group}
     if "household_count" in changes and int(changes["household_count"]) < 0:
         raise RegionError("户数不能为负数")
     leader = changes.get("leader")

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from pingan.accounts.models import User
 from pingan.audit.services import journal_write
+from pingan.lib.errors import DomainError
 from pingan.registry.models import Definition, DefinitionVersion, Record
 
 TYPES = {
@@ -30,7 +31,7 @@ TRUE_WORDS = {"是", "有", "true", "1", "y", "yes"}
 FALSE_WORDS = {"否", "无", "false", "0", "n", "no"}
 
 
-class DefinitionError(ValueError):
+class DefinitionError(DomainError):
     """A definition or a value that breaks the rules; the message is Chinese."""
 
 

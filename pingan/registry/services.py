@@ -16,6 +16,7 @@ from pingan.accounts.models import GrantKind, Role, User
 from pingan.audit.services import journal_write
 from pingan.lib import creditcode, idnumber
 from pingan.lib.divisions import Level
+from pingan.lib.errors import DomainError
 from pingan.regions.models import Region
 from pingan.registry.codes import (
     Education,
@@ -42,7 +43,7 @@ from pingan.registry.models import (
 )
 
 
-class RegistryError(ValueError):
+class RegistryError(DomainError):
     pass
 
 

@@ -35,6 +35,7 @@ from pingan.audit.services import journal_write
 from pingan.bulk import bulk_insert, bulk_insert_values
 from pingan.lib import idnumber
 from pingan.lib.divisions import Level
+from pingan.lib.errors import DomainError
 from pingan.regions.models import Region
 from pingan.registry import definitions, records, selectors
 from pingan.registry.codes import (
@@ -108,7 +109,7 @@ SUBJECT_KEYS = {
 RECORD_COLUMNS = ["风险等级", "开始日期"]
 
 
-class TransferError(ValueError):
+class TransferError(DomainError):
     """The file as a whole cannot be used (wrong kind, unreadable, no header)."""
 
 

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.utils import translation
 
@@ -18,4 +20,39 @@ class ChosenLanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+def content_security_policy() -> str:
+    """No inline or foreign scripts: data that slips into HTML somewhere still cannot
+    run. Styles may be inline (Leaflet and the templates set them); images may come
+    from the configured tile server."""
+    images = ["'self'", "data:", "blob:"]
+    if settings.MAP_TILE_URL:
+        # "{s}" is Leaflet's subdomain placeholder: a.tile…, b.tile…
+        parts = urlsplit(settings.MAP_TILE_URL)
+        images.append(f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}")
+    directives = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": " ".join(images),
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = content_security_policy()
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response

@@ -146,3 +146,13 @@ def test_a_second_district_is_not_visible_to_the_first_districts_staff(tree, per
     client = signed_in(personas.dispatcher)
     assert client.get(f"/api/regions/{other.code}").status_code == 404
     assert client.get(f"/api/regions/{tree.district.code}").status_code == 200
+
+
+@pytest.mark.parametrize("name", ['<img src=x onerror="fetch(1)">', "网" * 101, "网格\u0000"])
+def test_grid_worker_cannot_name_their_grid_with_markup_or_junk(name, tree, personas):
+    client = signed_in(personas.grid_worker_a)
+    response = patch(client, tree.grid_a1_1.code, {"name": name})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid"
+    tree.grid_a1_1.refresh_from_db()
+    assert tree.grid_a1_1.name != name

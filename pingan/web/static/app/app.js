@@ -385,7 +385,7 @@
       ? `#/work/visit?household=${person.household_id}&records=${record.id}`
       : `#/work/general?records=${record.id}`;
     return `<a class="row" href="${target}">${esc(subjectName(record))} <span class="tag">${esc(record.definition__name)}</span>
-      ${record.risk_level ? `<span class="tag ${record.risk_level}">风险${{ high: "高", medium: "中", low: "低" }[record.risk_level]}</span>` : ""}
+      ${record.risk_level ? `<span class="tag ${esc(record.risk_level)}">风险${{ high: "高", medium: "中", low: "低" }[record.risk_level]}</span>` : ""}
       <br><span class="muted">${late ? "已逾期，" : ""}应于 ${esc(record.next_visit_due)} 前走访</span></a>`;
   }
 
@@ -477,8 +477,8 @@
     } else if (kind === "inspection") {
       extra = place ? `<p class="card">${esc(place.name)} · ${esc(place.address)}</p>
         <h2>检查项目</h2>${(s.checklists[place.kind] || []).map((item) => `<div class="check"><span>${esc(item.label)}</span>
-          <label><input type="radio" name="c_${item.key}" value="ok" required> 正常</label>
-          <label><input type="radio" name="c_${item.key}" value="problem"> 有问题</label></div>`).join("")}
+          <label><input type="radio" name="c_${esc(item.key)}" value="ok" required> 正常</label>
+          <label><input type="radio" name="c_${esc(item.key)}" value="problem"> 有问题</label></div>`).join("")}
         <h2>发现隐患（一键上报为事件）</h2><div id="hazards"></div><button type="button" class="small" id="add-hazard">＋ 添加隐患</button>`
         : `<p class="error">请先在场所列表中选择要排查的场所</p>`;
     } else if (kind === "video") {
@@ -493,7 +493,7 @@
     const kind = r.arg in KINDS ? r.arg : "general";
     const add = document.getElementById("add-hazard");
     if (add) add.addEventListener("click", () => {
-      const options = state.snap.categories.map((c) => `<option value="${c.code}">${esc(c.group)}/${esc(c.name)}</option>`).join("");
+      const options = state.snap.categories.map((c) => `<option value="${esc(c.code)}">${esc(c.group)}/${esc(c.name)}</option>`).join("");
       document.getElementById("hazards").insertAdjacentHTML("beforeend",
         `<div class="card hazard"><select name="h_category">${options}</select><input name="h_description" placeholder="隐患描述" required></div>`);
     });
@@ -568,7 +568,7 @@
     const categories = (state.snap && state.snap.categories) || [];
     return `<h1>上报事件</h1><form id="event-form">
       <label>事件类别 <select name="category" required><option value="">请选择</option>
-        ${categories.map((c) => `<option value="${c.code}">${esc(c.group)}/${esc(c.name)}</option>`).join("")}</select></label>
+        ${categories.map((c) => `<option value="${esc(c.code)}">${esc(c.group)}/${esc(c.name)}</option>`).join("")}</select></label>
       <label>情况描述 <textarea name="description" rows="4" required maxlength="2000"></textarea></label>
       <label>地址 <input name="address" maxlength="200"></label>
       ${photoField()}
@@ -613,7 +613,7 @@
       items = (await kv.get("todo")) || [];
     }
     state.todo = items;
-    box.innerHTML = items.map((e) => `<a class="row" href="#/task/${e.id}">${esc(e.category)} <span class="tag ${e.mark}">${esc(e.state_label)}</span>
+    box.innerHTML = items.map((e) => `<a class="row" href="#/task/${e.id}">${esc(e.category)} <span class="tag ${esc(e.mark)}">${esc(e.state_label)}</span>
       <br>${esc(e.description)}<br><span class="muted">${esc(e.receipt)} ${esc(e.address)}</span></a>`).join("") || `<p class="muted">没有待办</p>`;
   }
 
@@ -773,7 +773,7 @@
 
   // A category membership: the definition's own fields, as data.
   function fieldInput(field) {
-    const name = `v_${field.key}`;
+    const name = esc(`v_${field.key}`);
     const required = field.required ? "required" : "";
     if (field.type === "choice") {
       return `<select name="${name}" ${required}><option value=""></option>${(field.choices || []).map(([code, label]) => `<option value="${esc(code)}">${esc(label)}</option>`).join("")}</select>`;
@@ -789,7 +789,7 @@
     const subject = r.params.get("subject");
     const choices = s.definitions.filter((d) => d.subject === subject);
     const chosen = choices.find((d) => d.code === r.params.get("def"));
-    const link = (d) => `#/record-new?subject=${subject}&id=${r.params.get("id")}&def=${d.code}`;
+    const link = (d) => `#/record-new?subject=${encodeURIComponent(subject)}&id=${encodeURIComponent(r.params.get("id"))}&def=${encodeURIComponent(d.code)}`;
     if (!chosen) {
       return `<h1>登记类别</h1><div class="card">${choices.map((d) => `<a class="row" href="${link(d)}">${esc(d.name)}</a>`).join("") || `<p class="muted">没有可登记的类别</p>`}</div>`;
     }
@@ -826,7 +826,7 @@
       <button class="primary" id="sync-now">立即同步</button>
       <h2>等待同步（${waiting.length}）</h2><div class="card" id="waiting">
       ${waiting.map((e) => `<p class="queued">${esc(e.label)} <span class="tag waiting">待同步</span><br><span class="muted">${new Date(e.at).toLocaleString("zh-CN")}${mine(e) ? "" : ` · 属于账号 ${esc(e.owner)}，请该账号登录后同步`}</span></p>`).join("") || `<p class="muted">全部已同步</p>`}</div>
-      ${stuck.length ? `<h2>未被接收（${stuck.length}）</h2><div class="card">${stuck.map((e) => `<div class="row">${esc(e.label)} <span class="tag ${e.status}">${e.status === "conflict" ? "冲突" : "被退回"}</span><br><span class="muted">${esc(e.error)}</span><br>
+      ${stuck.length ? `<h2>未被接收（${stuck.length}）</h2><div class="card">${stuck.map((e) => `<div class="row">${esc(e.label)} <span class="tag ${esc(e.status)}">${e.status === "conflict" ? "冲突" : "被退回"}</span><br><span class="muted">${esc(e.error)}</span><br>
         <button class="small" data-retry="${e.seq}">重新发送</button><button class="small danger" data-drop="${e.seq}">删除</button></div>`).join("")}</div>` : ""}
       ${conflicts.length ? `<h2>与服务器冲突的修改（${conflicts.length}）</h2><div class="card" id="conflicts">${conflicts.map((c) => `<div class="row conflict" data-id="${c.id}">${esc(c.kind_label)}
         ${Object.keys(c.server).map((key) => `<p>${esc(labelOf(key))}：服务器上已是「${esc(c.server[key])}」，您改为「${esc(c.payload[key])}」（您看到的是「${esc(c.base[key])}」）</p>`).join("")}

@@ -18,7 +18,7 @@
   const grids = L.geoJSON(data.grids, {
     style: (f) => ({ color: "#555", weight: 0.6, fillOpacity: 0.75, fillColor: COLOURS[classOf(f.properties.value)] }),
     onEachFeature: (f, layer) => {
-      layer.bindTooltip(`${f.properties.name}：${data.label} ${f.properties.value}`, { sticky: true });
+      layer.bindTooltip(Pingan.text(`${f.properties.name}：${data.label} ${f.properties.value}`), { sticky: true });
       layer.on("click", () => { window.location = element.dataset.gridLink.replace("CODE", f.properties.code); });
     },
   });
@@ -28,7 +28,7 @@
 
   const events = L.layerGroup(data.events.map((e) => L.circleMarker([e.lat, e.lng], {
     radius: 4, weight: 1, color: e.overdue ? "#c53030" : "#dd6b20", fillOpacity: 0.9,
-  }).bindTooltip(`${e.receipt} ${e.category}`).on("click", () => {
+  }).bindTooltip(Pingan.text(`${e.receipt} ${e.category}`)).on("click", () => {
     window.location = element.dataset.eventLink.replace("/0/", `/${e.id}/`);
   }))).addTo(map);
   const heat = L.heatLayer ? L.heatLayer(data.heat, { radius: 18, blur: 22, maxZoom: 13 }).addTo(map) : null;
@@ -37,7 +37,13 @@
   legend.onAdd = () => {
     const box = L.DomUtil.create("div", "legend");
     const edges = [values[0] || 0, ...breaks, values[values.length - 1] || 0];
-    box.innerHTML = `<strong>${data.label}</strong><br>` + COLOURS.map((c, i) => `<i style="background:${c}"></i>${edges[i]}–${edges[i + 1]}`).join("<br>");
+    const title = box.appendChild(document.createElement("strong"));
+    title.textContent = data.label;
+    COLOURS.forEach((colour, i) => {
+      box.appendChild(document.createElement("br"));
+      box.appendChild(document.createElement("i")).style.background = colour;
+      box.appendChild(document.createTextNode(`${edges[i]}–${edges[i + 1]}`));
+    });
     return box;
   };
   legend.addTo(map);

@@ -13,7 +13,9 @@
     const box = document.getElementById(id);
     if (!box) return;
     charts[id] = charts[id] || echarts.init(box, null, { renderer: "svg" });
-    charts[id].setOption({ color: palette, textStyle: { color: text, fontSize: dark ? 18 : 12 }, animation: false, ...option }, true);
+    // Tooltips are drawn into the SVG as text (richText), not as HTML built from names.
+    const tooltip = option.tooltip && { ...option.tooltip, renderMode: "richText" };
+    charts[id].setOption({ color: palette, textStyle: { color: text, fontSize: dark ? 18 : 12 }, animation: false, ...option, tooltip }, true);
     box.dataset.points = String(option.series.reduce((n, s) => n + s.data.length, 0));
   }
 

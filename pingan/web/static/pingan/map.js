@@ -42,7 +42,7 @@
       filter: (f) => f.geometry && (!gridsOnly || f.properties.level === "grid" || f.properties.code === focusCode),
       style: (f) => (f.properties.code === focusCode ? { color: "#e53e3e", weight: 3, fill: false } : style(f)),
       onEachFeature: (f, l) => {
-        l.bindTooltip(label(f.properties), { sticky: true });
+        l.bindTooltip(Pingan.text(label(f.properties)), { sticky: true });
         if (link && f.properties.code && f.properties.code !== focusCode) {
           l.on("click", () => { window.location = link.replace("CODE", f.properties.code); });
         }

@@ -1,0 +1,46 @@
+"""Text people type, checked once where it comes in. A lone surrogate cannot be
+stored as UTF-8, a control character makes an XML feed invalid, markup in a name
+ends up in someone else's page, and an unbounded field is echoed into every reply
+that lists it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pingan.lib.errors import DomainError
+
+
+class InvalidText(DomainError):
+    pass
+
+
+# Control characters other than tab and newline, lone surrogates and the two
+# code points XML 1.0 never allows.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_MARKUP = re.compile(r"[<>]")
+
+
+def clean_text(value: object, *, label: str, max_length: int, multiline: bool = False) -> str:
+    """The value stripped, or InvalidText naming the field in Chinese."""
+    text = unicodedata.normalize("NFC", str(value if value is not None else "")).strip()
+    if not multiline:
+        text = text.replace("\t", " ")
+        if "\n" in text or "\r" in text:
+            raise InvalidText(f"{label}不能换行")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _FORBIDDEN.search(text):
+        raise InvalidText(f"{label}含有不能识别的字符")
+    if len(text) > max_length:
+        raise InvalidText(f"{label}最多 {max_length} 个字（现在 {len(text)} 个）")
+    return text
+
+
+def clean_name(value: object, *, label: str, max_length: int = 50) -> str:
+    """A name shown on maps and lists: one line, no markup, not empty."""
+    name = clean_text(value, label=label, max_length=max_length)
+    if not name:
+        raise InvalidText(f"{label}不能为空")
+    if _MARKUP.search(name):
+        raise InvalidText(f"{label}不能含有 < 或 >")
+    return name
