@@ -27,7 +27,47 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+ERROR_REPLIES = {
+    "401": "未登录",
+    "403": "无权进行此操作",
+    "404": "没有找到，或不在您的辖区内",
+    "409": "冲突：别人先改了，或提交编号已用过",
+    "422": "请求不符合规则（中文说明在 error.message）",
+    "429": "请求太频繁",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "array", "items": {}},
+            },
+            "required": ["code", "message"],
+        }
+    },
+    "required": ["error"],
+}
+
+
+class PinganAPI(NinjaAPI):
+    """Every operation documents the structured errors the handlers below give."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                replies = operation.setdefault("responses", {})
+                for status, text in ERROR_REPLIES.items():
+                    replies.setdefault(status, {"description": text, "content": reference})
+        return schema
+
+
+api = PinganAPI(
     title="Pingan API",
     version="1",
     auth=django_auth,

@@ -14,8 +14,7 @@ from pingan.accounts import ratelimit
 from pingan.accounts.services import client_ip
 from pingan.convenience import selectors, services
 from pingan.convenience.models import Appointment, AppointmentKind, Estate, Slot
-from pingan.events.routing import RoutingError
-from pingan.events.services import EventError
+from pingan.lib.errors import DomainError
 from pingan.lib.receipts import normalise
 
 POSTS_PER_HOUR = 10  # per address, for bookings and complaints alike
@@ -145,7 +144,7 @@ def estate_complain(request: HttpRequest, estate_id: int) -> HttpResponse:
             phone=request.POST.get("phone", ""),
             ip=client_ip(request),
         )
-    except (services.ServiceError, EventError, RoutingError) as exc:
+    except DomainError as exc:
         context = _estate_context(estate, request.POST, [str(exc)])
         return render(request, "convenience/estate.html", context, status=422)
     return redirect(f"/t/{complaint.event.receipt}/?new=1")

@@ -8,12 +8,13 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from pingan.accounts.services import client_ip
 from pingan.events import queue, routing, selectors, services, timing
 from pingan.events.models import Event, State
+from pingan.lib.errors import DomainError
 
 router = Router(tags=["events"])
 
@@ -228,8 +229,7 @@ def event_batch(request, payload: BatchIn):
 
 BATCH_ERRORS: list[tuple[type[Exception], int, str]] = [
     (services.Conflict, 409, "conflict"),
-    (services.EventError, 422, "invalid"),
-    (routing.RoutingError, 422, "invalid"),
+    (DomainError, 422, "invalid"),
     (PermissionDenied, 403, "forbidden"),
 ]
 
@@ -259,8 +259,8 @@ def event_queue(
     category: str = "",
     township: str = "",
     overdue: bool = False,
-    after: int = 0,
-    limit: int = 50,
+    after: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=200),
 ):
     """The dispatcher's queue: newest first, filtered, keyset-paged."""
     filters = queue.QueueFilters(state=state, category=category, township=township, overdue=overdue)

@@ -18,6 +18,8 @@ from pingan.accounts.services import client_ip
 from pingan.events import services
 from pingan.events.models import ApiKey, Category, Channel, Event, State
 from pingan.events.routing import RoutingError
+from pingan.lib.dates import parse_moment
+from pingan.lib.text import printable
 
 PUBLIC_CHANNELS = [Channel.PUBLIC, Channel.OPEN311]
 CLOSED = {State.CLOSED, State.ARCHIVED, State.REJECTED, State.MERGED, State.WITHDRAWN, State.VOIDED}
@@ -59,7 +61,7 @@ def render(data: list[dict], fmt: str, root: str, item: str, status: int = 200) 
 def _xml_text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return printable(str(value))
 
 
 def error_response(error: Open311Error, fmt: str) -> HttpResponse:
@@ -149,10 +151,10 @@ def public_requests():
 
 def _w3c(text: str, name: str) -> dt.datetime:
     try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = parse_moment(text)
     except ValueError:
         raise Open311Error(
-            400, f"{name} must be a W3C datetime, e.g. 2026-01-01T00:00:00Z"
+            400, f"{name} must be a W3C datetime, e.g. 2026-01-01T00:00:00Z, years 1900-2999"
         ) from None
     return moment if moment.tzinfo else timezone.make_aware(moment)
 

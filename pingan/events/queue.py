@@ -12,7 +12,8 @@ from django.utils import timezone
 from pingan.accounts.models import User
 from pingan.events import selectors, services
 from pingan.events.lifecycle import FINAL, Transition, available
-from pingan.events.models import Category, Event
+from pingan.events.models import Category, Event, State
+from pingan.events.services import EventError
 
 
 @dataclass
@@ -23,7 +24,16 @@ class QueueFilters:
     overdue: bool = False
 
 
+def cursor(text: str) -> int:
+    """The `after` of a queue page as the client sent it."""
+    if not text.isdigit():
+        raise EventError("分页参数 after 无效")
+    return int(text)
+
+
 def page(user: User, filters: QueueFilters, *, after: int = 0, limit: int = 50) -> list[Event]:
+    if filters.state not in ("", "open", *State.values):
+        raise EventError(f"没有这个状态：{filters.state[:20]}")
     events = selectors.events_for_user(user, newest_first=True)
     if filters.state == "open":
         events = events.exclude(state__in=FINAL)

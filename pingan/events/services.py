@@ -37,6 +37,7 @@ from pingan.events.models import (
 )
 from pingan.lib.errors import DomainError
 from pingan.lib.receipts import new_receipt
+from pingan.lib.text import InvalidText, clean_text
 from pingan.regions.models import Region
 
 
@@ -69,6 +70,15 @@ STAFF_CHANNELS: dict[str, set[str]] = {
 # ---- intake ---------------------------------------------------------------------
 
 
+DESCRIPTION_LENGTH = 2000
+TEXT_FIELDS = {
+    "address": "地址",
+    "reporter_name": "姓名",
+    "reporter_phone": "电话",
+    "source_ref": "来源编号",
+}
+
+
 @dataclass
 class Report:
     category: Category
@@ -85,7 +95,19 @@ class Report:
         body = {k: v for k, v in self.__dict__.items() if k != "category"}
         body |= {"category": self.category.code, "channel": channel}
         text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
+        # surrogatepass: a report with a lone surrogate is refused later, per item,
+        # instead of failing the whole batch here.
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def clean(self) -> None:
+        """Hold what people typed to what can be stored and shown: lengths of the
+        columns, no control characters or lone surrogates (InvalidText otherwise)."""
+        self.description = clean_text(
+            self.description, label="描述", max_length=DESCRIPTION_LENGTH, multiline=True
+        )
+        for name, label in TEXT_FIELDS.items():
+            limit = Event._meta.get_field(name).max_length
+            setattr(self, name, clean_text(getattr(self, name), label=label, max_length=limit))
 
 
 @dataclass
@@ -122,7 +144,7 @@ class Submitted:
 
 
 Outcome = Intake | Exception
-REFUSALS = (EventError, routing.RoutingError, access.OutOfScope, Conflict)
+REFUSALS = (EventError, InvalidText, routing.RoutingError, access.OutOfScope, Conflict)
 
 
 def event_report(
@@ -273,11 +295,9 @@ def _replays(uuids: list[uuid.UUID]) -> dict[uuid.UUID, Submission]:
 def _check_report(actor: User | None, channel: str, report: Report) -> None:
     if channel not in Channel.values:
         raise EventError(f"未知的上报渠道：{channel}")
-    description = report.description.strip()
-    if not description:
+    report.clean()
+    if not report.description:
         raise EventError("请描述发生了什么")
-    if len(description) > 2000:
-        raise EventError("描述不能超过2000字")
     if report.level not in Level.values:
         raise EventError("事件层级无效")
     if channel != Channel.ASSIGNMENT and report.level != Level.VILLAGE:

@@ -31,6 +31,7 @@ from pingan.events import (
 from pingan.events.lifecycle import step_label
 from pingan.events.models import Category, Channel, Event, Level, Notice, Photo, State
 from pingan.lib.divisions import Level as RegionLevel
+from pingan.lib.errors import DomainError
 from pingan.regions import selectors as region_selectors
 from pingan.web.views import StaffRequest
 
@@ -45,7 +46,7 @@ def event_queue(request: StaffRequest) -> HttpResponse:
         township=request.GET.get("township", ""),
         overdue=request.GET.get("overdue") == "1",
     )
-    after = int(request.GET.get("after") or 0)
+    after = queue.cursor(request.GET.get("after") or "0")
     events = queue.page(request.user, filters, after=after, limit=50)
     now = timezone.now()
     return render(
@@ -287,7 +288,7 @@ def event_act(request: StaffRequest, event_id: int, action: str) -> HttpResponse
             photos.photo_attach(event=event, data=data_bytes, image=image, step=event.steps.last())
     except services.Conflict as exc:
         messages.error(request, str(exc))
-    except (services.EventError, PermissionDenied, photos.PhotoError) as exc:
+    except (DomainError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "已办理")

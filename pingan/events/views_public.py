@@ -10,10 +10,11 @@ from shapely.geometry import shape
 
 from pingan.accounts import ratelimit
 from pingan.accounts.services import client_ip
-from pingan.events import photos, routing, services
+from pingan.events import photos, services
 from pingan.events.lifecycle import step_label
 from pingan.events.models import Category, Channel, Event, Photo
 from pingan.lib.divisions import Level
+from pingan.lib.errors import DomainError
 from pingan.regions.models import Region
 
 REPORTS_PER_HOUR = 20  # per address: enough for a family, not for a script
@@ -42,7 +43,7 @@ def report(request: HttpRequest, grid_code: str) -> HttpResponse:
         return render(request, "events/public_report.html", context, status=429)
     try:
         event = _file(request, grid, ip)
-    except (services.EventError, routing.RoutingError, photos.PhotoError) as exc:
+    except DomainError as exc:
         errors.append(str(exc))
         return render(request, "events/public_report.html", context, status=422)
     return redirect(f"/t/{event.receipt}/?new=1")

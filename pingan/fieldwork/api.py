@@ -16,6 +16,7 @@ from pingan.events import timing
 from pingan.fieldwork import changes, selectors, services, stats, sync
 from pingan.fieldwork.models import ChangeStatus
 from pingan.fieldwork.services import FieldError
+from pingan.lib.dates import parse_day
 
 router = Router(tags=["fieldwork"])
 
@@ -137,9 +138,12 @@ def field_figures(request):
 def _bounds(period: str, start: str, end: str) -> tuple[dt.date, dt.date]:
     if start or end:
         try:
-            return dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+            first, last = parse_day(start), parse_day(end)
         except ValueError:
-            raise FieldError("日期格式应为 YYYY-MM-DD") from None
+            raise FieldError("日期格式应为 YYYY-MM-DD（1900 至 2999 年）") from None
+        if first > last:
+            raise FieldError("开始日期不能晚于结束日期")
+        return first, last
     return stats.period_bounds(period)
 
 

@@ -22,7 +22,6 @@ from shapely.geometry import shape
 
 from pingan.accounts.models import User
 from pingan.events import photos as event_photos
-from pingan.events import routing
 from pingan.events import services as events
 from pingan.events.models import Channel
 from pingan.events.selectors import event_get_for_user
@@ -37,8 +36,7 @@ from pingan.fieldwork.services import (
     parse_time,
     work_record,
 )
-from pingan.registry.definitions import DefinitionError
-from pingan.registry.services import RegistryError
+from pingan.lib.errors import DomainError
 
 MAX_ITEMS = 50
 UUID_REUSED = "该提交编号已用于另一条不同的记录"
@@ -47,12 +45,7 @@ REFUSALS: list[tuple[type[Exception], int, str]] = [
     (events.Conflict, 409, "conflict"),
     (PermissionDenied, 403, "forbidden"),
     (Http404, 404, "not_found"),
-    (FieldError, 422, "invalid"),
-    (RegistryError, 422, "invalid"),
-    (DefinitionError, 422, "invalid"),
-    (events.EventError, 422, "invalid"),
-    (routing.RoutingError, 422, "invalid"),
-    (event_photos.PhotoError, 422, "invalid"),
+    (DomainError, 422, "invalid"),
 ]
 MALFORMED = (KeyError, TypeError, ValueError)
 

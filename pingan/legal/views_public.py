@@ -12,10 +12,9 @@ from django.views.decorators.http import require_http_methods
 from pingan.accounts import ratelimit
 from pingan.accounts.services import client_ip
 from pingan.convenience.selectors import villages_by_township
-from pingan.events.routing import RoutingError
-from pingan.events.services import EventError
 from pingan.legal import services
 from pingan.lib.divisions import Level
+from pingan.lib.errors import DomainError
 from pingan.regions.models import Region
 
 REQUESTS_PER_HOUR = 10  # per address
@@ -49,7 +48,7 @@ def mediation(request: HttpRequest) -> HttpResponse:
             phone=form.get("phone", ""),
             ip=client_ip(request),
         )
-    except (services.LegalError, EventError, RoutingError) as exc:
+    except DomainError as exc:
         errors.append(str(exc))
         return render(request, "legal/mediation.html", context, status=422)
     return redirect(f"/t/{event.receipt}/?new=1")

@@ -21,6 +21,12 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _MARKUP = re.compile(r"[<>]")
 
 
+def printable(text: str) -> str:
+    """The text without the characters an XML document may not hold, for output of
+    rows stored before input was checked."""
+    return _FORBIDDEN.sub("", text)
+
+
 def clean_text(value: object, *, label: str, max_length: int, multiline: bool = False) -> str:
     """The value stripped, or InvalidText naming the field in Chinese."""
     text = unicodedata.normalize("NFC", str(value if value is not None else "")).strip()

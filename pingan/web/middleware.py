@@ -1,7 +1,10 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
+
+from pingan.lib.errors import DomainError
 
 
 class ChosenLanguageMiddleware:
@@ -56,3 +59,21 @@ class ContentSecurityPolicyMiddleware:
         response.headers.setdefault("Content-Security-Policy", self.policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+
+class DomainErrorMiddleware:
+    """A page whose request broke a rule (a bad filter, a stale cursor) answers 400
+    with the rule's Chinese message instead of a server error. The API has its own
+    handler; forms still show their errors beside the fields."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DomainError):
+            return None
+        context = {"message": str(exception)}
+        return render(request, "web/invalid.html", context, status=400)

@@ -179,3 +179,15 @@ def test_a_townships_queue_holds_its_own_events_only(personas, departments, tree
     township = signed_in(personas.township_officer).get("/api/events").json()["items"]
     assert [e["grid_code"] for e in township] == [tree.grid_a1_1.code]
     assert len(signed_in(personas.dispatcher).get("/api/events").json()["items"]) == 2
+
+
+def test_a_lone_surrogate_or_an_endless_field_is_refused_not_a_server_error(personas, departments):
+    client = signed_in(personas.grid_worker_a)
+    # json.dumps escapes the surrogate as \\ud800, as a browser's JSON would.
+    for payload in (body(description="井盖\ud800缺失"), body(reporter_name="张" * 5000)):
+        response = post(client, "/api/events", payload)
+        assert response.status_code == 422, response.content
+    batch = post(client, "/api/events/batch", {"items": [body(description="a\ud800"), body()]})
+    assert batch.status_code == 200, batch.content
+    assert [item["status"] for item in batch.json()] == [422, 201]
+    assert Event.objects.count() == 1

@@ -77,3 +77,27 @@ def test_public_reporting_is_rate_limited(tree, departments, monkeypatch):
     assert report(client, tree.grid_a1_1).status_code == 302
     assert report(client, tree.grid_a1_1).status_code == 302
     assert report(client, tree.grid_a1_1).status_code == 429
+
+
+def test_junk_in_a_report_is_refused_with_a_reason_and_stores_nothing(tree, departments):
+    cases = [
+        ({"description": "井盖\x0b缺失"}, "不能识别的字符"),
+        ({"name": "张" * 5000}, "姓名最多 50 个字"),
+        ({"address": "路" * 100_000}, "地址最多 200 个字"),
+    ]
+    for fields, message in cases:
+        cache.clear()
+        response = report(Client(), tree.grid_a1_1, **fields)
+        assert response.status_code == 422 and message in response.content.decode(), fields
+    assert not Event.objects.exists()
+
+
+def test_the_open311_feed_stays_valid_xml_with_an_old_control_character(tree, departments):
+    import xml.etree.ElementTree as ET
+
+    cache.clear()
+    report(Client(), tree.grid_a1_1, description="井盖缺失")
+    Event.objects.update(description="井盖\x07缺失")  # stored before input was checked
+    feed = Client().get("/open311/v2/requests.xml")
+    assert feed.status_code == 200
+    ET.fromstring(feed.content)
