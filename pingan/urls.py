@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pingan.api import api
+from pingan.web.views import admin_login
 
 admin.site.site_header = "平安 · 网格化社会治理 管理后台"
 admin.site.site_title = "平安管理后台"
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("admin/", admin.site.urls),

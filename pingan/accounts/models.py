@@ -108,3 +108,12 @@ class Grant(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="grant_once")]
+
+
+class RateCounter(models.Model):
+    """A rate limit's count in its window, when there is no Redis: in the database,
+    so every process sees it and a restart does not forget a lock."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)

@@ -31,6 +31,7 @@ from pingan.events.services import EventError
 from pingan.fieldwork.services import FieldError
 from pingan.fieldwork.stats import MEASURE_LABELS, PERIODS
 from pingan.fieldwork.stats import totals as fieldwork_totals
+from pingan.lib.redirects import next_page
 from pingan.regions.models import Region
 
 
@@ -243,7 +244,7 @@ def notice_answer(request: StaffRequest, notice_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, "已办理")
-    return redirect(request.POST.get("next") or "command:accountability")
+    return redirect(next_page(request, "command:accountability"))
 
 
 # ---- map and reports --------------------------------------------------------------
