@@ -15,6 +15,7 @@ from pingan.accounts.models import User
 from pingan.command import assessment, overview
 from pingan.command.indicators import INDICATORS
 from pingan.fieldwork import stats as fieldwork_stats
+from pingan.lib.sheets import xlsx_row
 
 PERIODS = {"week": "周报", "month": "月报"}
 
@@ -47,7 +48,7 @@ def workbook(made: Report) -> bytes:
     """The report as .xlsx: one sheet per table, headers in Chinese."""
     book = Workbook(write_only=True)
     summary = book.create_sheet("概况")
-    summary.append([made.title])
+    summary.append(xlsx_row(summary, [made.title]))
     for label, key in [
         ("上报事件", "reported"),
         ("在办事件", "open"),
@@ -55,31 +56,32 @@ def workbook(made: Report) -> bytes:
         ("督办中", "supervised"),
         ("结案", "closed"),
     ]:
-        summary.append([label, made.data[key]])
+        summary.append(xlsx_row(summary, [label, made.data[key]]))
     for name, key in [
         ("事件类别", "by_category"),
         ("事件来源", "by_channel"),
         ("乡镇街道", "by_township"),
     ]:
         sheet = book.create_sheet(name)
-        sheet.append(["名称", "件数"])
+        sheet.append(xlsx_row(sheet, ["名称", "件数"]))
         for row in made.data[key]:
-            sheet.append([row["name"], row["value"]])
+            sheet.append(xlsx_row(sheet, [row["name"], row["value"]]))
     work = book.create_sheet("网格员工作")
-    work.append(["乡镇/街道", *fieldwork_stats.MEASURE_LABELS.values()])
+    work.append(xlsx_row(work, ["乡镇/街道", *fieldwork_stats.MEASURE_LABELS.values()]))
     for row in made.fieldwork:
-        work.append([row.label, *(row.counts[k] for k in fieldwork_stats.MEASURE_LABELS)])
-    work.append(["合计", *fieldwork_stats.totals(made.fieldwork).values()])
-    registry = book.create_sheet("基础数据")
-    registry.append(["类别", "数量"])
-    for row in made.data["registry"]:
-        registry.append([row["name"], row["value"]])
-    ranking = book.create_sheet("本月考核")
-    ranking.append(["名次", "乡镇/街道", "得分", *(i.label for i in INDICATORS)])
-    for row in [*made.ranking, made.whole]:
-        ranking.append(
-            [row.rank, row.label, row.score, *(_cell(row.figures[i.code], i) for i in INDICATORS)]
+        work.append(
+            xlsx_row(work, [row.label, *(row.counts[k] for k in fieldwork_stats.MEASURE_LABELS)])
         )
+    work.append(xlsx_row(work, ["合计", *fieldwork_stats.totals(made.fieldwork).values()]))
+    registry = book.create_sheet("基础数据")
+    registry.append(xlsx_row(registry, ["类别", "数量"]))
+    for row in made.data["registry"]:
+        registry.append(xlsx_row(registry, [row["name"], row["value"]]))
+    ranking = book.create_sheet("本月考核")
+    ranking.append(xlsx_row(ranking, ["名次", "乡镇/街道", "得分", *(i.label for i in INDICATORS)]))
+    for row in [*made.ranking, made.whole]:
+        figures = (_cell(row.figures[i.code], i) for i in INDICATORS)
+        ranking.append(xlsx_row(ranking, [row.rank, row.label, row.score, *figures]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -36,6 +36,7 @@ from pingan.bulk import bulk_insert, bulk_insert_values
 from pingan.lib import idnumber
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
+from pingan.lib.sheets import csv_row, xlsx_row
 from pingan.regions.models import Region
 from pingan.registry import definitions, records, selectors
 from pingan.registry.codes import (
@@ -921,7 +922,7 @@ def csv_stream(rows: Iterable[list[str]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow(csv_row(row))
 
 
 def xlsx_file(rows: Iterable[list[str]], target: io.BufferedIOBase) -> None:
@@ -931,5 +932,5 @@ def xlsx_file(rows: Iterable[list[str]], target: io.BufferedIOBase) -> None:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("数据")
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     book.save(target)

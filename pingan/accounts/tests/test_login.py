@@ -53,7 +53,9 @@ def test_the_admin_login_is_the_same_path_with_the_same_lock(personas):
     for _ in range(10):
         response = client.post("/admin/login/", {"username": "admin", "password": "wrong"})
         assert response.status_code == 302 and response["Location"].startswith("/login/")
-    response = client.post("/admin/login/?next=/admin/", {"username": "admin", "password": PASSWORD})
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "admin", "password": PASSWORD}
+    )
     assert client.get("/admin/").status_code == 302  # the admin page took no password
     for _ in range(settings.LOGIN_MAX_FAILURES):
         login(client, "admin", "wrong")

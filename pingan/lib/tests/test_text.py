@@ -29,3 +29,22 @@ def test_a_line_may_not_break_but_a_description_may():
 def test_a_name_has_no_markup_and_is_not_empty(bad):
     with pytest.raises(InvalidText):
         clean_name(bad, label="名称")
+
+
+def test_spreadsheet_cells_never_start_a_formula():
+    from openpyxl import Workbook
+
+    from pingan.lib.sheets import csv_row, xlsx_row
+
+    assert csv_row(["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(1)", "\t=1", "张三", 5]) == [
+        "'=cmd|' /C calc'!A0",
+        "'+1",
+        "'-2",
+        "'@SUM(1)",
+        "'\t=1",
+        "张三",
+        5,
+    ]
+    sheet = Workbook(write_only=True).create_sheet()
+    cells = xlsx_row(sheet, ["=1+1", 3])
+    assert cells[0].data_type == "s" and cells[0].value == "=1+1" and cells[1] == 3

@@ -218,3 +218,20 @@ def test_the_registry_pages_in_english(tree, personas, residents):
     person = residents[tree.grid_a1_1.code]
     assert "Who looked at this person" not in client.get(f"/people/{person.pk}/").content.decode()
     assert "History" in client.get(f"/people/{person.pk}/").content.decode()
+
+
+def test_a_value_typed_as_a_formula_is_exported_as_text(tree, personas, residents):
+    from pingan.registry.models import Person
+
+    typed = '=HYPERLINK("http://evil.example","点我")'
+    Person.objects.filter(name="居民0").update(name=typed)
+    officer = signed_in(personas.village_officer)
+    csv_text = b"".join(officer.get("/data/people/export.csv").streaming_content).decode(
+        "utf-8-sig"
+    )
+    assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
+    xlsx = officer.get("/data/people/export.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == typed]
+    assert cells and all(cell.data_type == "s" for cell in cells)
+    assert Person.objects.filter(name=typed).exists()  # stored as typed
