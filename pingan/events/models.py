@@ -340,3 +340,14 @@ class WorkCalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {'上班' if self.workday else '放假'} {self.note}"
+
+
+class RatingCode(models.Model):
+    """The code texted to the phone a report gave, which its rating needs: the
+    receipt alone is not proof enough to speak for the reporter."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="rating_code")
+    code_hash = models.CharField(max_length=64)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)

@@ -9,16 +9,16 @@ import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from pingan.accounts.services import client_ip
 from pingan.events import services
-from pingan.events.models import ApiKey, Category, Channel, Event, State
-from pingan.events.routing import RoutingError
+from pingan.events.models import ApiKey, Category, Channel, Event, Photo, State
 from pingan.lib.dates import parse_moment
+from pingan.lib.errors import DomainError
 from pingan.lib.text import printable
 
 PUBLIC_CHANNELS = [Channel.PUBLIC, Channel.OPEN311]
@@ -120,10 +120,13 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 # ---- requests -------------------------------------------------------------------
 
 
-def request_row(event: Event) -> dict:
+def request_row(event: Event, request: HttpRequest) -> dict:
+    """One request as every client may read it. Its id is the event's number, never
+    the receipt: the receipt is the reporter's key to follow and rate the report."""
     photo = event.photos.first()
+    media = f"/open311/v2/media/{photo.pk}.jpg" if photo else None
     return {
-        "service_request_id": event.receipt,
+        "service_request_id": str(event.pk),
         "status": "closed" if event.state in CLOSED else "open",
         "status_notes": event.get_state_display(),
         "service_name": event.category.name,
@@ -137,7 +140,7 @@ def request_row(event: Event) -> dict:
         "address": event.address,
         "lat": event.lat,
         "long": event.lng,
-        "media_url": photo.public.url if photo else None,
+        "media_url": request.build_absolute_uri(media) if media else None,
     }
 
 
@@ -163,7 +166,7 @@ def _filtered(params) -> Iterable[Event]:
     events = public_requests()
     ids = [i for i in params.get("service_request_id", "").split(",") if i]
     if ids:
-        return events.filter(receipt__in=ids)[:MAX_RESULTS]
+        return events.filter(pk__in=[int(i) for i in ids if i.isdigit()])[:MAX_RESULTS]
     end = _w3c(params["end_date"], "end_date") if params.get("end_date") else timezone.now()
     start = (
         _w3c(params["start_date"], "start_date")
@@ -188,17 +191,17 @@ def _filtered(params) -> Iterable[Event]:
 def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _create(request, fmt)
-    rows = [request_row(e) for e in _filtered(request.GET)]
+    rows = [request_row(e, request) for e in _filtered(request.GET)]
     return render(rows, fmt, "service_requests", "request")
 
 
 @require_http_methods(["GET"])
 @handles_errors
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
-    event = public_requests().filter(receipt=request_id).first()
+    event = public_requests().filter(pk=int(request_id)).first() if request_id.isdigit() else None
     if event is None:
         raise Open311Error(404, f"service_request_id {request_id} not found")
-    return render([request_row(event)], fmt, "service_requests", "request")
+    return render([request_row(event, request)], fmt, "service_requests", "request")
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -231,11 +234,22 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         intake = services.event_report(
             actor=None, channel=Channel.OPEN311, report=report, ip=client_ip(request)
         )
-    except (services.EventError, RoutingError) as exc:
+    except DomainError as exc:
         raise Open311Error(400, str(exc)) from None
     row = {
-        "service_request_id": intake.event.receipt,
-        "service_notice": f"回执码 {intake.event.receipt}",
+        "service_request_id": str(intake.event.pk),
+        # Only the poster sees the receipt: it opens the follow-up page and the rating.
+        "service_notice": f"回执码 {intake.event.receipt}（凭此码在 /t/ 查询和评价）",
         "account_id": None,
     }
     return render([row], fmt, "service_requests", "request", status=201)
+
+
+@require_http_methods(["GET"])
+def media(request: HttpRequest, photo_id: int) -> FileResponse:
+    """A report's photo for Open311 clients: the re-encoded copy without location,
+    and only of a request the public list shows."""
+    photo = Photo.objects.filter(pk=photo_id, event__in=public_requests()).first()
+    if photo is None:
+        raise Http404("no such media")
+    return FileResponse(photo.public.open("rb"), content_type=photo.content_type)

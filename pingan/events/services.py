@@ -22,7 +22,7 @@ from django.utils import timezone
 from pingan.accounts import access
 from pingan.accounts.models import Department, Role, User
 from pingan.audit.services import Record, journal_write, journal_write_many
-from pingan.events import counts, notify, routing, timing
+from pingan.events import counts, notify, rating, routing, timing
 from pingan.events.lifecycle import TABLE, Actor, Clock, Transition
 from pingan.events.models import (
     Assignment,
@@ -797,12 +797,18 @@ def _supervised(event, actor, params, now):
 # ---- the resident's rating ------------------------------------------------------
 
 
-def event_rate(*, event: Event, satisfaction: int, comment: str = "", ip: str = "") -> Event:
-    """The reporter's satisfaction, from the follow-up page: once, after closure."""
+def event_rate(
+    *, event: Event, satisfaction: int, comment: str = "", code: str = "", ip: str = ""
+) -> Event:
+    """The reporter's satisfaction, from the follow-up page: once, after closure, by
+    the receipt's holder with the code texted to the report's phone, if it gave one."""
     if event.state not in (State.CLOSED, State.ARCHIVED):
         raise EventError("事件办结后才能评价")
     if satisfaction not in (1, 2, 3, 4, 5):
         raise EventError("请选择1到5星")
+    if event.satisfaction is not None:
+        raise EventError("您已经评价过了")
+    rating.code_check(event, code)
     with transaction.atomic():
         updated = Event.objects.filter(pk=event.pk, satisfaction__isnull=True).update(
             satisfaction=satisfaction

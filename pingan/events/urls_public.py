@@ -8,5 +8,6 @@ urlpatterns = [
     path("t/", views_public.track_lookup, name="lookup"),
     path("t/<str:receipt>/", views_public.track, name="track"),
     path("t/<str:receipt>/rate/", views_public.rate, name="rate"),
+    path("t/<str:receipt>/code/", views_public.rating_code, name="rating_code"),
     path("t/<str:receipt>/photos/<int:photo_id>/", views_public.public_photo, name="photo"),
 ]

@@ -10,7 +10,7 @@ from shapely.geometry import shape
 
 from pingan.accounts import ratelimit
 from pingan.accounts.services import client_ip
-from pingan.events import photos, services
+from pingan.events import photos, rating, services
 from pingan.events.lifecycle import step_label
 from pingan.events.models import Category, Channel, Event, Photo
 from pingan.lib.divisions import Level
@@ -18,6 +18,8 @@ from pingan.lib.errors import DomainError
 from pingan.regions.models import Region
 
 REPORTS_PER_HOUR = 20  # per address: enough for a family, not for a script
+CODES_PER_HOUR = 10
+TOO_MANY = "操作太频繁，请稍后再试"
 
 
 def _grid(code: str) -> Region:
@@ -110,8 +112,27 @@ def track(request: HttpRequest, receipt: str) -> HttpResponse:
             "new": request.GET.get("new") == "1",
             "photos": event.photos.all(),
             "can_rate": event.state in ("closed", "archived") and event.satisfaction is None,
+            "needs_code": rating.needs_code(event),
+            "phone": mask_phone(event.reporter_phone),
+            "code_sent": request.GET.get("code") == "sent",
         },
     )
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else ""
+
+
+@require_POST
+def rating_code(request: HttpRequest, receipt: str) -> HttpResponse:
+    event = get_object_or_404(Event, receipt=receipt.upper())
+    if not ratelimit.spend("rating-code", client_ip(request), CODES_PER_HOUR):
+        return render(request, "events/public_lookup.html", {"error": TOO_MANY}, status=429)
+    try:
+        rating.code_send(event)
+    except rating.RatingRefused as exc:
+        return render(request, "events/public_lookup.html", {"error": str(exc)}, status=422)
+    return redirect(f"/t/{event.receipt}/?code=sent#rate")
 
 
 PLAIN = {"report": "收到您的反映", "rate": "您评价了处理结果", "merged_in": "合并了相同的反映"}
@@ -130,10 +151,11 @@ def rate(request: HttpRequest, receipt: str) -> HttpResponse:
             event=event,
             satisfaction=satisfaction,
             comment=request.POST.get("comment", ""),
+            code=request.POST.get("code", ""),
             ip=client_ip(request),
         )
-    except (ValueError, services.EventError) as exc:
-        message = str(exc) if isinstance(exc, services.EventError) else "请选择1到5星"
+    except ValueError as exc:
+        message = str(exc) if isinstance(exc, DomainError) else "请选择1到5星"
         return render(request, "events/public_lookup.html", {"error": message}, status=422)
     return redirect(f"/t/{event.receipt}/")
 

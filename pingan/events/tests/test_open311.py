@@ -48,14 +48,15 @@ def test_post_and_read_back(tree, departments):
     api_key_create("test", KEY)
     response = post(Client(), first_name="明", last_name="王", phone="13700000000")
     assert response.status_code == 201
-    receipt = response.json()[0]["service_request_id"]
-    event = Event.objects.get(receipt=receipt)
+    request_id = response.json()[0]["service_request_id"]
+    event = Event.objects.get(pk=int(request_id))
     assert event.channel == Channel.OPEN311 and event.reporter_name == "王明"
-    row = Client().get(f"/open311/v2/requests/{receipt}.json").json()[0]
+    assert event.receipt in response.json()[0]["service_notice"]  # for the poster only
+    row = Client().get(f"/open311/v2/requests/{request_id}.json").json()[0]
     assert row["status"] == "open" and row["service_code"] == "CG01"
     assert "13700000000" not in str(row) and "王明" not in str(row)
-    xml = ET.fromstring(Client().get(f"/open311/v2/requests/{receipt}.xml").content)
-    assert xml.find("request/service_request_id").text == receipt
+    xml = ET.fromstring(Client().get(f"/open311/v2/requests/{request_id}.xml").content)
+    assert xml.find("request/service_request_id").text == request_id
 
 
 def test_bad_posts_get_open311_errors(tree, departments):
@@ -72,7 +73,27 @@ def test_only_public_reports_are_listed(tree, personas, departments):
     event_report(actor=personas.grid_worker_a, channel="grid_worker", report=report_in())
     public = event_report(actor=None, channel="public", report=report_in()).event
     listed = Client().get("/open311/v2/requests.json").json()
-    assert [r["service_request_id"] for r in listed] == [public.receipt]
+    assert [r["service_request_id"] for r in listed] == [str(public.pk)]
     assert Client().get("/open311/v2/requests.json?status=closed").json() == []
     bad = Client().get("/open311/v2/requests.json?start_date=yesterday")
     assert bad.status_code == 400
+
+
+def test_the_public_list_never_hands_out_a_receipt(tree, departments, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pingan.events.tests.test_photos import jpeg_with_gps
+
+    settings.MEDIA_ROOT = tmp_path
+    photo = SimpleUploadedFile("a.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    Client().post(
+        f"/r/{tree.grid_a1_1.code}/",
+        {"category": "CG05", "description": "井盖缺失", "phone": "13600000000", "photo": photo},
+    )
+    event = Event.objects.get()
+    feed = Client().get("/open311/v2/requests.json")
+    assert event.receipt not in feed.content.decode()
+    (row,) = feed.json()
+    assert Client().get(f"/t/{row['service_request_id']}/").status_code == 404
+    media = Client().get(row["media_url"].removeprefix("http://testserver"))
+    assert media.status_code == 200 and media["Content-Type"] == "image/jpeg"

@@ -1,3 +1,4 @@
+import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -60,12 +61,38 @@ def test_rating_after_closure_once(tree, personas, departments):
     act(event, "verify_pass", personas.grid_worker_a)
     assert OutboundMessage.objects.filter(phone="13600000000", text__contains="办结").exists()
     client = Client()
-    assert "请评价" in client.get(f"/t/{event.receipt}/").content.decode()
-    client.post(f"/t/{event.receipt}/rate/", {"satisfaction": "4", "comment": "好"})
+    page = client.get(f"/t/{event.receipt}/").content.decode()
+    assert "请评价" in page and "136****0000" in page
+    # The receipt alone does not rate a report that gave a phone number.
+    refused = client.post(f"/t/{event.receipt}/rate/", {"satisfaction": "1"})
+    assert refused.status_code == 422 and "请先获取验证码" in refused.content.decode()
+    assert client.post(f"/t/{event.receipt}/code/").status_code == 302
+    texted = OutboundMessage.objects.filter(text__contains="评价验证码").get()
+    assert texted.phone == "13600000000"
+    code = texted.text.split("验证码 ")[1][:6]
+    wrong = client.post(f"/t/{event.receipt}/rate/", {"satisfaction": "1", "code": "000000"})
+    assert wrong.status_code == 422 and "验证码不正确" in wrong.content.decode()
+    client.post(f"/t/{event.receipt}/rate/", {"satisfaction": "4", "comment": "好", "code": code})
     event.refresh_from_db()
     assert event.satisfaction == 4 and event.state == State.CLOSED
-    again = client.post(f"/t/{event.receipt}/rate/", {"satisfaction": "1"})
+    again = client.post(f"/t/{event.receipt}/rate/", {"satisfaction": "1", "code": code})
     assert again.status_code == 422 and "已经评价" in again.content.decode()
+
+
+def test_a_rating_code_is_spent_after_five_wrong_tries(tree, personas, departments):
+    from pingan.events import rating
+
+    cache.clear()
+    report(Client(), tree.grid_a1_1)
+    event = Event.objects.get()
+    rating.code_send(event)
+    for _ in range(rating.MAX_TRIES):
+        with pytest.raises(rating.RatingRefused, match="不正确"):
+            rating.code_check(event, "999999")
+    with pytest.raises(rating.RatingRefused, match="请先获取"):
+        rating.code_check(event, "999999")
+    with pytest.raises(rating.RatingRefused, match="1分钟后"):
+        rating.code_send(event)
 
 
 def test_public_reporting_is_rate_limited(tree, departments, monkeypatch):
