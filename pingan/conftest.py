@@ -197,6 +197,12 @@ def imports_in_request(settings):
 
 
 @pytest.fixture(autouse=True)
+def own_checkpoints(settings, tmp_path):
+    """Each test keeps its audit checkpoints in its own file, never the data folder's."""
+    settings.AUDIT_CHECKPOINTS = tmp_path / "audit-checkpoints.jsonl"
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with an empty cache (login counters, cached categories and
     departments), as a fresh server would."""

@@ -51,6 +51,9 @@ def _persisted_secret(name: str, make) -> str:
 SECRET_KEY = _persisted_secret("PINGAN_SECRET_KEY", lambda: secrets.token_urlsafe(50))
 FIELD_KEY = _persisted_secret("PINGAN_FIELD_KEY", lambda: Fernet.generate_key().decode())
 LOOKUP_KEY = env_str("PINGAN_LOOKUP_KEY")
+# Keys the audit journal's hash chain: whoever can write the database but not read
+# this key cannot rewrite the journal so that `pingan audit verify` passes.
+AUDIT_KEY = _persisted_secret("PINGAN_AUDIT_KEY", lambda: secrets.token_urlsafe(48))
 DEBUG = env_bool("PINGAN_DEBUG", False)
 ALLOWED_HOSTS = env_list("PINGAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("PINGAN_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000")
@@ -207,6 +210,12 @@ SMS_FILE = env_str("PINGAN_SMS_FILE")
 
 # Uploaded photos (originals are private; public copies have no EXIF).
 MEDIA_ROOT = Path(env_str("PINGAN_MEDIA_DIR", str(DATA_DIR / "media")))
+# Signed checkpoints of the audit journal's head, one JSON line each, appended by
+# the worker every round. Keep it where the database's user cannot write (and
+# `chattr +a` it): a rewrite or truncation of the journal then no longer matches.
+AUDIT_CHECKPOINTS = Path(
+    env_str("PINGAN_AUDIT_CHECKPOINTS", str(DATA_DIR / "audit-checkpoints.jsonl"))
+)
 MAX_PHOTO_BYTES = env_int("PINGAN_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
 # Spreadsheet imports run beside the request so the page can show their progress;
 # off, they run inside the request (tests, single-threaded debugging).

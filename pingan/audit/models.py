@@ -61,3 +61,7 @@ class JournalHead(models.Model):
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # Rows from this seq on are keyed (HMAC with the audit key); rows before it were
+    # written before the key existed and carry a plain SHA-256. Checkpoints record it,
+    # so moving it up to pass rewritten rows off as old ones is caught.
+    keyed_from = models.PositiveBigIntegerField(default=1)

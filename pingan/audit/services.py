@@ -1,20 +1,25 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from pingan.audit.checkpoints import Checkpoint, checkpoint_read
 from pingan.audit.models import JournalEntry, JournalHead
 
 GENESIS = "0" * 64
 
 
-def _digest(entry: JournalEntry) -> str:
+def _digest(entry: JournalEntry, keyed: bool = True) -> str:
+    """HMAC-SHA256 with the audit key over the row's canonical form (plain SHA-256
+    for the rows written before the key existed)."""
     body = {
         "seq": entry.seq,
         "at": entry.at.isoformat(timespec="microseconds"),
@@ -30,7 +35,10 @@ def _digest(entry: JournalEntry) -> str:
         "prev_hash": entry.prev_hash,
     }
     canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    if not keyed:
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    key = settings.AUDIT_KEY.encode()
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -106,17 +114,41 @@ class Breach:
     problem: str
 
 
-def journal_verify() -> Iterator[Breach]:
-    """Walk the chain; yield every row that was altered, removed or inserted."""
+def journal_verify(checkpoints: list[Checkpoint] | None = None) -> Iterator[Breach]:
+    """Walk the chain against the audit key and the checkpoints outside the
+    database; yield every row that was altered, removed or inserted."""
+    if checkpoints is None:
+        checkpoints = list(checkpoint_read())
+    head = JournalHead.objects.filter(pk=1).first()
+    keyed_from = head.keyed_from if head else 1
+    yield from _checkpoint_breaches(checkpoints, keyed_from)
+    seen = {c.seq: c for c in checkpoints if c.valid}
     expected_prev, expected_seq = GENESIS, 1
     for entry in JournalEntry.objects.order_by("seq").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
             yield Breach(expected_seq, f"rows {expected_seq}–{entry.seq - 1} are missing")
         if entry.prev_hash != expected_prev:
             yield Breach(entry.seq, "prev_hash does not match the row before it")
-        if _digest(entry) != entry.hash:
-            yield Breach(entry.seq, "content does not match its hash (row was altered)")
+        if _digest(entry, keyed=entry.seq >= keyed_from) != entry.hash:
+            yield Breach(entry.seq, "content does not match its keyed hash (row was altered)")
+        checkpoint = seen.get(entry.seq)
+        if checkpoint and checkpoint.hash != entry.hash:
+            yield Breach(entry.seq, f"differs from the checkpoint of {checkpoint.at}")
         expected_prev, expected_seq = entry.hash, entry.seq + 1
-    head = JournalHead.objects.filter(pk=1).first()
-    if head and (head.seq != expected_seq - 1 or head.hash != expected_prev):
+    last = expected_seq - 1
+    if head and (head.seq != last or head.hash != expected_prev):
         yield Breach(head.seq, "the last rows of the journal are missing")
+    latest = max(seen.values(), key=lambda c: c.seq, default=None)
+    if latest and latest.seq > last:
+        yield Breach(
+            last + 1,
+            f"rows {last + 1}–{latest.seq} are missing: the checkpoint of {latest.at} saw them",
+        )
+
+
+def _checkpoint_breaches(checkpoints: list[Checkpoint], keyed_from: int) -> Iterator[Breach]:
+    for checkpoint in checkpoints:
+        if not checkpoint.valid:
+            yield Breach(checkpoint.seq, "a checkpoint's signature does not match the key")
+        elif checkpoint.keyed_from != keyed_from:
+            yield Breach(keyed_from, "where keyed rows begin was moved after a checkpoint")

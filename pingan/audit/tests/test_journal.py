@@ -25,8 +25,8 @@ def without_triggers(sql: str, params=()):
             cursor.execute(sql, params)
             cursor.execute("ALTER TABLE audit_journalentry ENABLE TRIGGER USER")
         else:
-            cursor.execute("DROP TRIGGER audit_journal_no_update")
-            cursor.execute("DROP TRIGGER audit_journal_no_delete")
+            cursor.execute("DROP TRIGGER IF EXISTS audit_journal_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS audit_journal_no_delete")
             cursor.execute(sql, params)
 
 
@@ -101,3 +101,77 @@ def test_admin_changes_are_journaled(tree, personas):
     assert response.status_code == 302, response.content[:500]
     entry = JournalEntry.objects.get(action="admin.change")
     assert entry.actor_name == "admin" and entry.data == {"fields": ["name"]}
+
+
+def rewrite_without_the_key(from_seq: int) -> None:
+    """An insider with the database but not the key: recompute the plain SHA-256
+    chain from `from_seq` on, and the head, so every link looks right."""
+    from pingan.audit.services import _digest
+
+    rows = list(JournalEntry.objects.filter(seq__gte=from_seq).order_by("seq"))
+    prev = JournalEntry.objects.get(seq=from_seq - 1).hash
+    for entry in rows:
+        entry.reason = "改过"
+        entry.prev_hash = prev
+        entry.hash = prev = _digest(entry, keyed=False)
+        without_triggers(
+            "UPDATE audit_journalentry SET reason = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+            [entry.reason, entry.prev_hash, entry.hash, entry.seq],
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_journalhead SET hash = %s", [prev])
+
+
+def test_a_rewrite_without_the_key_is_caught(db):
+    write_rows(8)
+    rewrite_without_the_key(4)
+    breaches = list(journal_verify())
+    assert [b.seq for b in breaches if "keyed hash" in b.problem] == [4, 5, 6, 7, 8]
+
+
+def test_rows_cut_off_after_a_checkpoint_are_caught(db):
+    from pingan.audit.checkpoints import checkpoint_write
+
+    write_rows(6)
+    checkpoint_write()
+    without_triggers("DELETE FROM audit_journalentry WHERE seq > 3")
+    last = JournalEntry.objects.get(seq=3)
+    with connection.cursor() as cursor:  # the head moved back too: the chain alone passes
+        cursor.execute("UPDATE audit_journalhead SET seq = 3, hash = %s", [last.hash])
+    breaches = list(journal_verify())
+    assert breaches and "rows 4–6 are missing: the checkpoint" in breaches[-1].problem
+    with pytest.raises(CommandError, match="FAILED"):
+        call_command("audit", "verify")
+
+
+def test_a_forged_or_edited_checkpoint_is_named(db, settings):
+    from pingan.audit.checkpoints import checkpoint_write
+
+    write_rows(2)
+    checkpoint_write()
+    text = settings.AUDIT_CHECKPOINTS.read_text().replace('"seq": 2', '"seq": 9')
+    settings.AUDIT_CHECKPOINTS.write_text(text)
+    assert any("signature" in b.problem for b in journal_verify())
+
+
+def test_moving_where_keyed_rows_begin_is_caught(db):
+    from pingan.audit.checkpoints import checkpoint_write
+
+    write_rows(5)
+    checkpoint_write()
+    rewrite_without_the_key(3)
+    with connection.cursor() as cursor:  # pass rows 3–5 off as written before the key
+        cursor.execute("UPDATE audit_journalhead SET keyed_from = 6")
+    assert any("keyed rows begin" in b.problem for b in journal_verify())
+
+
+def test_the_checkpoint_command_appends_only_when_the_head_moved(db, settings, capsys):
+    write_rows(2)
+    call_command("audit", "checkpoint")
+    call_command("audit", "checkpoint")
+    write_rows(1)
+    call_command("audit", "checkpoint")
+    lines = settings.AUDIT_CHECKPOINTS.read_text().splitlines()
+    assert len(lines) == 2 and '"seq": 3' in lines[1]
+    assert "head unchanged" in capsys.readouterr().out
+    call_command("audit", "verify")

@@ -53,3 +53,17 @@ def test_worker_command_sends_queued_messages(tree, departments, settings, tmp_p
     call_command("worker", "--once")
     assert "13300000000: 测试短信" in (tmp_path / "sms.log").read_text()
     assert OutboundMessage.objects.get().status == "sent"
+
+
+def test_the_worker_leaves_the_sigterm_handler_as_it_found_it(db, settings):
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    call_command("worker", "--once")
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_each_worker_round_signs_a_checkpoint_of_the_journal(tree, departments, settings):
+    event_report(actor=None, channel="public", report=report_in())
+    call_command("worker", "--once")
+    assert '"seq"' in settings.AUDIT_CHECKPOINTS.read_text()

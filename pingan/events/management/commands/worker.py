@@ -6,6 +6,7 @@ import threading
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from pingan.audit.checkpoints import checkpoint_write
 from pingan.events.notify import drain_outbox
 from pingan.events.sweep import sweep
 
@@ -22,14 +23,21 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # A stop ends the wait between rounds at once, never a round half done.
         self.stopped = threading.Event()
-        signal.signal(signal.SIGTERM, self._stop)
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C on `make run`: stop quietly
-            self._run(options)
+        # Put the handler back afterwards: run inside another process (a test calls
+        # `worker --once`), it would otherwise be inherited by every child that
+        # process forks and swallow the SIGTERM meant to stop it.
+        previous = signal.signal(signal.SIGTERM, self._stop)
+        try:
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C on `make run`: quietly
+                self._run(options)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     def _run(self, options):
         while not self.stopped.is_set():
             result = sweep(timezone.now())
             sent = drain_outbox()
+            checkpoint_write()
             if result.warned or result.overdue or sent:
                 self.stdout.write(
                     f"预警 {result.warned}，超期 {result.overdue}，"
