@@ -572,12 +572,14 @@ def _rejected(event, actor, params, now):
 @effect("merge")
 def _merge(event, actor, params, now):
     original = Event.objects.filter(pk=params.get("original_id")).first()
-    if original is None or original.pk == event.pk:
+    # An event outside the actor's scope is answered as one that does not exist:
+    # neither its existence nor its state is told.
+    if original is None or not access.in_scope(actor, original.region_path):
+        raise EventError("没有找到要合并到的原事件")
+    if original.pk == event.pk:
         raise EventError("请选择要合并到的原事件")
     if original.state not in routing.DUPLICATE_STATES:
         raise EventError("原事件已办结，不能合并，请单独立案")
-    if not access.in_scope(actor, original.region_path):
-        raise access.OutOfScope("原事件不在您的辖区内")
     return {"merged_into": original}
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from pingan.accounts import access
@@ -47,6 +48,28 @@ class RegistryError(DomainError):
     pass
 
 
+ELSEWHERE = "该号码已在您辖区以外登记，不能在此重复登记；如需迁入，请联系上级综治中心办理"
+
+
+def _refuse_taken(actor: User, same: QuerySet, here: str) -> None:
+    """A number must be unique in the whole district, so a taken one is refused;
+    but what holds it outside the actor's scope is not named (not its grid, not
+    whether it is a person or a household of theirs), and the attempt is journaled."""
+    holder = same.values_list("region_path", flat=True).first()
+    if holder is None:
+        return
+    if access.in_scope(actor, holder):
+        raise RegistryError(here)
+    journal_write(
+        actor=actor,
+        action="registry.duplicate_elsewhere",
+        object_type=same.model._meta.model_name or "",
+        object_id="",
+        region_path=actor.region.path if actor.region_id else "",  # type: ignore[union-attr]
+    )
+    raise RegistryError(ELSEWHERE)
+
+
 def household_create(
     *,
     actor: User,
@@ -60,8 +83,7 @@ def household_create(
     if grid.level != Level.GRID:
         raise RegistryError("户必须属于一个网格")
     access.require_scope(actor, grid.path, write=True)
-    if Household.objects.filter(number=number).exists():
-        raise RegistryError(f"户号 {number} 已存在")
+    _refuse_taken(actor, Household.objects.filter(number=number), f"户号 {number} 已存在")
     with transaction.atomic():
         household = Household.objects.create(
             grid=grid,
@@ -231,8 +253,11 @@ def person_create(
         raise RegistryError("人员必须登记到一个网格")
     access.require_scope(actor, grid.path, write=True)
     person = person_build(grid=grid, household=household, name=name, id_number=id_number, **fields)
-    if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
-        raise RegistryError("该身份证号已登记（迁入的人员请用「迁移」办理）")
+    _refuse_taken(
+        actor,
+        Person.objects.filter(id_number_hash=person.id_number_hash),
+        "该身份证号已登记（迁入的人员请用「迁移」办理）",
+    )
     with transaction.atomic():
         person.save()
         _history(person, MoveKind.REGISTER, actor, to_grid=grid, note=note)
@@ -429,8 +454,7 @@ def house_create(
     access.require_scope(actor, grid.path, write=True)
     if use not in HouseUse.values:
         raise RegistryError(f"房屋用途「{use}」不在代码表中")
-    if House.objects.filter(number=number).exists():
-        raise RegistryError(f"房屋编号 {number} 已存在")
+    _refuse_taken(actor, House.objects.filter(number=number), f"房屋编号 {number} 已存在")
     with transaction.atomic():
         house = House.objects.create(
             grid=grid,
@@ -499,8 +523,9 @@ def organisation_create(
         code = creditcode.parse(credit_code)
     except creditcode.InvalidCreditCode as exc:
         raise RegistryError(str(exc)) from None
-    if Organisation.objects.filter(credit_code=code).exists():
-        raise RegistryError(f"统一社会信用代码 {code} 已登记")
+    _refuse_taken(
+        actor, Organisation.objects.filter(credit_code=code), f"统一社会信用代码 {code} 已登记"
+    )
     with transaction.atomic():
         organisation = Organisation.objects.create(
             grid=grid,

@@ -339,3 +339,17 @@ def test_a_batch_is_journaled_in_order_and_a_receipt_clash_costs_only_its_report
     reports = JournalEntry.objects.filter(action="event.report").order_by("seq")
     assert [r.object_id for r in reports][1:] == [str(o.event.pk) for o in outcomes]
     assert list(journal_verify()) == []
+
+
+def test_a_foreign_event_to_merge_into_is_answered_as_not_found(reported, personas, tree):
+    from pingan.events.tests.conftest import IN_B1_1
+
+    foreign = event_report(actor=None, channel="public", report=report_in(where=IN_B1_1)).event
+    Event.objects.filter(pk=foreign.pk).update(state=State.CLOSED)
+    missing = Event.objects.order_by("-pk").first().pk + 100
+    answers = []
+    for original_id in (foreign.pk, missing):
+        with pytest.raises(EventError) as refused:
+            act(reported, "merge", personas.township_officer, original_id=original_id)
+        answers.append(str(refused.value))
+    assert answers[0] == answers[1] == "没有找到要合并到的原事件"

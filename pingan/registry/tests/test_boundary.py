@@ -101,3 +101,26 @@ def test_no_response_carries_a_full_identity_number_without_the_grant(
         assert refused.status_code == 403
         leaked = [n for n in numbers for body in bodies if n in body]
         assert leaked == [], (user.username, leaked)
+
+
+def test_a_number_taken_outside_the_scope_is_refused_without_naming_it(tree, personas):
+    from pingan.audit.models import JournalEntry
+    from pingan.conftest import fix_check
+    from pingan.registry.services import RegistryError, household_create, person_create
+
+    household_create(actor=personas.admin, grid=tree.grid_b1_1, number="HB1", address="乙一号")
+    id_number = fix_check("63020319900101123")
+    person_create(actor=personas.admin, grid=tree.grid_b1_1, name="外人", id_number=id_number)
+    township = personas.township_officer  # township A: grid B1-1 is not theirs
+    with pytest.raises(RegistryError) as household:
+        household_create(actor=township, grid=tree.grid_a1_1, number="HB1", address="甲一号")
+    with pytest.raises(RegistryError) as person:
+        person_create(actor=township, grid=tree.grid_a1_1, name="某人", id_number=id_number)
+    for refusal in (household, person):
+        message = str(refusal.value)
+        assert "辖区以外" in message
+        assert tree.grid_b1_1.name not in message and "外人" not in message
+    assert JournalEntry.objects.filter(action="registry.duplicate_elsewhere").count() == 2
+    # Inside the scope the duplicate is named, so it can be found.
+    with pytest.raises(RegistryError, match="户号 HB1 已存在"):
+        household_create(actor=personas.admin, grid=tree.grid_b1_1, number="HB1", address="x")
