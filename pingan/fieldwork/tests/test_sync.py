@@ -159,3 +159,32 @@ def test_a_worker_cannot_act_on_an_event_outside_their_scope(personas, reported)
         item("event_action", {"event_id": reported.pk, "action": "verify_pass"}),
     )
     assert refused["status"] == 404
+
+
+def test_six_visits_with_a_phone_photo_each_fit_one_request(personas, residents, tree, settings):
+    """The batch the app packs under SYNC_BATCH_BYTES is one the server reads."""
+    import base64
+    import json
+
+    household = residents[tree.grid_a1_1.code].household
+    client = signed_in(personas.grid_worker_a)
+    photo = "data:image/jpeg;base64," + base64.b64encode(b"x" * 1_000_000).decode()
+    items = [item("work", visit_of(household, photos=[photo])) for _ in range(6)]
+    body = json.dumps({"items": items})
+    assert len(body) < settings.SYNC_BATCH_BYTES  # as the app packs it
+    response = client.post("/api/field/sync", body, content_type="application/json")
+    assert response.status_code == 200  # each item answers on its own (the bytes are no JPEG)
+
+
+def test_an_oversized_batch_gets_a_structured_413_naming_the_limit(personas, settings):
+    client = signed_in(personas.grid_worker_a)
+    body = '{"items": [], "pad": "' + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10) + '"}'
+    response = client.post("/api/field/sync", body, content_type="application/json")
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "too_large" and error["max_bytes"] == settings.SYNC_BATCH_BYTES
+
+
+def test_the_app_is_told_the_servers_limit(personas, settings):
+    page = signed_in(personas.grid_worker_a).get("/app/").content.decode()
+    assert f'data-sync-bytes="{settings.SYNC_BATCH_BYTES}"' in page

@@ -57,6 +57,13 @@
 
   class Offline extends Error {}
   class LoggedOut extends Error {}
+  class Refused extends Error {
+    constructor(status, data) {
+      super((data.error && data.error.message) || "服务器出错，请稍后再试");
+      this.status = status;
+      this.data = data;
+    }
+  }
 
   async function api(path, body) {
     let response;
@@ -72,7 +79,7 @@
     }
     if (response.status === 401) throw new LoggedOut("请重新登录");
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error((data.error && data.error.message) || "服务器出错，请稍后再试");
+    if (!response.ok) throw new Refused(response.status, data);
     return data;
   }
 
@@ -131,8 +138,12 @@
   }
 
   // Send the queue in order, a few items a request. Taken (201) and replayed (200)
-  // items leave the queue; refused ones stay, marked, for the worker to see.
-  const BATCH_BYTES = 6 * 1024 * 1024;
+  // items leave the queue; refused ones stay, marked, for the worker to see. A
+  // request is kept under the server's limit (PINGAN_SYNC_BATCH_BYTES, given to the
+  // page); should the server still find it too large (413), the batch is split,
+  // and a single record that can never fit is set aside so the rest go on.
+  let batchBytes = Number(document.body.dataset.syncBytes) || 12 * 1024 * 1024;
+  const MAX_ITEMS = 20;
 
   async function sync() {
     if (state.syncing || !navigator.onLine) return;
@@ -141,18 +152,14 @@
     try {
       // Only the signed-in worker's own records: another's wait for them to sign in.
       const waiting = (await queue.all()).filter((e) => e.status === "waiting" && mine(e));
-      while (waiting.length) {
-        const batch = takeBatch(waiting);
-        const { results } = await api("/field/sync", {
-          items: batch.map((e) => ({ uuid: e.uuid, kind: e.kind, body: e.body })),
-        });
-        for (const [i, result] of results.entries()) await settle(batch[i], result);
-      }
+      while (waiting.length) await send(takeBatch(waiting));
       state.lastSync = new Date();
       await kv.set("lastSync", state.lastSync.toISOString());
+      if (state.notice.startsWith("同步暂停")) state.notice = "";
       if (isField()) await loadSnapshot();
     } catch (error) {
       if (error instanceof LoggedOut) state.notice = "登录已过期，请重新登录后同步（记录已保存在手机上）";
+      else if (!(error instanceof Offline)) state.notice = `同步暂停：${error.message}。记录仍在手机上，稍后会自动重试。`;
     } finally {
       state.syncing = false;
       await refreshPending();
@@ -160,16 +167,58 @@
     }
   }
 
+  async function send(batch) {
+    let results;
+    try {
+      const items = await Promise.all(batch.map(async (e) => ({ uuid: e.uuid, kind: e.kind, body: await wire(e.body) })));
+      ({ results } = await api("/field/sync", { items }));
+    } catch (error) {
+      if (!(error instanceof Refused && error.status === 413)) throw error;
+      if (error.data.error && error.data.error.max_bytes) batchBytes = error.data.error.max_bytes;
+      if (batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        await send(batch.slice(0, half));
+        await send(batch.slice(half));
+        return;
+      }
+      const limit = Math.floor(batchBytes / (1024 * 1024));
+      results = [{ status: 413, error: { message: `这条记录连同照片超过 ${limit} MB，无法上传：请删除它，少带几张照片重新记录` } }];
+    }
+    for (const [i, result] of results.entries()) await settle(batch[i], result);
+  }
+
   function takeBatch(waiting) {
     const batch = [];
     let bytes = 0;
-    while (waiting.length && batch.length < 20) {
-      const size = JSON.stringify(waiting[0].body).length;
-      if (batch.length && bytes + size > BATCH_BYTES) break;
+    while (waiting.length && batch.length < MAX_ITEMS) {
+      const size = wireSize(waiting[0].body);
+      if (batch.length && bytes + size > batchBytes) break;
       bytes += size;
       batch.push(waiting.shift());
     }
     return batch;
+  }
+
+  // Photos wait in the queue as Blobs (a third smaller than base64, and not held
+  // as strings in memory); they become data: URLs only in the request that sends them.
+  function wireSize(body) {
+    const photos = body.photos || [];
+    const rest = JSON.stringify({ ...body, photos: [] }).length;
+    return rest + photos.reduce((n, p) => n + (typeof p === "string" ? p.length : Math.ceil(p.size / 3) * 4 + 32), 0);
+  }
+
+  async function wire(body) {
+    if (!body.photos || !body.photos.length) return body;
+    return { ...body, photos: await Promise.all(body.photos.map((p) => (typeof p === "string" ? p : dataUrl(p)))) };
+  }
+
+  function dataUrl(blob) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.onerror = () => reject(new Error("无法读取照片"));
+      reader.readAsDataURL(blob);
+    });
   }
 
   async function settle(entry, result) {
@@ -231,7 +280,7 @@
         canvas.height = Math.round(image.height * scale);
         canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
         URL.revokeObjectURL(image.src);
-        resolve(canvas.toDataURL("image/jpeg", 0.8));
+        canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("无法处理这张照片"))), "image/jpeg", 0.8);
       };
       image.onerror = () => reject(new Error("无法读取这张照片"));
       image.src = URL.createObjectURL(file);
