@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ninja",
     "pingan.accounts",
     "pingan.audit",
+    "pingan.jobs",
     "pingan.regions",
     "pingan.registry",
     "pingan.events",
@@ -222,9 +223,14 @@ MAX_PHOTO_BYTES = env_int("PINGAN_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
 # bodies up to it plus room for the envelope. A larger body gets a structured 413.
 SYNC_BATCH_BYTES = env_int("PINGAN_SYNC_BATCH_BYTES", 12 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SYNC_BATCH_BYTES + 256 * 1024
-# Spreadsheet imports run beside the request so the page can show their progress;
+# Spreadsheet imports are jobs for the worker, so the page can show their progress;
 # off, they run inside the request (tests, single-threaded debugging).
 IMPORT_IN_BACKGROUND = env_bool("PINGAN_IMPORT_IN_BACKGROUND", True)
+# Background jobs (imports, the statutes' embeddings) run in processes `pingan worker`
+# starts, this many at a time per worker; a job whose heartbeat is older than
+# JOB_STALE_SECONDS is taken for dead and queued again (3 tries).
+JOB_PROCESSES = env_int("PINGAN_JOB_PROCESSES", 2)
+JOB_STALE_SECONDS = env_int("PINGAN_JOB_STALE_SECONDS", 600)
 # Where 青小律 keeps article embeddings, by the content they were made from (about
 # 20 minutes of work on 2 cores, so worth keeping across reloads of the same laws).
 LEGAL_VECTORS_DIR = Path(env_str("PINGAN_LEGAL_VECTORS_DIR", str(DATA_DIR / "legal-vectors")))

@@ -43,9 +43,9 @@ def stored_receipts(data_dir: str, database_url: str | None) -> set[str]:
         import psycopg
 
         with psycopg.connect(database_url) as conn:
-            return {row[0] for row in conn.execute("SELECT receipt FROM events_event")}
+            return {str(row[0]) for row in conn.execute("SELECT id FROM events_event")}
     with sqlite3.connect(Path(data_dir) / "pingan.sqlite3") as conn:
-        return {row[0] for row in conn.execute("SELECT receipt FROM events_event")}
+        return {str(row[0]) for row in conn.execute("SELECT id FROM events_event")}
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])

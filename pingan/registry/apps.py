@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class RegistryConfig(AppConfig):
     name = "pingan.registry"
     label = "registry"
+
+    def ready(self):
+        from pingan.jobs.handlers import register
+        from pingan.registry import transfer
+
+        register(transfer.IMPORT_JOB, transfer.import_job_handler, transfer.import_job_given_up)

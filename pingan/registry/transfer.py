@@ -17,6 +17,8 @@ import hashlib
 import io
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +35,8 @@ from pingan.accounts import access
 from pingan.accounts.models import GrantKind, User
 from pingan.audit.services import journal_write
 from pingan.bulk import bulk_insert, bulk_insert_values
+from pingan.jobs.models import Job
+from pingan.jobs.services import Superseded
 from pingan.lib import idnumber
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
@@ -334,6 +338,8 @@ def _import(
         return outcome
     started = time.perf_counter()
     with transaction.atomic():
+        if progress:  # as a job: proof, in the commit's transaction, that it is still ours
+            progress(len(table.rows), len(table.rows))
         ids = importer.commit(good)
         outcome.imported = len(ids)
         # One journal row for the import as a whole: the file by its SHA-256 (it is
@@ -376,12 +382,17 @@ def _checked(importer: _Importer, table: Table, progress: Progress | None):
         and total >= PARALLEL_FROM
         and workers > 1
         and "fork" in multiprocessing.get_all_start_methods()
+        # A fork copies only the calling thread: a lock another thread held stays
+        # locked in the child for ever. Jobs run in a process of their own with no
+        # other threads; anywhere else (a test, a threaded server) check in-process.
+        and threading.active_count() == 1
     )
     done = 0
     if parallel:
         _checking = (importer, table)
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            fork = multiprocessing.get_context("fork")
+            with fork.Pool(workers, initializer=_child_defaults) as pool:
                 for results in pool.imap(_check_chunk, chunks):
                     done += len(results)
                     if progress:
@@ -395,6 +406,11 @@ def _checked(importer: _Importer, table: Table, progress: Progress | None):
         done += end - start
         if progress:
             progress(done, total)
+
+
+def _child_defaults() -> None:
+    """A checker stops on Pool.terminate()'s SIGTERM whatever handler its parent had."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _check_chunk(chunk: tuple[int, int]) -> list:
@@ -766,11 +782,33 @@ class RecordImporter(_Importer):
 
 # ---- jobs: the import page and the CLI -------------------------------------------
 
+IMPORT_JOB = "registry.import"
 
-def job_run(job: ImportJob) -> ImportJob:
-    """Carry out an uploaded import, keeping its progress and report on the job."""
+
+def import_job_handler(job: Job, progress: Progress) -> str:
+    """The worker's side of an uploaded import (pingan.jobs): the import's own row
+    keeps the progress and the report the page shows."""
+    upload = ImportJob.objects.select_related("user").get(pk=job.args["import_id"])
+    done = job_run(upload, progress)
+    return f"{done.get_status_display()}：{done.imported}/{done.total}"
+
+
+def import_job_given_up(job: Job, message: str) -> None:
+    ImportJob.objects.filter(pk=job.args["import_id"]).update(
+        status=ImportJob.Status.FAILED,
+        errors=[[0, "", f"导入中断（{message}），请重新上传"]],
+        finished_at=timezone.now(),
+    )
+
+
+def job_run(job: ImportJob, worker_progress: Progress | None = None) -> ImportJob:
+    """Carry out an uploaded import, keeping its progress and report on the job.
+    `worker_progress`: the background job's, which raises Superseded once another
+    process has been given the import."""
 
     def progress(checked: int, total: int) -> None:
+        if worker_progress:
+            worker_progress(checked, total)
         ImportJob.objects.filter(pk=job.pk).update(checked=checked, total=total)
 
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
@@ -782,20 +820,27 @@ def job_run(job: ImportJob) -> ImportJob:
             valid_only=job.valid_only,
             progress=progress,
         )
+    except Superseded:
+        raise  # the import is another process's now: its row is left to that one
     except (TransferError, definitions.DefinitionError, PermissionDenied) as exc:
         job.status, job.errors = ImportJob.Status.FAILED, [[0, "", str(exc)]]
+        _save(job)
     except Exception as exc:  # the page must say it failed, not spin forever
         job.status, job.errors = ImportJob.Status.FAILED, [[0, "", f"导入出错：{exc}"]]
+        _save(job)
         raise
     else:
         job.total, job.checked, job.imported = outcome.total, outcome.total, outcome.imported
         job.errors = [[e.row, e.column, e.message] for e in outcome.errors]
         refused = outcome.errors and not job.valid_only
         job.status = ImportJob.Status.REFUSED if refused else ImportJob.Status.DONE
-    finally:
-        job.finished_at = timezone.now()
-        job.save()
+        _save(job)
     return job
+
+
+def _save(job: ImportJob) -> None:
+    job.finished_at = timezone.now()
+    job.save()
 
 
 # ---- exporting -------------------------------------------------------------------

