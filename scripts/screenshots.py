@@ -41,7 +41,10 @@ def bad_import_file() -> Path:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    with running_demo(households=40_000, laws="packaged", with_worker=True) as base, sync_playwright() as playwright:
+    with (
+        running_demo(households=40_000, laws="packaged", with_worker=True) as base,
+        sync_playwright() as playwright,
+    ):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
         page.goto(f"{base}/login/")
@@ -238,7 +241,10 @@ PARTS = {"app": workbench, "command": command, "services": public_services}
 
 
 def only(part) -> None:
-    with running_demo(households=40_000, laws="packaged", with_worker=True) as base, sync_playwright() as playwright:
+    with (
+        running_demo(households=40_000, laws="packaged", with_worker=True) as base,
+        sync_playwright() as playwright,
+    ):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         part(browser, base)
         browser.close()

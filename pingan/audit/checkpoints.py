@@ -63,12 +63,8 @@ def checkpoint_write(path: Path | None = None) -> Checkpoint | None:
         pass
     if last is not None and last.seq == head.seq and last.hash == head.hash:
         return None
-    body = {
-        "seq": head.seq,
-        "hash": head.hash,
-        "at": timezone.now().isoformat(timespec="seconds"),
-        "keyed_from": head.keyed_from,
-    }
+    at = timezone.now().isoformat(timespec="seconds")
+    body = {"seq": head.seq, "hash": head.hash, "at": at, "keyed_from": head.keyed_from}
     line = json.dumps({**body, "sig": _sign(body)}, sort_keys=True) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     # O_APPEND: each line goes to the end even with several writers.
@@ -78,4 +74,4 @@ def checkpoint_write(path: Path | None = None) -> Checkpoint | None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-    return Checkpoint(head.seq, head.hash, body["at"], head.keyed_from, valid=True)
+    return Checkpoint(head.seq, head.hash, at, head.keyed_from, valid=True)

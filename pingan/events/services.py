@@ -37,7 +37,7 @@ from pingan.events.models import (
 )
 from pingan.lib.errors import DomainError
 from pingan.lib.receipts import new_receipt
-from pingan.lib.text import InvalidText, clean_text
+from pingan.lib.text import InvalidText, clean_text, column_length
 from pingan.regions.models import Region
 
 
@@ -106,7 +106,7 @@ class Report:
             self.description, label="描述", max_length=DESCRIPTION_LENGTH, multiline=True
         )
         for name, label in TEXT_FIELDS.items():
-            limit = Event._meta.get_field(name).max_length
+            limit = column_length(Event, name)
             setattr(self, name, clean_text(getattr(self, name), label=label, max_length=limit))
 
 

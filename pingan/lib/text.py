@@ -50,3 +50,12 @@ def clean_name(value: object, *, label: str, max_length: int = 50) -> str:
     if _MARKUP.search(name):
         raise InvalidText(f"{label}不能含有 < 或 >")
     return name
+
+
+def column_length(model, name: str) -> int:
+    """The max_length of a model's text column: the one limit for the column and
+    for the check of what goes into it."""
+    length = getattr(model._meta.get_field(name), "max_length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"{model.__name__}.{name} has no max_length")
+    return length

@@ -15,7 +15,7 @@ from pingan.audit.services import journal_write
 from pingan.lib import divisions
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
-from pingan.lib.text import clean_name, clean_text
+from pingan.lib.text import clean_name, clean_text, column_length
 from pingan.regions.geo import (
     InvalidBoundary,
     check_inside,
@@ -31,7 +31,7 @@ class RegionError(DomainError):
 
 def region_name(value: object) -> str:
     """A node's name as it may be stored: it is shown on every map and list."""
-    return clean_name(value, label="名称", max_length=Region._meta.get_field("name").max_length)
+    return clean_name(value, label="名称", max_length=column_length(Region, "name"))
 
 
 def path_for(level: Level, code: str, parent: Region | None) -> str:
