@@ -122,3 +122,18 @@ def wait_until(page, expression: str, timeout: float = 30_000) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"still false after {timeout / 1000:.0f} s: {expression}")
         page.wait_for_timeout(200)
+
+
+def pingan_command(data_dir: str, *args: str) -> str:
+    """Run a `pingan` command on a demo's own SQLite data folder; its stdout."""
+    env = {**os.environ, "PINGAN_DATA_DIR": data_dir}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [str(BIN / "pingan"), *args], env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def pingan_shell(data_dir: str, code: str) -> str:
+    """The last line `pingan shell -c code` printed (the shell prints a banner first)."""
+    return pingan_command(data_dir, "shell", "-c", code).strip().splitlines()[-1]

@@ -3,12 +3,11 @@ someone with database access) is shown as text on every map and page, and runs
 nothing; every page carries the Content-Security-Policy."""
 
 import os
-import subprocess
 import tempfile
 
 import pytest
 
-from tests.server import BIN, CHROMIUM, log_in, running_demo
+from tests.server import CHROMIUM, log_in, pingan_shell, running_demo
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,16 +30,7 @@ def markup_server():
         tempfile.TemporaryDirectory(prefix="pingan-xss-") as data_dir,
         running_demo(data_dir=data_dir) as url,
     ):
-        env = {**os.environ, "PINGAN_DATA_DIR": data_dir}
-        env.pop("DATABASE_URL", None)
-        done = subprocess.run(
-            [str(BIN / "pingan"), "shell", "-c", rename],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        yield url, done.stdout.split()[-1]
+        yield url, pingan_shell(data_dir, rename)
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ the rest go on."""
 import contextlib
 import json
 import os
-import subprocess
 import tempfile
 
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from tests.server import BIN, CHROMIUM, log_in, running_demo, wait_until
+from tests.server import CHROMIUM, log_in, pingan_shell, running_demo, wait_until
 
 pytestmark = [
     pytest.mark.browser,
@@ -58,16 +57,7 @@ def count_on_server(data_dir: str) -> dict:
         "print(json.dumps({'visits': mine.count(), "
         "'photos': WorkPhoto.objects.filter(record__in=mine).count()}))"
     )
-    env = {**os.environ, "PINGAN_DATA_DIR": data_dir}
-    env.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [str(BIN / "pingan"), "shell", "-c", query],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(pingan_shell(data_dir, query))
 
 
 def record_visits_offline(page, base, photos, how_many: int, photos_of) -> None:

@@ -14,19 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import BIN
+from tests.server import BIN, pingan_command, pingan_shell
 
 pytestmark = pytest.mark.timeout(600)
 ROWS = 40_000  # above transfer.PARALLEL_FROM: the checkers are forked
-
-
-def run(data_dir: str, *args: str, env_extra: dict | None = None) -> str:
-    env = {**os.environ, "PINGAN_DATA_DIR": data_dir, **(env_extra or {})}
-    env.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [str(BIN / "pingan"), *args], env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout
 
 
 def people_file(path: Path, grids: list[str]) -> None:
@@ -91,30 +82,26 @@ def wait_for(condition, seconds: float, what: str):
 
 def test_a_killed_import_is_taken_up_again_and_imports_every_row_once(tmp_path):
     data_dir = str(tmp_path)
-    run(data_dir, "migrate", "-v0")
-    run(data_dir, "demo", "--households", "1")
+    pingan_command(data_dir, "migrate", "-v0")
+    pingan_command(data_dir, "demo", "--households", "1")
     grids = json.loads(
-        run(
+        pingan_shell(
             data_dir,
-            "shell",
-            "-c",
             "import json; from pingan.regions.models import Region; "
             "print(json.dumps(list(Region.objects.filter(level='grid', active=True)"
             ".values_list('code', flat=True)[:20])))",
-        ).splitlines()[-1]
+        )
     )
     upload = tmp_path / "people.csv"
     people_file(upload, grids)
     before = query(data_dir, "SELECT COUNT(*) FROM registry_person")[0]
-    run(
+    pingan_shell(
         data_dir,
-        "shell",
-        "-c",
         "from pingan.accounts.models import User; from pingan.registry.models import ImportJob; "
         "from pingan.jobs.services import job_enqueue; "
         f"job = ImportJob.objects.create(kind='people', file_name='people.csv', "
         f"stored_file={str(upload)!r}, user=User.objects.get(username='zhihui')); "
-        "job_enqueue(kind='registry.import', args={'import_id': job.pk})",
+        "job_enqueue(kind='registry.import', args={'import_id': job.pk}); print(job.pk)",
     )
     env = {**os.environ, "PINGAN_DATA_DIR": data_dir, "PINGAN_JOB_STALE_SECONDS": "10"}
     env.pop("DATABASE_URL", None)
