@@ -32,6 +32,7 @@ from pingan.events.services import Report, category_for, event_report
 from pingan.fieldwork.models import InspectionTask, Kind, WorkPhoto, WorkRecord
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
+from pingan.lib.text import clean_text
 from pingan.regions.models import Region
 from pingan.registry import records as registry_records
 from pingan.registry.models import Household, Person, Place, Record
@@ -190,10 +191,9 @@ def _household_of(record: Record) -> Household | None:
 def _check(work: Work) -> None:
     if work.kind not in Kind.values:
         raise FieldError(f"未知的工作类型：{work.kind}")
-    if len(work.note.strip()) < 2:
+    work.note = clean_text(work.note, label="工作情况", max_length=2000, multiline=True)
+    if len(work.note) < 2:
         raise FieldError("请填写工作情况")
-    if len(work.note) > 2000:
-        raise FieldError("工作情况不能超过2000字")
     if work.at and work.at > timezone.now() + CLOCK_SLACK:
         raise FieldError("记录时间晚于现在，请检查手机时间")
     if len(work.photos) > MAX_PHOTOS:
