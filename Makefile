@@ -36,7 +36,7 @@ system-deps:
 
 test: install-dev system-deps
 	$(BIN)/pytest
-	PGURL=$$(scripts/ensure-postgres.sh) && DATABASE_URL=$$PGURL $(BIN)/pytest -m "not browser"
+	PGURL=$$(scripts/ensure-postgres.sh) && DATABASE_URL=$$PGURL $(BIN)/pytest -m "not browser and not live"
 
 check: install-dev
 	$(BIN)/ruff check pingan bench tests scripts

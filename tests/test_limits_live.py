@@ -12,7 +12,7 @@ import pytest
 
 from tests.server import pingan_shell, running_demo
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [pytest.mark.live, pytest.mark.timeout(600)]
 
 
 def opener():

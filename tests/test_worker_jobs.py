@@ -16,7 +16,7 @@ import pytest
 
 from tests.server import BIN, pingan_command, pingan_shell
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [pytest.mark.live, pytest.mark.timeout(600)]
 ROWS = 40_000  # above transfer.PARALLEL_FROM: the checkers are forked
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import ctypes
 import datetime as dt
 import functools
 import gc
@@ -409,8 +410,16 @@ def _checked(importer: _Importer, table: Table, progress: Progress | None):
 
 
 def _child_defaults() -> None:
-    """A checker stops on Pool.terminate()'s SIGTERM whatever handler its parent had."""
+    """A checker stops on Pool.terminate()'s SIGTERM whatever handler its parent had,
+    and dies with its parent: a job process killed -9 must not leave its checkers
+    waiting on the task pipe for ever (Linux's PR_SET_PDEATHSIG)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def _check_chunk(chunk: tuple[int, int]) -> list:

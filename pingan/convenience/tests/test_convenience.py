@@ -39,7 +39,7 @@ def booking(village, day, **fields):
     )
 
 
-def test_bookable_days_are_working_days_from_tomorrow():
+def test_bookable_days_are_working_days_from_tomorrow(db):
     monday = dt.date(2026, 11, 30)
     days = services.bookable_days(monday)
     assert days[0] == dt.date(2026, 12, 1)
