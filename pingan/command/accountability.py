@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils import timezone
 
 from pingan.accounts.models import Department, User
 from pingan.command import indicators
@@ -42,7 +43,7 @@ class Failing:
 def failures(user: User, *, start: dt.datetime, end: dt.datetime, by: str) -> list[Failing]:
     """by='department' or 'person'; most failures first."""
     found: dict[str, Failing] = {}
-    for count in indicators.counts(cases_for(user, start, end), start, end):
+    for count in indicators.counts(cases_for(user, start, end), start, end, timezone.now()):
         failed = (count.indicator in LATE and not count.hit) or (
             count.indicator == "rework" and count.hit
         )

@@ -93,7 +93,7 @@ def assess(user: User, *, start: dt.datetime, end: dt.datetime, by: str) -> tupl
     """One row per unit, ranked by score, and the row of the whole scope."""
     if by not in UNITS:
         raise AssessmentError(f"未知的考核对象：{by}")
-    found = list(indicators.counts(cases_for(user, start, end), start, end))
+    found = list(indicators.counts(cases_for(user, start, end), start, end, timezone.now()))
     weights = weights_in_use()
     groups: dict[str, list[Count]] = defaultdict(list)
     for count in found:
@@ -150,7 +150,7 @@ def events_behind(
     """The events behind one figure: its numerator (hits) or its denominator."""
     if indicator not in indicators.BY_CODE:
         raise AssessmentError(f"未知的指标：{indicator}")
-    found = indicators.counts(cases_for(user, start, end), start, end)
+    found = indicators.counts(cases_for(user, start, end), start, end, timezone.now())
     ids = {
         count.event_id
         for count in found

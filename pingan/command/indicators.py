@@ -10,8 +10,10 @@ For a period [start, end):
   the period, by the acceptance deadline; of all first decisions in the period.
 - 及时派遣率: dispatches (派遣, also after a 退回) in the period made by the deadline.
 - 按期处置率: 处置完毕 steps in the period taken by the handling deadline (as extended).
-- 应结案: events 立案 before the end of the period, not voided, and not closed before
-  it began; 缓办: those of them suspended at the end of the period.
+- 应结案: events 立案 before the end of the period, not voided, not closed before it
+  began, and either closed in it or due: an open event whose deadline is still
+  ahead (of the period's end, or of now for the running period) is nobody's
+  failure yet and stays out; 缓办: those of them suspended at the end of the period.
 - 结案率 = 结案 ÷ (应结案 − 缓办), where 结案 = closed (核查通过) in the period.
 - 按期结案率 = 按期结案 ÷ (应结案 − 缓办): closed in the period with the last 处置完毕 on time.
 - 返工率 = 核查不通过 ÷ all 核查 in the period; a case that fails twice counts twice.
@@ -108,13 +110,19 @@ class _Timeline:
     counts: list[Count] = field(default_factory=list)
 
 
-def counts(cases: Iterable[Case], start: dt.datetime, end: dt.datetime) -> Iterator[Count]:
-    """Every event's contributions to every indicator in [start, end)."""
+def counts(
+    cases: Iterable[Case], start: dt.datetime, end: dt.datetime, as_of: dt.datetime | None = None
+) -> Iterator[Count]:
+    """Every event's contributions to every indicator in [start, end), judged as of
+    `as_of` (now, for a period still running; its end by default)."""
+    cutoff = min(end, as_of) if as_of else end
     for case in cases:
-        yield from _case_counts(case, start, end)
+        yield from _case_counts(case, start, end, cutoff)
 
 
-def _case_counts(case: Case, start: dt.datetime, end: dt.datetime) -> list[Count]:
+def _case_counts(
+    case: Case, start: dt.datetime, end: dt.datetime, cutoff: dt.datetime
+) -> list[Count]:
     t = _Timeline()
 
     def within(at: dt.datetime) -> bool:
@@ -136,7 +144,7 @@ def _case_counts(case: Case, start: dt.datetime, end: dt.datetime) -> list[Count
             t.state = step.to_state
         if "deadline" in step.data:
             t.deadline = _time(step.data["deadline"])
-    _closure(t, case, start, end, add)
+    _closure(t, case, start, cutoff, add)
     return t.counts
 
 
@@ -171,11 +179,11 @@ def _judge(t: _Timeline, step: Step, on_time: bool, in_period: bool, add) -> Non
         add("satisfied", step.data.get("satisfaction", 0) >= SATISFIED, department, handler)
 
 
-def _closure(t: _Timeline, case: Case, start: dt.datetime, end: dt.datetime, add) -> None:
+def _closure(t: _Timeline, case: Case, start: dt.datetime, cutoff: dt.datetime, add) -> None:
     """结案率 and 按期结案率 over the cases due in the period, less those suspended."""
     if t.decided:
         valid = t.accepted_at is not None
-        if start <= case.created_at < end:
+        if start <= case.created_at < cutoff:
             add("valid_report", valid, person_id=case.reporter_id)
     if t.accepted_at is None or t.voided:
         return
@@ -184,6 +192,8 @@ def _closure(t: _Timeline, case: Case, start: dt.datetime, end: dt.datetime, add
     if t.state == State.SUSPENDED:
         return
     closed = t.closed_at is not None
+    if not closed and t.deadline is not None and t.deadline > cutoff:
+        return  # not due yet: neither closed nor late
     handled_on_time, department, handler = t.last_handle or (False, t.lead_department, None)
     add("closed", closed, department, handler)
     add("close_on_time", closed and handled_on_time, department, handler)

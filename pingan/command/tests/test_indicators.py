@@ -148,3 +148,29 @@ def test_the_score_weighs_the_rates_and_counts_rework_as_its_complement():
     weights = {"handle_on_time": 1, "rework": 1}
     assert score(found, weights) == pytest.approx(100 * (3 / 4 + (1 - 1 / 3)) / 2, abs=0.1)
     assert score(tally([]), weights) is None
+
+
+def test_an_open_case_enters_the_closure_rates_only_once_it_is_due():
+    """A December case accepted on the 1st with ten days to handle: on the 5th it is
+    nobody's failure yet; on the 11th, still open, it counts against the rate."""
+    due_on_the_10th = case(
+        8,
+        at(12, 1),
+        step("accept", "accepted", at(12, 1, 10), at(12, 1, 14)),
+        step("dispatch", "dispatched", at(12, 1, 11), at(12, 10), department_id=3),
+    )
+    closed_early = case(
+        9,
+        at(12, 1),
+        step("accept", "accepted", at(12, 1, 10), at(12, 10)),
+        step("resolve_on_spot", "handled", at(12, 2), at(12, 3)),
+        step("verify_pass", "closed", at(12, 2, 15)),
+    )
+    on_the_5th = tally(counts([due_on_the_10th, closed_early], *DECEMBER, as_of=at(12, 5)))
+    assert (on_the_5th["close_on_time"].hits, on_the_5th["close_on_time"].total) == (1, 1)
+    on_the_11th = tally(counts([due_on_the_10th, closed_early], *DECEMBER, as_of=at(12, 11)))
+    assert (on_the_11th["closed"].hits, on_the_11th["closed"].total) == (1, 2)
+    assert on_the_11th["closed"].all_ids == [8, 9] or sorted(on_the_11th["closed"].all_ids) == [
+        8,
+        9,
+    ]
