@@ -24,6 +24,21 @@ fuzz = settings(
 pytestmark = pytest.mark.timeout(900)
 
 
+@pytest.fixture(autouse=True)
+def one_connection_per_test():
+    """Schemathesis calls the WSGI app as a server would, and Django closes the
+    database connection after each request; the test's transaction lives on that
+    connection. Django's own test client unhooks the same two signals."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def assert_no_server_error(response, case):
     assert response.status_code < 500, (
         f"{case.method} {case.formatted_path} {case.query} {case.body!r}: "
