@@ -197,6 +197,13 @@ def imports_in_request(settings):
 
 
 @pytest.fixture(autouse=True)
+def counts_in_the_test_database(settings):
+    """Rate limits and login locks count in the database, which each test rolls back,
+    even where REDIS_URL is set (Redis would carry counts from test to test)."""
+    settings.REDIS_URL = ""
+
+
+@pytest.fixture(autouse=True)
 def own_checkpoints(settings, tmp_path):
     """Each test keeps its audit checkpoints in its own file, never the data folder's."""
     settings.AUDIT_CHECKPOINTS = tmp_path / "audit-checkpoints.jsonl"
