@@ -228,3 +228,20 @@ def test_no_storage_warning_with_room_to_spare(base_url, phone):
     page = phone.new_page()
     open_app(page, base_url, "wangge")
     assert page.locator("#storage-warning").count() == 0
+
+
+def test_the_household_search_filters_the_list_and_names_each_head(base_url, phone):
+    page = phone.new_page()
+    snapshot = open_app(page, base_url, "wangge")
+    page.goto(f"{base_url}/app/#/households")
+    page.wait_for_selector("#list a.row")
+    rows = page.locator("#list a.row")
+    assert rows.count() == len(snapshot["households"])
+    wanted = snapshot["households"][-1]
+    page.fill("#filter", wanted["number"])
+    visible = page.locator("#list a.row:visible")
+    assert visible.count() == 1 and wanted["number"] in visible.inner_text()
+    heads = [p["name"] for p in snapshot["people"] if p["relation_to_head"] == "户主"]
+    page.fill("#filter", "")
+    assert page.locator("#list a.row:visible").count() == len(snapshot["households"])
+    assert heads and f"户主 {heads[0]}" in page.inner_text("#list")

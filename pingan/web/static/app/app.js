@@ -463,8 +463,9 @@
   function householdRow(h) {
     const members = state.snap.people.filter((p) => p.household_id === h.id);
     const text = [h.number, h.address, ...members.map((p) => p.name)].join(" ");
+    const head = members.find((p) => p.relation_to_head === "户主") || members[0];
     return `<a class="row" href="#/household/${h.id}" data-text="${esc(text)}">${esc(h.address)}
-      <br><span class="muted">${esc(h.number)} · ${members.length} 人 · ${h.last_visit ? `上次走访 ${esc(h.last_visit)}` : "未走访"}</span></a>`;
+      <br><span class="muted">${head ? `户主 ${esc(head.name)} · ` : ""}${esc(h.number)} · ${members.length} 人 · ${h.last_visit ? `上次走访 ${esc(h.last_visit)}` : "未走访"}</span></a>`;
   }
 
   function drawMap() {
