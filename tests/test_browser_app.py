@@ -245,3 +245,32 @@ def test_the_household_search_filters_the_list_and_names_each_head(base_url, pho
     page.fill("#filter", "")
     assert page.locator("#list a.row:visible").count() == len(snapshot["households"])
     assert heads and f"户主 {heads[0]}" in page.inner_text("#list")
+
+
+def test_deep_links_open_after_a_reload_without_errors(base_url, browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # A grid worker's very first open of the app is a link to the household list:
+    # the grid is not on the phone yet.
+    log_in(page, base_url, "wangge")
+    page.goto(f"{base_url}/app/#/households")
+    page.wait_for_selector("#list a.row")
+    page.reload()
+    page.wait_for_selector("#list a.row")
+    household = page.request.get(f"{base_url}/api/field/snapshot").json()["households"][0]
+    page.goto(f"{base_url}/app/#/household/{household['id']}")
+    page.reload()
+    page.wait_for_selector("#visit-this")
+    # A handler reloads a task page, which is drawn from the to-do list.
+    page.context.clear_cookies()
+    log_in(page, base_url, "chengguan")
+    todo = page.request.get(f"{base_url}/api/field/todo").json()["items"]
+    assert todo, "the demo gives 城管 events to handle"
+    page.goto(f"{base_url}/app/#/task/{todo[0]['id']}")
+    page.reload()
+    page.wait_for_selector("#task-form")
+    assert "已不在待办列表" not in page.inner_text("#view")
+    assert errors == []
+    context.close()

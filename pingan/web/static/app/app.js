@@ -331,12 +331,25 @@
     const r = route();
     const draw = VIEWS[r.name] || VIEWS.home;
     const notice = state.notice ? `<p class="error" role="alert">${esc(state.notice)}</p>` : "";
-    view().innerHTML = notice + storageWarning() + draw(r);
-    if (draw.bind_) draw.bind_(r);
+    const shown = draw(r);
+    view().innerHTML = notice + storageWarning() + shown;
+    if (draw.bind_ && !shown.missing) draw.bind_(r);
     window.scrollTo(0, 0);
   }
 
   function viewOf(name, draw, bind) { draw.bind_ = bind; VIEWS[name] = draw; }
+
+  // What a view returns when it has nothing to show: drawn as it is, with the
+  // view's bind step (which expects its form or list) skipped. Until the grid has
+  // reached the phone, a deep link says so instead of that the thing is gone; the
+  // view is drawn again once the data arrives.
+  function missing(text) {
+    let message = text;
+    if (!state.snap && isField()) message = navigator.onLine ? "正在下载网格数据…" : "手机上还没有网格数据：请在有网络时打开一次工作台";
+    const shown = new String(`<p>${esc(message)}</p>`);
+    shown.missing = true;
+    return shown;
+  }
 
   function bindForm(handler) {
     const form = view().querySelector("form");
@@ -385,7 +398,7 @@
 
   function fieldHome() {
     const s = state.snap;
-    if (!s) return `<p>正在下载网格数据…</p>`;
+    if (!s) return missing("正在下载网格数据…");
     const horizon = new Date(Date.now() + 7 * 86400000).toISOString().slice(0, 10);
     const due = s.records.filter((r) => r.next_visit_due && r.next_visit_due <= horizon)
       .sort((a, b) => a.next_visit_due.localeCompare(b.next_visit_due));
@@ -442,7 +455,7 @@
 
   viewOf("households", (r) => {
     const s = state.snap;
-    if (!s) return `<p>没有网格数据</p>`;
+    if (!s) return missing("没有网格数据");
     const since = daysAgo(s.visit_every_days);
     const only = r.params.get("unvisited");
     const list = only ? s.households.filter((h) => !h.last_visit || h.last_visit < since) : s.households;
@@ -491,7 +504,7 @@
   viewOf("household", (r) => {
     const s = state.snap;
     const h = s && byId(s.households, r.arg);
-    if (!h) return `<p>没有找到该户</p>`;
+    if (!h) return missing("没有找到该户");
     const members = s.people.filter((p) => p.household_id === h.id);
     const houseIds = new Set(members.map((p) => p.house_id).filter(Boolean));
     const houses = s.houses.filter((x) => houseIds.has(x.id));
@@ -575,7 +588,7 @@
 
   viewOf("places", () => {
     const s = state.snap;
-    if (!s) return `<p>没有网格数据</p>`;
+    if (!s) return missing("没有网格数据");
     return `<h1>重点场所（${s.places.length}）</h1><div class="card">
       ${s.places.map((p) => `<a class="row" href="#/work/inspection?place=${p.id}">${esc(p.name)}<br><span class="muted">${esc(p.address)}</span></a>`).join("") || `<p class="muted">网格内没有登记场所</p>`}</div>`;
   });
@@ -634,7 +647,7 @@
 
   viewOf("verify", (r) => {
     const e = state.snap && byId(state.snap.verify, r.arg);
-    if (!e) return `<p>该事件已不在待核查列表</p>`;
+    if (!e) return missing("该事件已不在待核查列表");
     return `<h1>核查：${esc(e.category)}</h1><p class="card">${esc(e.description)}<br><span class="muted">${esc(e.receipt)} ${esc(e.address)}</span></p>
       <form id="verify-form"><label>核查情况 <textarea name="reason" rows="3"></textarea></label>${photoField()}
       <button type="submit" class="primary" name="pass">核查通过</button>
@@ -654,7 +667,6 @@
   });
 
   async function loadTodo() {
-    const box = document.getElementById("todo");
     let items;
     try {
       items = (await api("/field/todo")).items;
@@ -663,6 +675,8 @@
       items = (await kv.get("todo")) || [];
     }
     state.todo = items;
+    const box = document.getElementById("todo");
+    if (!box) return;
     box.innerHTML = items.map((e) => `<a class="row" href="#/task/${e.id}">${esc(e.category)} <span class="tag ${esc(e.mark)}">${esc(e.state_label)}</span>
       <br>${esc(e.description)}<br><span class="muted">${esc(e.receipt)} ${esc(e.address)}</span></a>`).join("") || `<p class="muted">没有待办</p>`;
   }
@@ -676,8 +690,12 @@
   };
 
   viewOf("task", (r) => {
+    if (!state.todo) {  // opened by a link or a reload: fetch the list, then draw again
+      loadTodo().then(() => { if (route().name === "task") render(); });
+      return missing("正在加载待办…");
+    }
     const e = byId(state.todo, r.arg);
-    if (!e) return `<p>该事件已不在待办列表</p>`;
+    if (!e) return missing("该事件已不在待办列表");
     const actions = ACTIONS[e.state] || [];
     return `<h1>${esc(e.category)}</h1><p class="card">${esc(e.description)}<br><span class="muted">${esc(e.receipt)} ${esc(e.address)} · ${esc(e.state_label)}</span></p>
       <form id="task-form"><label>办理说明 <textarea name="reason" rows="3"></textarea></label>
@@ -729,7 +747,7 @@
 
   viewOf("person", (r) => {
     const p = state.snap && byId(state.snap.people, r.arg);
-    if (!p) return `<p>没有找到该人员</p>`;
+    if (!p) return missing("没有找到该人员");
     const value = (key) => (key === "phone" ? "" : p[key]);
     return `<h1>${esc(p.name)}</h1><p class="muted">${esc(p.id_number_masked)} · ${p.age}岁 · 电话 ${esc(p.phone_masked) || "未登记"}</p>
       <p><a href="#/record-new?subject=person&id=${p.id}">登记类别（如 流动人口、留守人员）</a></p>
@@ -780,7 +798,7 @@
 
   viewOf("household-edit", (r) => {
     const h = state.snap && byId(state.snap.households, r.arg);
-    if (!h) return `<p>没有找到该户</p>`;
+    if (!h) return missing("没有找到该户");
     return `<h1>修改户信息</h1><form><label>地址 <input name="address" value="${esc(h.address)}" required></label>
       <label>自然村/小区 <input name="village_group" value="${esc(h.village_group)}"></label>
       <button type="submit" class="primary">保存修改</button></form>`;
@@ -801,7 +819,7 @@
   viewOf("house-new", (r) => {
     const s = state.snap;
     const h = s && byId(s.households, r.params.get("household"));
-    if (!h) return `<p>没有找到该户</p>`;
+    if (!h) return missing("没有找到该户");
     return `<h1>登记房屋</h1><p class="muted">${esc(h.address)}</p><form>
       <label>房屋编号 <input name="number" required></label>
       <label>地址 <input name="address" value="${esc(h.address)}" required></label>
@@ -835,7 +853,7 @@
 
   viewOf("record-new", (r) => {
     const s = state.snap;
-    if (!s) return `<p>没有网格数据</p>`;
+    if (!s) return missing("没有网格数据");
     const subject = r.params.get("subject");
     const choices = s.definitions.filter((d) => d.subject === subject);
     const chosen = choices.find((d) => d.code === r.params.get("def"));
