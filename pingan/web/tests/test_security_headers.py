@@ -28,3 +28,14 @@ def test_no_template_has_an_inline_script_or_handler():
         if inline.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_error_pages_are_chinese_and_in_the_sites_layout(db, personas):
+    from django.template.loader import render_to_string
+
+    missing = signed_in(personas.dispatcher).get("/regions/999999999999999/")
+    assert missing.status_code == 404 and "没有找到" in missing.content.decode()
+    assert "topbar" in missing.content.decode()
+    anonymous = Client().get("/no-such-page/")
+    assert anonymous.status_code == 404 and "没有找到这个页面" in anonymous.content.decode()
+    assert "服务器出错了" in render_to_string("500.html")
