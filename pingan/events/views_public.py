@@ -15,6 +15,7 @@ from pingan.events.lifecycle import step_label
 from pingan.events.models import Category, Channel, Event, Photo
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
+from pingan.lib.text import mask_phone
 from pingan.regions.models import Region
 
 REPORTS_PER_HOUR = 20  # per address: enough for a family, not for a script
@@ -117,10 +118,6 @@ def track(request: HttpRequest, receipt: str) -> HttpResponse:
             "code_sent": request.GET.get("code") == "sent",
         },
     )
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else ""
 
 
 @require_POST

@@ -59,3 +59,8 @@ def column_length(model, name: str) -> int:
     if not isinstance(length, int):
         raise TypeError(f"{model.__name__}.{name} has no max_length")
     return length
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number for lists and pages: the first three and last four digits."""
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) >= 7 else "*" * len(phone)

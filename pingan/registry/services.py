@@ -18,6 +18,7 @@ from pingan.audit.services import journal_write
 from pingan.lib import creditcode, idnumber
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
+from pingan.lib.text import mask_phone  # noqa: F401 - imported from here by other apps
 from pingan.regions.models import Region
 from pingan.registry.codes import (
     Education,
@@ -144,10 +145,6 @@ PERSON_FIELDS = [
     "living_as",
 ]
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
-
-
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) >= 7 else "*" * len(phone)
 
 
 def clean_phone(raw: str) -> str | None:
