@@ -93,6 +93,7 @@ def binding_errors(role: str, region, department) -> None:
 class GrantKind(models.TextChoices):
     IDENTITY = "identity", _("查看完整身份证号")
     SENSITIVE = "sensitive", _("查看特殊人群等敏感数据")
+    CONTACT = "contact", _("查看反映人姓名和电话（回访）")
 
 
 class Grant(models.Model):

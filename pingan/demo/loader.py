@@ -11,6 +11,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
@@ -63,6 +64,7 @@ DEPARTMENTS = [
     ("sl", "平安区水利局", "水利"),
     ("wj", "平安区卫生健康局", "卫健"),
     ("jy", "平安区教育局", "教育"),
+    ("xf", "平安区消防救援大队", "消防"),
 ]
 
 
@@ -88,7 +90,7 @@ def load(
         district, grids = _build_tree(district_code, households, rng)
         departments = _build_departments(district)
         counts = _build_people(grids, rng, fake)
-        _build_grid_workers(grids, fake)
+        _build_grid_workers(grids, fake, password)
         _build_logins(district, departments, password)
         api_key_create("演示Open311客户端", DEMO_API_KEY)
         counts |= basic_data.build([g.region for g in grids], rng, timezone.localdate())
@@ -388,8 +390,14 @@ def _build_departments(district: Region) -> list[Department]:
     return Department.objects.bulk_create(departments)
 
 
-def _build_grid_workers(grids: list[PlannedGrid], fake: Faker) -> None:
-    """One grid worker per grid, without a password: an administrator issues it."""
+VACANT_GRID = "630203102001003"  # 三合镇社区第3网格: its worker left, none yet appointed
+
+
+def _build_grid_workers(grids: list[PlannedGrid], fake: Faker, password: str) -> None:
+    """One grid worker per grid, signing in as gw<grid code> with the demo password;
+    but one grid whose post is vacant, as happens for weeks in life: its events'
+    verification falls to the village centre."""
+    hashed = make_password(password)  # once: 500 hashes would take a minute
     workers = []
     for planned in grids:
         user = User(
@@ -397,8 +405,10 @@ def _build_grid_workers(grids: list[PlannedGrid], fake: Faker) -> None:
             role=Role.GRID_WORKER,
             region=planned.region,
             display_name=fake.name(),
+            password=hashed,
         )
-        user.set_unusable_password()
+        if planned.region.code == VACANT_GRID:
+            user.is_active = False
         workers.append(user)
     User.objects.bulk_create(workers)
 
@@ -417,6 +427,7 @@ def _build_logins(district: Region, departments: list[Department], password: str
         ("wanggezhang", Role.GRID_LEADER, grids[0], None, f"{village.name}网格长"),
         ("wangge", Role.GRID_WORKER, grids[0], None, f"{grids[0].name}网格员"),
         ("chengguan", Role.DEPARTMENT, None, chengguan, chengguan.name),
+        ("zhifa", Role.DEPARTMENT, None, chengguan, "城管执法队员 马文军"),
         ("jumin", Role.RESIDENT, None, None, "居民"),
     ]
     for username, role, region, department, label in specs:
@@ -437,6 +448,13 @@ def _build_logins(district: Region, departments: list[Department], password: str
         kind=GrantKind.IDENTITY,
         reason="演示：区综治中心核实身份",
     )
+    for username in ["zhihui", "xiangzhen", "cunju"]:
+        grant_give(
+            actor=None,
+            user=User.objects.get(username=username),
+            kind=GrantKind.CONTACT,
+            reason="演示：回访反映人",
+        )
     for username in ["zhihui", "xiangzhen", "cunju", "wanggezhang", "wangge"]:
         grant_give(
             actor=None,
@@ -469,8 +487,9 @@ def _build_events(grids: list[PlannedGrid], rng: random.Random) -> int:
     dispatcher = User.objects.get(username="zhihui")
     chengguan = User.objects.get(username="chengguan")
     categories = {c.code: c for c in Category.objects.filter(code__in=DEMO_REPORTS)}
+    staffed = [g for g in grids if g.region.code != VACANT_GRID]
     for number in range(DEMO_EVENTS):
-        planned = rng.choice(grids)
+        planned = rng.choice(staffed)
         code = rng.choice(sorted(DEMO_REPORTS))
         polygon = geometry.shapely_shape(planned.region.boundary or {})
         lng, lat = geometry.random_points(polygon, 1, rng)[0]
@@ -516,6 +535,7 @@ DEMO_USERNAMES = [
     "wanggezhang",
     "wangge",
     "chengguan",
+    "zhifa",
     "bianmin",
     "jumin",
 ]

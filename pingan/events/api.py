@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from pingan.accounts.services import client_ip
-from pingan.events import queue, routing, selectors, services, timing
+from pingan.events import duty, queue, routing, selectors, services, timing
 from pingan.events.models import Event, State
 from pingan.lib.errors import DomainError
 
@@ -48,6 +48,14 @@ class EventBrief(Schema):
     mark: str
     version: int
     supervised: bool
+    urgency: str
+    channel: str
+    waiting_for: str | None = None  # who must act next, and what: "平安区城管局：处置"
+
+    @staticmethod
+    def resolve_waiting_for(obj: Event) -> str | None:
+        waits = getattr(obj, "duty", None)
+        return str(waits) if waits else None
 
     @staticmethod
     def resolve_category(obj: Event) -> str:
@@ -80,7 +88,6 @@ class StepOut(Schema):
 class EventDetail(EventBrief):
     lng: float
     lat: float
-    channel: str
     lead_department: str | None
     merged_into: str | None
     rework_count: int
@@ -88,6 +95,11 @@ class EventDetail(EventBrief):
     satisfaction: int | None
     steps: list[StepOut]
     actions: list[str]
+
+    @staticmethod
+    def resolve_waiting_for(obj: Event) -> str | None:
+        waits = duty.duty(obj)
+        return str(waits) if waits else None
 
     @staticmethod
     def resolve_lead_department(obj: Event) -> str | None:
@@ -120,6 +132,10 @@ class ActionIn(Schema):
     days: int | None = None
     score: int | None = None
     original_id: int | None = None
+    urgency: str | None = None  # accept, dispatch: normal / urgent / critical
+    deadline: dt.datetime | None = None  # dispatch: a handling deadline, earlier only
+    handler_id: int | None = None  # assign_handler: a user of the department
+    reached: bool | None = None  # call_back: whether the reporter answered
 
 
 class QueuePage(Schema):
@@ -259,13 +275,17 @@ def event_queue(
     category: str = "",
     township: str = "",
     overdue: bool = False,
+    q: str = "",
     after: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=200),
 ):
-    """The dispatcher's queue: newest first, filtered, keyset-paged."""
-    filters = queue.QueueFilters(state=state, category=category, township=township, overdue=overdue)
-    items = queue.page(request.user, filters, after=after, limit=limit)
-    return {"items": items, "next_after": items[-1].id if len(items) == limit else None}
+    """The dispatcher's queue: newest first (the first page opens with the urgent
+    events), filtered, keyset-paged. state=mine: what waits for this user."""
+    filters = queue.QueueFilters(
+        state=state, category=category, township=township, overdue=overdue, q=q
+    )
+    found = queue.page(request.user, filters, after=after, limit=limit)
+    return {"items": found.items, "next_after": found.next_after}
 
 
 @router.get("/events/similar", response=list[EventBrief])

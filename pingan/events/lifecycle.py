@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from pingan.events.duty import Tier
 from pingan.events.models import State as S
 
 
@@ -58,6 +59,14 @@ TABLE: dict[str, Transition] = {
             "resolve_on_spot", "就地解决", {S.ACCEPTED}, S.HANDLED, Actor.CENTRE, Clock.VERIFY, True
         ),
         _t("dispatch", "派遣", {S.ACCEPTED, S.RETURNED}, S.DISPATCHED, Actor.CENTRE, Clock.HANDLE),
+        _t(
+            "assign_handler",
+            "指定承办人",
+            {S.DISPATCHED, S.HANDLING},
+            None,
+            Actor.DEPARTMENT,
+            Clock.KEEP,
+        ),
         _t("sign", "签收", {S.DISPATCHED}, S.HANDLING, Actor.DEPARTMENT, Clock.KEEP),
         _t(
             "send_back",
@@ -104,6 +113,8 @@ TABLE: dict[str, Transition] = {
             Clock.HANDLE,
             True,
         ),
+        _t("refer_verify", "转上一级核查", {S.HANDLED}, None, Actor.CENTRE, Clock.VERIFY, True),
+        _t("call_back", "回访", {S.CLOSED}, None, Actor.CENTRE, Clock.KEEP, True),
         _t("evaluate", "评价归档", {S.CLOSED}, S.ARCHIVED, Actor.CENTRE, Clock.STOP),
         _t(
             "escalate",
@@ -138,6 +149,9 @@ GUARDS = {
     "request_extension": lambda event: not event.pending_request,
     "request_suspension": lambda event: not event.pending_request,
     "supervise": lambda event: not event.supervised,
+    "refer_verify": lambda event: event.verify_tier < Tier.TOWNSHIP,
+    # 回访 first, where the report left a phone to call.
+    "evaluate": lambda event: not event.reporter_phone or event.called_back_at is not None,
 }
 
 

@@ -13,6 +13,7 @@ from pingan.regions.fields import PathField
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("一般")
     URGENT = "urgent", _("紧急")
+    CRITICAL = "critical", _("特急")
 
 
 class Category(models.Model):
@@ -139,6 +140,10 @@ class Event(models.Model):
     pending_days = models.PositiveSmallIntegerField(default=0)
     rework_count = models.PositiveSmallIntegerField(default=0)
     supervised = models.BooleanField(default=False)
+    # Who may verify once handled (events/duty.py Tier): 0 the grid worker, up to 3
+    # the township centre when no one below can act or the time limit ran out.
+    verify_tier = models.PositiveSmallIntegerField(default=0)
+    called_back_at = models.DateTimeField(null=True, blank=True, help_text="回访")
     supervise_deadline = models.DateTimeField(null=True, blank=True)
 
     satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -160,6 +165,12 @@ class Event(models.Model):
             # reading every open one (the flag first: the queries always ask for True).
             models.Index(fields=["overdue", "region_path"], name="event_overdue"),
             models.Index(fields=["supervised", "state", "region_path"], name="event_supervised"),
+            # The few urgent ones, which head the queue.
+            models.Index(
+                fields=["region_path", "id"],
+                condition=~models.Q(urgency="normal"),
+                name="event_urgent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +190,10 @@ class Assignment(models.Model):
         "accounts.Department", on_delete=models.PROTECT, related_name="assignments"
     )
     role = models.CharField(max_length=8, choices=AssignmentRole.choices)
+    # The department's own choice of who handles it (指定承办人).
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     active = models.BooleanField(default=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -218,6 +233,15 @@ class Photo(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def stage(self) -> str:
+        """What the photo shows, by the step it came with: 处置前 (the report's),
+        处置后 (the department's after handling) or 核查 (the verifier's)."""
+        action = self.step.action if self.step_id else "report"  # type: ignore[union-attr]
+        if action in ("handle", "resolve_on_spot"):
+            return "处置后"
+        return "核查" if action.startswith("verify") else "处置前"
 
 
 class Submission(models.Model):

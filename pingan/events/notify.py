@@ -9,12 +9,14 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from pingan.accounts.models import Department, Role, User
 from pingan.events.models import Event, Level, Notice, OutboundMessage
+from pingan.lib.divisions import Level as RegionLevel
+from pingan.lib.divisions import ancestor_path
 
 log = logging.getLogger(__name__)
 
@@ -42,43 +44,63 @@ def text_phone(phone: str, text: str, event: Event | None = None) -> None:
         OutboundMessage.objects.create(phone=phone, text=text[:500], event=event)
 
 
+def able(users: QuerySet[User]) -> QuerySet[User]:
+    """Accounts someone can sign in with: active, with a password set."""
+    return users.filter(is_active=True).exclude(password__startswith="!")
+
+
+CENTRE_LEVELS = (Level.VILLAGE, Level.TOWNSHIP, Level.DISTRICT)
+REGION_LEVEL = {
+    Level.VILLAGE: RegionLevel.VILLAGE,
+    Level.TOWNSHIP: RegionLevel.TOWNSHIP,
+    Level.DISTRICT: RegionLevel.DISTRICT,
+}
+
+
+def centre_path(event: Event, level: Level) -> str:
+    return ancestor_path(event.region_path, REGION_LEVEL[level])
+
+
+def holding_level(event: Event, staffed: set[tuple[str, str]]) -> Level:
+    """The centre that holds the event: the one at its level, or the next one up
+    when that centre has nobody who can sign in (a village without an account
+    falls to its township, then to the district, which always answers)."""
+    start = CENTRE_LEVELS.index(Level(event.level))
+    for level in CENTRE_LEVELS[start:-1]:
+        if (CENTRE_ROLE_FOR_LEVEL[level], centre_path(event, level)) in staffed:
+            return level
+    return Level.DISTRICT
+
+
+def centre_staff() -> list[User]:
+    """Everyone who can act for a centre, with their node."""
+    staff = User.objects.filter(role__in=CENTRE_ROLE_FOR_LEVEL.values(), region__isnull=False)
+    return list(able(staff).select_related("region").defer("region__boundary"))
+
+
+def staffed(staff: list[User]) -> set[tuple[str, str]]:
+    return {(u.role, u.region.path) for u in staff}  # type: ignore[union-attr]
+
+
 def centre_users(event: Event) -> list[User]:
     """Staff of the centre that holds the event now."""
     return centre_users_many([event])[0]
 
 
 def centre_users_many(events: list[Event]) -> list[list[User]]:
-    roles = {CENTRE_ROLE_FOR_LEVEL[Level(e.level)] for e in events}
-    staff = list(
-        User.objects.filter(role__in=roles, is_active=True, region__isnull=False)
-        .select_related("region")
-        .defer("region__boundary")
-    )
-    return [
-        [
-            u
-            for u in staff
-            if u.role == CENTRE_ROLE_FOR_LEVEL[Level(e.level)]
-            and e.region_path.startswith(u.region.path)  # type: ignore[union-attr]
-        ]
-        for e in events
-    ]
+    staff = centre_staff()
+    held = staffed(staff)
+    found = []
+    for event in events:
+        level = holding_level(event, held)
+        role, path = CENTRE_ROLE_FOR_LEVEL[level], centre_path(event, level)
+        found.append([u for u in staff if u.role == role and u.region.path == path])  # type: ignore[union-attr]
+    return found
 
 
 def department_users(departments: Iterable[Department]) -> list[User]:
     ids = [d.pk for d in departments]
     return list(User.objects.filter(role=Role.DEPARTMENT, department_id__in=ids, is_active=True))
-
-
-def verifier_users(event: Event) -> list[User]:
-    workers = list(
-        User.objects.filter(
-            region_id=event.grid_id, is_active=True, role__in=[Role.GRID_WORKER, Role.GRID_LEADER]
-        )
-    )
-    if event.grid.leader_id and all(u.pk != event.grid.leader_id for u in workers):
-        workers.append(event.grid.leader)  # type: ignore[arg-type]
-    return workers
 
 
 def tell_reporter(event: Event, text: str) -> None:

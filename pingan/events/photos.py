@@ -91,3 +91,21 @@ def report_with_photo(*, upload: UploadedFile | None, **intake) -> services.Inta
                 event=result.event, data=data, image=image, step=result.event.steps.first()
             )
     return result
+
+
+def transition_with_photo(*, upload: UploadedFile | None, **transition) -> Event:
+    """`services.event_transition` with the photo of the step (after handling, at
+    verification), checked first and stored with the step in one transaction."""
+    checked = photo_check(upload) if upload else None
+    with transaction.atomic():
+        event = services.event_transition(**transition)
+        if checked:
+            data, image = checked
+            step = event.steps.order_by("-id").first()
+            photo_attach(event=event, data=data, image=image, step=step)
+    return event
+
+
+def labelled(event: Event) -> list[Photo]:
+    """The event's photos in order, with their steps (for Photo.stage)."""
+    return list(event.photos.select_related("step").order_by("id"))

@@ -5,23 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pingan.accounts.models import User
-from pingan.events import selectors, services
+from pingan.events import duty, selectors, services
 from pingan.events.lifecycle import FINAL, Transition, available
-from pingan.events.models import Category, Event, State
+from pingan.events.models import Category, Event, State, Urgency
 from pingan.events.services import EventError
+from pingan.lib.receipts import ALPHABET, RECEIPT_LENGTH, normalise
 
 
 @dataclass
 class QueueFilters:
-    state: str = ""
+    state: str = ""  # "mine" (待我办理), "open" (全部未办结), "" (全部) or one state
     category: str = ""
     township: str = ""
     overdue: bool = False
+    q: str = ""  # receipt code, reporter phone, or words of the text or address
+
+
+VIEWS = {"mine": _("待我办理"), "open": _("全部未办结"), "": _("全部")}
+URGENT_FIRST = 50  # urgent events head the first page, up to this many
 
 
 def cursor(text: str) -> int:
@@ -31,11 +38,43 @@ def cursor(text: str) -> int:
     return int(text)
 
 
-def page(user: User, filters: QueueFilters, *, after: int = 0, limit: int = 50) -> list[Event]:
-    if filters.state not in ("", "open", *State.values):
+@dataclass
+class Page:
+    items: list[Event]
+    next_after: int | None  # the cursor of the next page, if there is one
+
+
+def page(user: User, filters: QueueFilters, *, after: int = 0, limit: int = 50) -> Page:
+    """A page of the queue, newest first; the first page opens with the urgent
+    events (特急, then 紧急) of the same filters, which later pages leave out."""
+    limit = max(1, min(limit, 200))
+    rows = _filtered(user, filters).select_related(
+        "category", "category__parent", "grid", "lead_department"
+    )
+    rows = rows.defer("grid__boundary")  # a polygon per row, and lists never draw it
+    urgent: list[Event] = []
+    if after:
+        rows = rows.filter(id__lt=after)
+    else:
+        found = rows.exclude(urgency=Urgency.NORMAL).order_by("-id")[:URGENT_FIRST]
+        urgent = sorted(found, key=lambda e: (URGENCY_RANK[Urgency(e.urgency)], -e.id))
+    normal = list(rows.filter(urgency=Urgency.NORMAL).order_by("-id")[:limit])
+    items = urgent + normal
+    for event, waits in zip(items, duty.duties(items), strict=True):
+        event.duty = waits  # type: ignore[attr-defined]  # who must act, for the list
+    return Page(items, normal[-1].id if len(normal) == limit else None)
+
+
+URGENCY_RANK = {Urgency.CRITICAL: 0, Urgency.URGENT: 1, Urgency.NORMAL: 2}
+
+
+def _filtered(user: User, filters: QueueFilters) -> QuerySet[Event]:
+    if filters.state not in (*VIEWS, *State.values):
         raise EventError(f"没有这个状态：{filters.state[:20]}")
     events = selectors.events_for_user(user, newest_first=True)
-    if filters.state == "open":
+    if filters.state == "mine":
+        events = events.filter(duty.awaiting(user))
+    elif filters.state == "open":
         events = events.exclude(state__in=FINAL)
     elif filters.state:
         events = events.filter(state=filters.state)
@@ -51,14 +90,23 @@ def page(user: User, filters: QueueFilters, *, after: int = 0, limit: int = 50) 
         )
     if filters.overdue:
         events = events.filter(deadline__lt=timezone.now())
-    if after:
-        events = events.filter(id__lt=after)
-    limit = max(1, min(limit, 200))
-    return list(
-        events.select_related("category", "category__parent", "grid")
-        .defer("grid__boundary")  # a polygon per row, and lists never draw it
-        .order_by("-id")[:limit]
-    )
+    if filters.q.strip():
+        events = events.filter(search(filters.q))
+    return events
+
+
+def search(text: str) -> Q:
+    """A receipt code finds its event; seven digits or more, the reporter's phone
+    (its end: people remember the last digits); anything else, the words of the
+    description or the address."""
+    text = text.strip()[:50]
+    code = normalise(text)
+    if len(code) == RECEIPT_LENGTH and all(c in ALPHABET for c in code):
+        return Q(receipt=code)
+    digits = text.replace(" ", "").replace("-", "")
+    if digits.isdigit() and len(digits) >= 7:
+        return Q(reporter_phone__endswith=digits)
+    return Q(description__icontains=text) | Q(address__icontains=text)
 
 
 def actions_for(event: Event, user: User) -> list[Transition]:

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from pingan.accounts import access
 from pingan.accounts.models import Role, User
-from pingan.events.models import Assignment, Event
+from pingan.events.models import Assignment, Event, Photo, Step
 
 
 def events_for_user(user: User, *, newest_first: bool = False) -> QuerySet[Event]:
@@ -51,3 +51,20 @@ def department_todo(user: User) -> QuerySet[Event]:
         event=OuterRef("pk"), department=user.department_id, active=True
     )
     return Event.objects.filter(Exists(active), state__in=["dispatched", "handling"])
+
+
+HANDLING_ACTIONS = ("handle", "resolve_on_spot")
+
+
+def handling_reports(event_ids: list[int]) -> dict[int, dict]:
+    """What the department said and showed when it finished, per event: the text
+    of its last 处置完毕 and the photos of every handling step (for the verifier)."""
+    steps = Step.objects.filter(event_id__in=event_ids, action__in=HANDLING_ACTIONS)
+    found: dict[int, dict] = {}
+    for step in steps.order_by("at", "id"):
+        found[step.event_id] = {"note": step.note, "by": step.actor_label, "at": step.at}
+    photos = Photo.objects.filter(event_id__in=event_ids).select_related("step").order_by("id")
+    for photo in photos:
+        entry = found.setdefault(photo.event_id, {"note": "", "by": "", "at": None})
+        entry.setdefault("photos", []).append(photo)
+    return found

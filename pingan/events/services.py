@@ -22,7 +22,7 @@ from django.utils import timezone
 from pingan.accounts import access
 from pingan.accounts.models import Department, Role, User
 from pingan.audit.services import Record, journal_write, journal_write_many
-from pingan.events import counts, notify, rating, routing, timing
+from pingan.events import counts, duty, notify, rating, routing, timing
 from pingan.events.lifecycle import TABLE, Actor, Clock, Transition
 from pingan.events.models import (
     Assignment,
@@ -34,7 +34,9 @@ from pingan.events.models import (
     State,
     Step,
     Submission,
+    Urgency,
 )
+from pingan.lib.dates import parse_moment
 from pingan.lib.errors import DomainError
 from pingan.lib.receipts import new_receipt
 from pingan.lib.text import InvalidText, clean_text, column_length
@@ -420,7 +422,7 @@ def after(action: str):
     return register
 
 
-SYSTEM_ACTIONS = {"escalate"}
+SYSTEM_ACTIONS = {"escalate", "refer_verify"}
 
 
 def event_transition(
@@ -434,7 +436,7 @@ def event_transition(
     **params: Any,
 ) -> Event:
     """Take `action` on the event. actor=None is the system itself (the time-limit
-    sweep), which may only escalate."""
+    sweep), which may only escalate and hand verification up (SYSTEM_ACTIONS)."""
     transition = TABLE.get(action)
     if transition is None:
         raise EventError(f"未知操作：{action}")
@@ -483,7 +485,7 @@ def check_actor(transition: Transition, event: Event, actor: User) -> None:
         Actor.CENTRE: _is_holding_centre,
         Actor.DEPARTMENT: lambda e, a: _assignment(e, a, AssignmentRole.LEAD) is not None,
         Actor.ASSISTANT: lambda e, a: _assignment(e, a, AssignmentRole.ASSIST) is not None,
-        Actor.VERIFIER: _is_verifier,
+        Actor.VERIFIER: duty.may_verify,
         Actor.DISTRICT: lambda e, a: (
             a.role in {Role.DISTRICT_CENTRE, Role.ADMIN}
             and access.in_scope(a, e.region_path, write=True)
@@ -503,20 +505,17 @@ def _is_holding_centre(event: Event, actor: User) -> bool:
     )
 
 
-def _is_verifier(event: Event, actor: User) -> bool:
-    if event.reporter_id == actor.pk:
-        return True
-    return actor.role in {Role.GRID_WORKER, Role.GRID_LEADER} and access.in_scope(
-        actor, event.region_path, write=True
-    )
-
-
 def _assignment(event: Event, actor: User, role: str) -> Assignment | None:
     if actor.role != Role.DEPARTMENT or not actor.department_id:
         return None
     return Assignment.objects.filter(
         event=event, department=actor.department_id, role=role, active=True
     ).first()
+
+
+# Steps the reporter's follow-up page does not show: whom a department chose, what
+# the reporter said on the phone, the verifier handed up inside the centres.
+INTERNAL_STEPS = {"assign_handler", "call_back", "refer_verify"}
 
 
 def _record(
@@ -541,6 +540,7 @@ def _record(
         actor=actor,
         actor_label=_label(actor, ""),
         note=params.get("reason", ""),
+        public=transition.action not in INTERNAL_STEPS,
         data=data | deadline,
         at=now,
     )
@@ -557,6 +557,21 @@ def _record(
 
 
 # ---- what each action changes ---------------------------------------------------
+
+
+@effect("accept")
+def _accept(event, actor, params, now):
+    return _urgency(params)
+
+
+def _urgency(params: dict) -> dict:
+    """The dispatcher's urgency, when given (一般 / 紧急 / 特急)."""
+    urgency = params.get("urgency")
+    if not urgency:
+        return {}
+    if urgency not in Urgency.values:
+        raise EventError("紧急程度应为一般、紧急或特急")
+    return {"urgency": urgency}
 
 
 @after("accept")
@@ -609,7 +624,36 @@ def _dispatch(event, actor, params, now):
     if None in params["assists"]:
         raise EventError("协办部门不存在")
     params["lead"] = lead
-    return {"lead_department": lead}
+    return {"lead_department": lead, **_urgency(params), **_dispatch_deadline(event, params, now)}
+
+
+def _dispatch_deadline(event: Event, params: dict, now: dt.datetime) -> dict:
+    """A handling deadline the dispatcher set, earlier than the category's own: an
+    urgent case may be given hours where the category allows days, never more."""
+    wanted = params.get("deadline")
+    if not wanted:
+        return {}
+    if isinstance(wanted, str):
+        try:
+            wanted = parse_moment(wanted)
+        except ValueError:
+            raise EventError("处置时限的日期时间格式不对") from None
+    if timezone.is_naive(wanted):
+        wanted = timezone.make_aware(wanted)
+    standard = timing.step_deadline(event.category, Clock.HANDLE, now)
+    if wanted <= now:
+        raise EventError("处置时限应晚于现在")
+    if standard and wanted > standard:
+        limit = timezone.localtime(standard)
+        raise EventError(f"处置时限不能晚于该类事件的规定时限（{limit:%Y-%m-%d %H:%M}）")
+    params["deadline"] = wanted.isoformat()
+    return {
+        "step_started_at": now,
+        "deadline": wanted,
+        "warn_at": now + (wanted - now) * timing.WARN_SHARE,
+        "warned": False,
+        "overdue": False,
+    }
 
 
 def _department(department_id) -> Department | None:
@@ -631,6 +675,29 @@ def _dispatched(event, actor, params, now):
         event,
         f"派遣事件 {event.receipt}（{event.category.name}），请签收",
     )
+
+
+@effect("assign_handler")
+def _assign_handler(event, actor, params, now):
+    handler = User.objects.filter(
+        pk=params.get("handler_id"),
+        role=Role.DEPARTMENT,
+        department_id=actor.department_id,
+        is_active=True,
+    ).first()
+    if handler is None:
+        raise EventError("请选择本部门的承办人")
+    params["handler"] = handler.label
+    return {}
+
+
+@after("assign_handler")
+def _handler_assigned(event, actor, params, now):
+    event.assignments.filter(
+        department=actor.department_id, role=AssignmentRole.LEAD, active=True
+    ).update(handler_id=params["handler_id"])
+    handler = User.objects.get(pk=params["handler_id"])
+    notify.notify([handler], event, f"事件 {event.receipt} 指定由您承办，请及时处置")
 
 
 @after("sign")
@@ -713,9 +780,35 @@ def _refused(event, actor, params, now):
     ).update(active=False)
 
 
+@effect("handle")
+@effect("resolve_on_spot")
+def _handle(event, actor, params, now):
+    tier = duty.first_able_tier(event)
+    params["verifier"] = duty.TIER_LABELS[tier]
+    return {"verify_tier": tier}
+
+
 @after("handle")
 def _handled(event, actor, params, now):
-    notify.notify(notify.verifier_users(event), event, f"事件 {event.receipt} 已处置，请现场核查")
+    notify.notify(duty.verifier_users(event), event, f"事件 {event.receipt} 已处置，请现场核查")
+
+
+@effect("refer_verify")
+def _refer_verify(event, actor, params, now):
+    if event.verify_tier >= duty.Tier.TOWNSHIP:
+        raise EventError("已由乡镇/街道综治中心核查，不能再转")
+    tier = duty.first_able_tier(event, start=event.verify_tier + 1)
+    params["verifier"] = duty.TIER_LABELS[tier]
+    return {"verify_tier": tier}
+
+
+@after("refer_verify")
+def _referred(event, actor, params, now):
+    notify.notify(
+        duty.verifier_users(event),
+        event,
+        f"事件 {event.receipt} 已处置，原核查人未能按时核查，转由您现场核查",
+    )
 
 
 @after("resolve_on_spot")
@@ -749,8 +842,19 @@ def _rework(event, actor, params, now):
         )
 
 
+@effect("call_back")
+def _call_back(event, actor, params, now):
+    reached = params.get("reached")
+    if reached is None:
+        raise EventError("请选择是否联系上反映人")
+    params["reached"] = bool(reached)
+    return {"called_back_at": now}
+
+
 @effect("evaluate")
 def _evaluate(event, actor, params, now):
+    if event.reporter_phone and event.called_back_at is None:
+        raise EventError("请先回访反映人，再评价归档")
     score = params.get("score")
     if score not in (1, 2, 3, 4, 5):
         raise EventError("评分应为1到5分")

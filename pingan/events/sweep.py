@@ -1,7 +1,8 @@
 """The time-limit sweep run by `pingan worker`: yellow warnings, red overdue marks,
-notices to whoever holds the event, and automatic escalation where the category
-asks for it. Each event is claimed with a conditional update, so two workers
-never act on it twice."""
+notices to whoever must act next (and the centre holding the event), automatic
+escalation where the category asks for it, and verification handed up a tier
+when its time limit runs out (events/duty.py). Each event is claimed with a
+conditional update, so two workers never act on it twice."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from pingan.audit.services import journal_write
-from pingan.events import notify, services
+from pingan.events import duty, notify, services
 from pingan.events.lifecycle import FINAL, TABLE
-from pingan.events.models import Assignment, Event, Level
+from pingan.events.models import Event, Level, State
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class SweepResult:
     warned: int = 0
     overdue: int = 0
     escalated: int = 0
+    referred: int = 0
 
 
 def sweep(now: dt.datetime, limit: int = 500) -> SweepResult:
@@ -51,15 +53,20 @@ def sweep(now: dt.datetime, limit: int = 500) -> SweepResult:
             _tell_holders(event, f"事件 {event.receipt} 已超期")
         if _escalate(event):
             result.escalated += 1
+        elif _refer_verify(event):
+            result.referred += 1
     return result
 
 
 def _tell_holders(event: Event, text: str) -> None:
-    departments = [
-        a.department
-        for a in Assignment.objects.filter(event=event, active=True).select_related("department")
-    ]
-    notify.notify(notify.centre_users(event) + notify.department_users(departments), event, text)
+    users = {u.pk: u for u in duty.duty_users(event) + notify.centre_users(event)}
+    notify.notify(users.values(), event, text)
+
+
+def _refer_verify(event: Event) -> bool:
+    if event.state != State.HANDLED or event.verify_tier >= duty.Tier.TOWNSHIP:
+        return False
+    return _system_step(event, "refer_verify", "超过核查时限，转上一级核查")
 
 
 def _escalate(event: Event) -> bool:
@@ -67,11 +74,13 @@ def _escalate(event: Event) -> bool:
         return False
     if event.state not in TABLE["escalate"].sources:
         return False
+    return _system_step(event, "escalate", "超过时限，自动上报上级")
+
+
+def _system_step(event: Event, action: str, reason: str) -> bool:
     fresh = Event.objects.select_related("category", "grid").get(pk=event.pk)
     try:
-        services.event_transition(
-            event=fresh, action="escalate", actor=None, reason="超过时限，自动上报上级"
-        )
+        services.event_transition(event=fresh, action=action, actor=None, reason=reason)
     except services.Conflict:
         return False  # someone acted on it meanwhile; the next sweep looks again
     return True

@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/todo/", views.department_todo, name="todo"),
     path("events/<int:event_id>/", views.event_detail, name="detail"),
     path("events/<int:event_id>/act/<str:action>/", views.event_act, name="act"),
+    path("events/<int:event_id>/contact/", views.event_contact, name="contact"),
     path("events/photos/<int:photo_id>/", views.staff_photo, name="photo"),
     path("inbox/", views.inbox, name="inbox"),
     path("regions/<str:code>/qr/", views.grid_qr, name="qr"),

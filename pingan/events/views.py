@@ -5,6 +5,7 @@ to-do list, the inbox and the grid's QR code."""
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,9 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from shapely.geometry import shape
 
-from pingan.accounts.models import Department
+from pingan.accounts.models import Department, Role, User
 from pingan.accounts.services import client_ip
+from pingan.events import contact as events_contact
 from pingan.events import (
+    duty,
     notify,
     photos,
     qr,
@@ -29,7 +32,7 @@ from pingan.events import (
     views_public,
 )
 from pingan.events.lifecycle import step_label
-from pingan.events.models import Category, Channel, Event, Level, Notice, Photo, State
+from pingan.events.models import Category, Channel, Event, Level, Notice, Photo, State, Urgency
 from pingan.lib.divisions import Level as RegionLevel
 from pingan.lib.errors import DomainError
 from pingan.regions import selectors as region_selectors
@@ -41,27 +44,34 @@ STAFF_ENTRY_CHANNELS = [Channel.HOTLINE, Channel.VIDEO, Channel.ASSIGNMENT, Chan
 @login_required
 def event_queue(request: StaffRequest) -> HttpResponse:
     filters = queue.QueueFilters(
-        state=request.GET.get("state", "open"),
+        state=request.GET.get("state", "mine"),
         category=request.GET.get("category", ""),
         township=request.GET.get("township", ""),
         overdue=request.GET.get("overdue") == "1",
+        q=request.GET.get("q", ""),
     )
     after = queue.cursor(request.GET.get("after") or "0")
-    events = queue.page(request.user, filters, after=after, limit=50)
+    found = queue.page(request.user, filters, after=after, limit=50)
     now = timezone.now()
     return render(
         request,
         "events/queue.html",
         {
-            "rows": [(event, timing.mark(event, now)) for event in events],
+            "rows": [(event, timing.mark(event, now)) for event in found.items],
             "filters": filters,
+            "views": queue.VIEWS.items(),
             "states": State.choices,
             "tops": Category.objects.filter(parent__isnull=True),
             "townships": region_selectors.regions_for_user(request.user).filter(
                 level=RegionLevel.TOWNSHIP
             ),
             "departments": Department.objects.order_by("name"),
-            "next_after": events[-1].id if len(events) == 50 else None,
+            "next_after": found.next_after,
+            "more": urlencode(
+                {"state": filters.state, "category": filters.category, "q": filters.q}
+                | {"township": filters.township, "after": found.next_after or ""}
+                | ({"overdue": "1"} if filters.overdue else {})
+            ),
         },
     )
 
@@ -217,6 +227,10 @@ def _mobile_intake(request: StaffRequest) -> services.Intake:
 @login_required
 def event_detail(request: StaffRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get_for_user(request.user, event_id)
+    return render(request, "events/detail.html", _detail(request, event))
+
+
+def _detail(request: StaffRequest, event: Event, contact: dict | None = None) -> dict:
     actions = queue.actions_for(event, request.user)
     similar = []
     if any(t.action == "merge" for t in actions):
@@ -228,21 +242,51 @@ def event_detail(request: StaffRequest, event_id: int) -> HttpResponse:
             selectors.events_for_user(request.user),
             exclude=event.pk,
         )
-    return render(
-        request,
-        "events/detail.html",
-        {
-            "event": event,
-            "actions": actions,
-            "similar": similar,
-            "steps": [(step, step_label(step.action)) for step in event.steps.all()],
-            "photos": event.photos.all(),
-            "assignments": event.assignments.select_related("department"),
-            "mark": timing.mark(event, timezone.now()),
-            "departments": Department.objects.order_by("name"),
-            "geo": event_geojson(event),
-        },
-    )
+    handled = selectors.handling_reports([event.pk]).get(event.pk, {})
+    return {
+        "event": event,
+        "actions": actions,
+        "similar": similar,
+        "steps": [(step, step_label(step.action)) for step in event.steps.all()],
+        "photos": photos.labelled(event),
+        "handled": handled if handled.get("at") else None,
+        "duty": duty.duty(event),
+        "contact": contact or events_contact.masked(event),
+        "can_reveal": events_contact.may_reveal(request.user) and not contact,
+        "assignments": event.assignments.select_related("department", "handler"),
+        "mark": timing.mark(event, timezone.now()),
+        "departments": Department.objects.order_by("name"),
+        "handlers": _colleagues(request.user),
+        "urgencies": Urgency.choices,
+        "geo": event_geojson(event),
+    }
+
+
+def _colleagues(user) -> list:
+    """The department's own people, to name a handler from."""
+    if user.role != Role.DEPARTMENT or not user.department_id:
+        return []
+    staff = User.objects.filter(role=Role.DEPARTMENT, department=user.department_id)
+    return list(notify.able(staff))
+
+
+@login_required
+@require_POST
+def event_contact(request: StaffRequest, event_id: int) -> HttpResponse:
+    """The reporter's full name and phone, to call back: with the grant, a reason,
+    and a journal row; shown on this one page, never stored in the page's URL."""
+    event = selectors.event_get_for_user(request.user, event_id)
+    try:
+        contact = events_contact.reveal(
+            actor=request.user,
+            event=event,
+            reason=request.POST.get("reason", ""),
+            ip=client_ip(request),
+        )
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return redirect("events:detail", event_id=event.pk)
+    return render(request, "events/detail.html", _detail(request, event, contact))
 
 
 def event_geojson(event: Event) -> dict:
@@ -265,27 +309,18 @@ def event_geojson(event: Event) -> dict:
 def event_act(request: StaffRequest, event_id: int, action: str) -> HttpResponse:
     event = selectors.event_get_for_user(request.user, event_id)
     data = request.POST
-    params: dict[str, object] = {
-        key: int(data[key])
-        for key in ("department_id", "days", "score", "original_id")
-        if data.get(key, "").isdigit()
-    }
-    params["assist_ids"] = [int(i) for i in data.getlist("assist_ids") if i.isdigit()]
     version = int(data["version"]) if data.get("version", "").isdigit() else None
     try:
-        services.event_transition(
+        photos.transition_with_photo(
+            upload=request.FILES.get("photo"),
             event=event,
             action=action,
             actor=request.user,
             version=version,
             reason=data.get("reason", ""),
             ip=client_ip(request),
-            **params,
+            **_action_params(data),
         )
-        upload = request.FILES.get("photo")
-        if upload:
-            data_bytes, image = photos.photo_check(upload)
-            photos.photo_attach(event=event, data=data_bytes, image=image, step=event.steps.last())
     except services.Conflict as exc:
         messages.error(request, str(exc))
     except (DomainError, PermissionDenied) as exc:
@@ -293,6 +328,22 @@ def event_act(request: StaffRequest, event_id: int, action: str) -> HttpResponse
     else:
         messages.success(request, "已办理")
     return redirect("events:detail", event_id=event.pk)
+
+
+NUMBERS = ("department_id", "days", "score", "original_id", "handler_id")
+TEXTS = ("urgency", "deadline")
+
+
+def _action_params(data) -> dict[str, object]:
+    """The inputs of an action as the event page's forms send them."""
+    params: dict[str, object] = {
+        key: int(data[key]) for key in NUMBERS if data.get(key, "").isdigit()
+    }
+    params |= {key: data[key].strip() for key in TEXTS if data.get(key, "").strip()}
+    params["assist_ids"] = [int(i) for i in data.getlist("assist_ids") if i.isdigit()]
+    if data.get("reached") in ("1", "0"):
+        params["reached"] = data["reached"] == "1"
+    return params
 
 
 @login_required

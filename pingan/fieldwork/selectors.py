@@ -7,12 +7,13 @@ import datetime as dt
 
 from django.db.models import Max, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from pingan.accounts import access
 from pingan.accounts.models import Role, User
 from pingan.events.models import Category, Event, State
-from pingan.events.selectors import events_for_user
+from pingan.events.selectors import events_for_user, handling_reports
 from pingan.fieldwork.models import (
     Change,
     ChangeStatus,
@@ -197,7 +198,9 @@ def _records(user: User, under) -> list[dict]:
 
 def _to_verify(user: User, under) -> list[dict]:
     """Handled events in the worker's grids, waiting for a check on site."""
-    events = events_for_user(user).filter(under, state=State.HANDLED).select_related("category")
+    waiting = events_for_user(user).filter(under, state=State.HANDLED)
+    events = list(waiting.select_related("category", "lead_department").order_by("deadline")[:100])
+    handled = handling_reports([e.pk for e in events])
     return [
         {
             "id": event.pk,
@@ -207,8 +210,14 @@ def _to_verify(user: User, under) -> list[dict]:
             "address": event.address,
             "version": event.version,
             "deadline": event.deadline,
+            "department": event.lead_department.name if event.lead_department else "",
+            "handled_note": handled.get(event.pk, {}).get("note", ""),
+            "photos": [
+                {"url": reverse("events:photo", args=[p.pk]), "stage": p.stage}
+                for p in handled.get(event.pk, {}).get("photos", [])
+            ],
         }
-        for event in events.order_by("deadline")[:100]
+        for event in events
     ]
 
 

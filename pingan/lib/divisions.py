@@ -80,3 +80,14 @@ def _township_kind(number: str) -> str:
     if 200 <= value <= 399:
         return "乡"
     return ""
+
+
+PATH_DEPTH = {level: depth for depth, level in enumerate(LEVEL_ORDER, start=1)}
+
+
+def ancestor_path(path: str, level: Level) -> str:
+    """The path of the node at `level` above (or at) the node with `path`:
+    ancestor_path("630203/630203102/630203102200/", Level.TOWNSHIP) is
+    "630203/630203102/"."""
+    segments = path.strip("/").split("/")[: PATH_DEPTH[level]]
+    return "/".join(segments) + "/"

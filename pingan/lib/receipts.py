@@ -12,10 +12,11 @@ from django.db import IntegrityError, transaction
 T = TypeVar("T")
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+RECEIPT_LENGTH = 10
 
 
 def new_receipt() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(10))
+    return "".join(secrets.choice(ALPHABET) for _ in range(RECEIPT_LENGTH))
 
 
 def normalise(text: str) -> str:

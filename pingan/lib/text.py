@@ -64,3 +64,9 @@ def column_length(model, name: str) -> int:
 def mask_phone(phone: str) -> str:
     """A phone number for lists and pages: the first three and last four digits."""
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) >= 7 else "*" * len(phone)
+
+
+def mask_name(name: str) -> str:
+    """A person's name for pages: the surname and a star for each other character."""
+    name = name.strip()
+    return name[:1] + "*" * (len(name) - 1) if name else ""

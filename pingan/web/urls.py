@@ -5,6 +5,7 @@ from pingan.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("mine/", views.jurisdiction, name="mine"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("map/", views.grid_map, name="map"),

@@ -23,6 +23,7 @@ from pingan.regions import planning, selectors
 from pingan.regions.geojson import ImportFailed, import_tree
 from pingan.regions.models import Region
 from pingan.registry.selectors import people_for_user
+from pingan.web.menus import start_page
 
 
 class StaffRequest(HttpRequest):
@@ -42,7 +43,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 request, "web/login.html", {"error": str(refused), "username": username}, status=401
             )
         login(request, user)
-        return redirect(next_page(request, "web:home"))
+        return redirect(next_page(request, start_page(user)))
     return render(request, "web/login.html")
 
 
@@ -61,6 +62,12 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: StaffRequest) -> HttpResponse:
+    """The site's front door: each role's own start page (web/menus.py)."""
+    return redirect(start_page(request.user))
+
+
+@login_required
+def jurisdiction(request: StaffRequest) -> HttpResponse:
     node = selectors.home_node(request.user)
     if node is None:
         return render(request, "web/no_scope.html", status=403)

@@ -162,6 +162,6 @@ def test_staff_bound_to_the_wrong_level_is_refused(tree):
 def test_a_user_without_scope_sees_a_clear_page(personas):
     client = Client()
     client.force_login(personas.resident)
-    response = client.get("/")
+    response = client.get("/", follow=True)
     assert response.status_code == 403
     assert "没有绑定辖区" in response.content.decode()

@@ -1,6 +1,6 @@
 from django.test import Client
 
-from pingan.conftest import signed_in
+from pingan.conftest import PASSWORD, signed_in
 
 
 def test_region_page_shows_the_node_its_children_and_counts(tree, personas, residents):
@@ -91,11 +91,29 @@ def test_after_login_next_goes_only_to_a_page_of_this_site(personas):
     from django.test import Client
 
     for wanted, lands in [
-        ("/app/", "/app/"),
-        ("https://evil.example/steal", "/"),
-        ("//evil.example/", "/"),
+        ("/events/", "/events/"),
+        ("https://evil.example/steal", "/app/"),  # the grid worker's own start page
+        ("//evil.example/", "/app/"),
     ]:
         response = Client().post(
             f"/login/?next={wanted}", {"username": "worker_a", "password": "correct-horse-battery"}
         )
         assert response.status_code == 302 and response["Location"] == lands, wanted
+
+
+def test_each_role_lands_on_its_own_start_page_and_sees_its_menu(personas):
+    from django.test import Client
+
+    for username, lands, shown, hidden in [
+        ("cg_handler", "/events/todo/", "部门待办", "基础数据"),
+        ("worker_a", "/app/", "移动工作台", "评价考核"),
+        ("boss", "/command/", "综合概况", "移动工作台"),
+        ("dispatcher", "/events/", "事件调度", "部门待办"),
+        ("village_a1", "/events/", "预约办事", "移动工作台"),
+    ]:
+        client = Client()
+        response = client.post("/login/", {"username": username, "password": PASSWORD})
+        assert response["Location"] == lands, username
+        page = client.get("/mine/" if username != "cg_handler" else "/events/todo/", follow=True)
+        nav = page.content.decode().split("<nav>")[1].split("</nav>")[0]
+        assert shown in nav and hidden not in nav, username

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from pingan.demo import loader
+from pingan.demo import basic_data, loader
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
 
@@ -44,4 +44,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\n演示账号（密码均为 {loader.DEMO_PASSWORD}）：")
         for username, role, where in loader.demo_logins():
             self.stdout.write(f"  {username:<12} {role:<16} {where}")
+        self.stdout.write(
+            f"  gw<网格编码>   每个网格的网格员，如 gw{basic_data.WANGGE_GRID}"
+            f"（{loader.VACANT_GRID} 网格员空缺，由村/社区综治中心代为核查）"
+        )
         self.stdout.write(f"\nOpen311 api_key: {loader.DEMO_API_KEY}")

@@ -54,7 +54,8 @@ class Command(BaseCommand):
             if result.warned or result.overdue or sent or started:
                 self.stdout.write(
                     f"预警 {result.warned}，超期 {result.overdue}，"
-                    f"自动上报 {result.escalated}，短信 {sent}，任务 {started}"
+                    f"自动上报 {result.escalated}，转上一级核查 {result.referred}，"
+                    f"短信 {sent}，任务 {started}"
                 )
             if options["once"]:
                 break

@@ -648,7 +648,9 @@
   viewOf("verify", (r) => {
     const e = state.snap && byId(state.snap.verify, r.arg);
     if (!e) return missing("该事件已不在待核查列表");
+    const shots = (e.photos || []).map((p) => `<figure class="shot"><img src="${esc(p.url)}" alt="${esc(p.stage)}照片"><figcaption>${esc(p.stage)}</figcaption></figure>`).join("");
     return `<h1>核查：${esc(e.category)}</h1><p class="card">${esc(e.description)}<br><span class="muted">${esc(e.receipt)} ${esc(e.address)}</span></p>
+      <div class="card"><strong>${esc(e.department || "部门")}处置情况</strong><p>${esc(e.handled_note || "（未填写）")}</p>${shots}</div>
       <form id="verify-form"><label>核查情况 <textarea name="reason" rows="3"></textarea></label>${photoField()}
       <button type="submit" class="primary" name="pass">核查通过</button>
       <button type="button" class="danger primary" id="fail">核查不通过（返工）</button></form>`;

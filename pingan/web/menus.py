@@ -1,0 +1,66 @@
+"""What each role sees in the top menu and where it lands after signing in: one
+table, so a page a role cannot use is not offered to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from pingan.accounts.models import Role, User
+
+StrOrPromise = str | Promise
+CENTRES = frozenset({Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN})
+GRID = frozenset({Role.GRID_WORKER, Role.GRID_LEADER})
+STAFF = CENTRES | GRID | {Role.LEADER}
+
+
+@dataclass(frozen=True)
+class Item:
+    url_name: str
+    label: StrOrPromise
+    roles: frozenset[str]
+
+
+MENU = [
+    Item("web:mine", _("我的辖区"), STAFF),
+    Item("web:map", _("网格地图"), STAFF),
+    Item("events:queue", _("事件调度"), CENTRES | {Role.GRID_LEADER, Role.LEADER}),
+    Item("events:todo", _("部门待办"), frozenset({Role.DEPARTMENT})),
+    Item("registry:data", _("基础数据"), CENTRES | GRID),
+    Item("registry:visits", _("走访任务"), CENTRES | GRID),
+    Item("command:overview", _("综合概况"), CENTRES | {Role.LEADER}),
+    Item("command:assessment", _("评价考核"), CENTRES | {Role.LEADER}),
+    Item("fieldwork:home", _("工作统计"), CENTRES | {Role.GRID_LEADER, Role.LEADER}),
+    Item("fieldwork:app", _("移动工作台"), GRID),
+    Item("events:mobile_report", _("上报事件"), GRID),
+    Item("counter:desk", _("网上申请"), CENTRES | {Role.DEPARTMENT}),
+    Item("convenience:appointments", _("预约办事"), CENTRES),
+    Item("convenience:estates", _("小区物业"), CENTRES),
+    Item("events:inbox", _("消息"), STAFF | {Role.DEPARTMENT}),
+]
+
+START: dict[str, str] = {
+    Role.DEPARTMENT: "events:todo",
+    Role.GRID_WORKER: "fieldwork:app",
+    Role.GRID_LEADER: "fieldwork:app",
+    Role.LEADER: "command:overview",
+    Role.VILLAGE_CENTRE: "events:queue",
+    Role.TOWNSHIP_CENTRE: "events:queue",
+    Role.DISTRICT_CENTRE: "events:queue",
+}
+
+
+def menu(user: User) -> list[tuple[str, str]]:
+    """(url, label) of the pages this user's role can use."""
+    if not user.is_authenticated:
+        return []
+    return [(reverse(item.url_name), str(item.label)) for item in MENU if user.role in item.roles]
+
+
+def start_page(user: User) -> str:
+    """The URL name a user lands on: a department on its to-do list, a grid worker
+    in the app, a leader in the command centre, a centre in the queue."""
+    return START.get(user.role, "web:mine")
