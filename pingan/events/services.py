@@ -37,6 +37,7 @@ from pingan.events.models import (
     Urgency,
 )
 from pingan.lib.dates import parse_moment
+from pingan.lib.divisions import Level as RegionLevel
 from pingan.lib.errors import DomainError
 from pingan.lib.receipts import new_receipt
 from pingan.lib.text import InvalidText, clean_text, column_length
@@ -92,6 +93,9 @@ class Report:
     reporter_phone: str = ""
     source_ref: str = ""
     level: str = Level.VILLAGE
+    # The grid that takes it, when not the grid of the point: a resident's report
+    # from a QR code stays with the code's grid unless they chose the point.
+    grid_code: str = ""
 
     def fingerprint(self, channel: str) -> str:
         body = {k: v for k, v in self.__dict__.items() if k != "category"}
@@ -196,13 +200,18 @@ class _Batch:
         for i, item in enumerate(self.items):
             try:
                 _check_report(self.actor, self.channel, item.report)
-                codes[i] = routing.grid_code_for(item.report.lng, item.report.lat)
+                report = item.report
+                codes[i] = report.grid_code or routing.grid_code_for(report.lng, report.lat)
             except REFUSALS as exc:
                 self.outcomes[i] = exc
-        grids = Region.objects.defer("boundary").filter(code__in=codes.values())
+        grids = Region.objects.defer("boundary").filter(
+            code__in=codes.values(), level=RegionLevel.GRID, active=True
+        )
         by_code = {grid.code: grid for grid in grids}
         for i, code in codes.items():
             try:
+                if code not in by_code:
+                    raise routing.RoutingError("没有这个网格")
                 if self.actor is not None:
                     access.require_scope(self.actor, by_code[code].path, write=True)
             except REFUSALS as exc:

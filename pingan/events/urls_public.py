@@ -5,6 +5,7 @@ from pingan.events import views_public
 app_name = "public"
 urlpatterns = [
     path("r/<str:grid_code>/", views_public.report, name="report"),
+    path("r/<str:grid_code>/nearby/", views_public.nearby, name="nearby"),
     path("t/", views_public.track_lookup, name="lookup"),
     path("t/<str:receipt>/", views_public.track, name="track"),
     path("t/<str:receipt>/rate/", views_public.rate, name="rate"),

@@ -3,16 +3,17 @@ receipt code, follow the event and rate the result. Chinese, plain words."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from shapely.geometry import shape
 
 from pingan.accounts import ratelimit
 from pingan.accounts.services import client_ip
-from pingan.events import photos, rating, services
+from pingan.events import photos, rating, routing, selectors, services
 from pingan.events.lifecycle import step_label
-from pingan.events.models import Category, Channel, Event, Photo
+from pingan.events.models import Category, Channel, Event, Photo, State
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
 from pingan.lib.text import mask_phone
@@ -36,7 +37,22 @@ def categories():
 def report(request: HttpRequest, grid_code: str) -> HttpResponse:
     grid = _grid(grid_code)
     form = request.POST if request.method == "POST" else {}
-    context = {"grid": grid, "categories": categories(), "form": form, "errors": []}
+    context = {
+        "grid": grid,
+        "categories": categories(),
+        "form": form,
+        "errors": [],
+        "grid_geo": {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": grid.boundary,
+                    "properties": {"name": grid.name, "code": grid.code, "level": "grid"},
+                }
+            ],
+        },
+    }
     if request.method == "GET":
         return render(request, "events/public_report.html", context)
     errors = context["errors"]
@@ -55,7 +71,7 @@ def report(request: HttpRequest, grid_code: str) -> HttpResponse:
 def _file(request: HttpRequest, grid: Region, ip: str) -> Event:
     data = request.POST
     category = services.category_for(data.get("category", ""))
-    lng, lat = location(data, grid)
+    lng, lat, grid_code = placed(data, grid)
     phone = data.get("phone", "").strip()
     if phone and not (phone.isdigit() and 7 <= len(phone) <= 15):
         raise services.EventError("手机号格式不正确")
@@ -67,6 +83,7 @@ def _file(request: HttpRequest, grid: Region, ip: str) -> Event:
         address=data.get("address", ""),
         reporter_phone=phone,
         reporter_name=data.get("name", ""),
+        grid_code=grid_code,
     )
     intake = photos.report_with_photo(
         upload=request.FILES.get("photo"),
@@ -76,6 +93,50 @@ def _file(request: HttpRequest, grid: Region, ip: str) -> Event:
         ip=ip,
     )
     return intake.event
+
+
+def placed(data, grid: Region) -> tuple[float, float, str]:
+    """Where the report is and which grid takes it. A point the resident chose on
+    the map is routed by the point. A phone's location is only a hint: off by a
+    street, or taken a block away, it must not send the report to another grid
+    than the QR code's, which keeps it (and a point outside the district is
+    replaced by the grid's middle)."""
+    lng, lat = location(data, grid)
+    if data.get("picked") == "1":
+        return lng, lat, ""
+    try:
+        inside = routing.grid_code_for(lng, lat) == grid.code
+    except routing.RoutingError:
+        centre = shape(grid.boundary).representative_point()
+        return centre.x, centre.y, grid.code
+    return lng, lat, "" if inside else grid.code
+
+
+NEARBY_SHOWN = 5
+
+
+def nearby(request: HttpRequest, grid_code: str) -> JsonResponse:
+    """Open reports of the category near the point, before filing: what FixMyStreet
+    shows so the same pothole is not reported ten times. Only the category, state,
+    distance and age: other residents' words and receipts stay private."""
+    _grid(grid_code)
+    try:
+        category = services.category_for(request.GET.get("category", ""))
+        lng, lat = float(request.GET["lng"]), float(request.GET["lat"])
+    except (KeyError, ValueError, DomainError):
+        return JsonResponse({"items": []})
+    now = timezone.now()
+    found = routing.similar_events(category, lng, lat, now, Event.objects.all())
+    items = [
+        {
+            "category": category.name,
+            "state": str(State(e.state).label),
+            "metres": round(routing.distance_metres(lng, lat, e.lng, e.lat)),
+            "days": (now - e.created_at).days,
+        }
+        for e in found[:NEARBY_SHOWN]
+    ]
+    return JsonResponse({"items": items})
 
 
 def location(data, grid: Region) -> tuple[float, float]:
@@ -95,7 +156,11 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
 
 
 def track(request: HttpRequest, receipt: str) -> HttpResponse:
-    event = Event.objects.filter(receipt=receipt.upper()).select_related("category").first()
+    event = (
+        Event.objects.filter(receipt=receipt.upper())
+        .select_related("category", "grid__parent", "lead_department")
+        .first()
+    )
     if event is None:
         return render(
             request,
@@ -104,6 +169,7 @@ def track(request: HttpRequest, receipt: str) -> HttpResponse:
             status=404,
         )
     steps = [(step, _plain_label(step.action)) for step in event.steps.filter(public=True)]
+    handled = selectors.handling_reports([event.pk]).get(event.pk, {})
     return render(
         request,
         "events/public_track.html",
@@ -111,7 +177,10 @@ def track(request: HttpRequest, receipt: str) -> HttpResponse:
             "event": event,
             "steps": steps,
             "new": request.GET.get("new") == "1",
-            "photos": event.photos.all(),
+            "photos": photos.labelled(event),
+            "handled": handled if handled.get("at") else None,
+            "grid": event.grid,
+            "village": event.grid.parent,
             "can_rate": event.state in ("closed", "archived") and event.satisfaction is None,
             "needs_code": rating.needs_code(event),
             "phone": mask_phone(event.reporter_phone),

@@ -128,3 +128,80 @@ def test_the_open311_feed_stays_valid_xml_with_an_old_control_character(tree, de
     feed = Client().get("/open311/v2/requests.xml")
     assert feed.status_code == 200
     ET.fromstring(feed.content)
+
+
+def test_a_phone_location_elsewhere_keeps_the_qr_grid_a_point_chosen_on_the_map_moves_it(
+    tree, departments
+):
+    cache.clear()
+    client = Client()
+    # The phone says grid A1-2, a street away: the QR code of A1-1 keeps the report.
+    report(client, tree.grid_a1_1, lng="101.5", lat="31.0", description="手机定位")
+    # Outside the district altogether: the QR grid, at its middle.
+    report(client, tree.grid_a1_1, lng="120.0", lat="31.0", description="定位漂移")
+    # The resident put the point on the map in A1-2: routed by the point.
+    report(client, tree.grid_a1_1, lng="101.5", lat="31.0", picked="1", description="地图选点")
+    by_text = {e.description: e for e in Event.objects.select_related("grid")}
+    assert by_text["手机定位"].grid == tree.grid_a1_1 and by_text["手机定位"].lng == 101.5
+    assert by_text["定位漂移"].grid == tree.grid_a1_1 and 100 < by_text["定位漂移"].lng < 101
+    assert by_text["地图选点"].grid == tree.grid_a1_2
+    page = client.get(f"/t/{by_text['地图选点'].receipt}/?new=1").content.decode()
+    assert "平安街道村1 平安街道村1第2网格" in page and "待综治中心派遣" in page
+
+
+def test_open_reports_nearby_are_shown_before_filing_without_their_words(tree, departments):
+    cache.clear()
+    client = Client()
+    report(client, tree.grid_a1_1, lng="100.5", lat="31.0", description="张三家门口井盖丢了")
+    found = client.get(
+        f"/r/{tree.grid_a1_1.code}/nearby/", {"category": "CG05", "lng": "100.5001", "lat": "31.0"}
+    ).json()["items"]
+    assert len(found) == 1 and found[0]["category"] == "公共设施" and found[0]["metres"] < 20
+    assert "张三" not in str(found) and "receipt" not in found[0]
+    far = client.get(
+        f"/r/{tree.grid_a1_1.code}/nearby/", {"category": "CG05", "lng": "100.9", "lat": "31.9"}
+    ).json()["items"]
+    assert far == []
+    junk = client.get(f"/r/{tree.grid_a1_1.code}/nearby/", {"category": "??", "lng": "x"})
+    assert junk.status_code == 200 and junk.json() == {"items": []}
+    assert "附近已有的反映" in client.get(f"/r/{tree.grid_a1_1.code}/").content.decode()
+
+
+def test_the_resident_sees_what_the_department_did_and_its_after_photo(
+    tree, personas, departments, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    cache.clear()
+    client = Client()
+    before = SimpleUploadedFile("a.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    report(client, tree.grid_a1_1, photo=before)
+    event = Event.objects.get()
+    village, cg = personas.village_officer, personas.department_handler
+    act(event, "accept", village)
+    act(event, "dispatch", village, department_id=departments["cg"].pk)
+    act(event, "sign", cg)
+    staff = Client()
+    staff.force_login(cg)
+    after = SimpleUploadedFile("b.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    staff.post(
+        f"/events/{event.pk}/act/handle/",
+        {
+            "version": Event.objects.get(pk=event.pk).version,
+            "reason": "已补装新井盖",
+            "photo": after,
+        },
+    )
+    event.refresh_from_db()
+    assert event.state == State.HANDLED
+    assert [p.stage for p in event.photos.order_by("id")] == ["处置前", "处置后"]
+    page = client.get(f"/t/{event.receipt}/").content.decode()
+    assert "已补装新井盖" in page and "处置后" in page and departments["cg"].name in page
+    verifier = Client()
+    verifier.force_login(personas.grid_worker_a)
+    detail = verifier.get(f"/events/{event.pk}/").content.decode()
+    assert "处置情况" in detail and "已补装新井盖" in detail and "处置后" in detail
+    snapshot = verifier.get("/api/field/snapshot").json()
+    (waiting,) = snapshot["verify"]
+    assert waiting["handled_note"] == "已补装新井盖"
+    assert [p["stage"] for p in waiting["photos"]] == ["处置前", "处置后"]
+    assert verifier.get(waiting["photos"][1]["url"]).status_code == 200
