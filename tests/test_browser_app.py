@@ -274,3 +274,32 @@ def test_deep_links_open_after_a_reload_without_errors(base_url, browser):
     assert "已不在待办列表" not in page.inner_text("#view")
     assert errors == []
     context.close()
+
+
+def test_a_checklist_problem_is_a_hazard_in_one_tap_and_the_save_says_what_happened(
+    base_url, phone
+):
+    page = phone.new_page()
+    snapshot = open_app(page, base_url, "wangge")
+    place = next(p for p in snapshot["places"] if p["kind"] == "venue")
+    items = snapshot["checklists"]["venue"]
+    page.goto(f"{base_url}/app/#/work/inspection?place={place['id']}")
+    for entry in items:
+        page.check(f"input[name=c_{entry['key']}][value=ok]")
+    problem = next(e for e in items if e["key"] == "extinguishers")
+    page.check("input[name=c_extinguishers][value=problem]")
+    hazard = page.locator(".hazard[data-item=extinguishers]")
+    assert hazard.count() == 1
+    assert hazard.locator("select").input_value() == problem["category"] == "ZZ05"
+    assert problem["label"] in hazard.locator("input").input_value()
+    page.check("input[name=c_exits][value=problem]")
+    page.check("input[name=c_exits][value=ok]")  # changed their mind: taken back
+    assert page.locator(".hazard").count() == 1
+    page.fill("textarea[name=note]", "例行排查，灭火器过期")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#saved")
+    saved = page.inner_text("#saved")
+    assert saved.startswith("已保存重点场所排查，已上报事件 "), saved
+    receipt = saved.split("已上报事件 ")[1].split("，")[0].strip()
+    event = page.request.get(f"{base_url}/api/events", params={"q": receipt}).json()["items"]
+    assert event and event[0]["category"].endswith("消防隐患")

@@ -113,6 +113,7 @@ def work_record(*, actor: User, work: Work, client_uuid: uuid.UUID | None = None
     access.require_scope(actor, grid.path, write=True)
     checked = [event_photos.decode(data) for data in work.photos]
     follow_ups = _follow_ups(actor, work.follow_ups)
+    findings = _findings(work, place) | _away(work, grid, household or place)
     with transaction.atomic():
         record = WorkRecord.objects.create(
             kind=work.kind,
@@ -125,7 +126,7 @@ def work_record(*, actor: User, work: Work, client_uuid: uuid.UUID | None = None
             note=work.note.strip(),
             household=household,
             place=place,
-            findings=_findings(work, place),
+            findings=findings,
             track=work.track,
             distance_m=round(track_length(work.track)),
             client_uuid=client_uuid,
@@ -256,6 +257,22 @@ def _grid_of(actor: User, work: Work, household: Household | None, place: Place 
     raise FieldError("无法确定工作所在网格，请开启定位")
 
 
+def _away(work: Work, grid: Region, subject: Household | Place | None) -> dict:
+    """Where the phone was outside the grid of the household or place: kept, with
+    how far it was, so a fix a street off (or a visit done at the gate) is not
+    refused but can be looked at. {"away_m": metres} or nothing."""
+    if subject is None or work.lng is None or work.lat is None:
+        return {}
+    try:
+        inside = routing.grid_code_for(work.lng, work.lat) == grid.code
+    except routing.RoutingError:
+        inside = False
+    if inside:
+        return {}
+    lng, lat = registry_records.subject_point(subject)
+    return {"away_m": round(routing.distance_metres(work.lng, work.lat, lng, lat))}
+
+
 def _path_of(code: str) -> str:
     return Region.objects.filter(code=code).values_list("path", flat=True).first() or "-"
 
@@ -300,8 +317,9 @@ def _attach(record: WorkRecord, data: bytes, image) -> WorkPhoto:
 def _hazard_events(
     actor: User, record: WorkRecord, hazards: list[Hazard], client_uuid: uuid.UUID | None
 ) -> list[Event]:
-    """Each hazard found reported as an event, under a UUID made from the record's,
-    so a replayed inspection reports its hazards once."""
+    """Each hazard found reported as an event of the record's grid (the place's,
+    wherever the phone was), under a UUID made from the record's, so a replayed
+    inspection reports its hazards once."""
     events = []
     lng, lat = _where(record)
     for index, hazard in enumerate(hazards):
@@ -315,6 +333,7 @@ def _hazard_events(
                 lat=lat,
                 description=f"【场所排查】{place}{hazard.description}",
                 address=record.place.address if record.place else "",
+                grid_code=record.grid.code,
             ),
             client_uuid=uuid.uuid5(client_uuid, f"hazard-{index}") if client_uuid else None,
         )
@@ -323,7 +342,8 @@ def _hazard_events(
 
 
 def _where(record: WorkRecord) -> tuple[float, float]:
-    if record.lng is not None and record.lat is not None:
+    """The phone's point, unless it was outside the grid: then the place's own."""
+    if record.lng is not None and record.lat is not None and "away_m" not in record.findings:
         return record.lng, record.lat
     # A household's point is found through the record itself (record.household).
     return registry_records.subject_point(record.place or record)

@@ -23,10 +23,11 @@ from shapely.geometry import shape
 from pingan.accounts.models import User
 from pingan.events import photos as event_photos
 from pingan.events import services as events
-from pingan.events.models import Channel
+from pingan.events.lifecycle import step_label
+from pingan.events.models import Channel, State
 from pingan.events.selectors import event_get_for_user
 from pingan.fieldwork import changes
-from pingan.fieldwork.models import Receipt
+from pingan.fieldwork.models import Receipt, WorkRecord
 from pingan.fieldwork.services import (
     MAX_PHOTOS,
     FieldError,
@@ -139,11 +140,29 @@ def _work(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
         follow_ups=[int(i) for i in body.get("follow_ups", [])],
     )
     record = work_record(actor=actor, work=work, client_uuid=key)
+    receipts = [event.receipt for event in record.events.all()]
     return {
         "work_id": record.pk,
         "kind": record.kind,
-        "events": [event.receipt for event in record.events.all()],
+        "events": receipts,
+        "message": work_message(record, receipts),
     }
+
+
+NEAR_METRES = 1000  # a fix this far off is the phone's error, not another place
+
+
+def work_message(record: WorkRecord, receipts: list[str]) -> str:
+    """What happened, in the worker's words: 已保存场所排查，已上报事件 WMZAJXKQZT."""
+    parts = [f"已保存{record.get_kind_display()}"]
+    if receipts:
+        parts.append(f"已上报事件 {'、'.join(receipts)}")
+    away = record.findings.get("away_m")
+    if away is not None:
+        where = "场所" if record.place_id else "户"
+        why = "可能是定位偏差" if away <= NEAR_METRES else "请核实是否在现场"
+        parts.append(f"手机定位在网格外约 {away} 米（{why}），已按{where}所在网格记录")
+    return "，".join(parts)
 
 
 def _float(value: Any) -> float | None:
@@ -167,7 +186,8 @@ def _event(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
     )
     if intake.created:
         _attach(intake.event, intake.event.steps.first(), photos)
-    return {"event_id": intake.event.pk, "receipt": intake.event.receipt}
+    receipt = intake.event.receipt
+    return {"event_id": intake.event.pk, "receipt": receipt, "message": f"已上报事件 {receipt}"}
 
 
 def _grid_point(actor: User) -> tuple[float, float]:
@@ -195,7 +215,12 @@ def _event_action(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
         **params,
     )
     _attach(event, event.steps.last(), photos)
-    return {"event_id": event.pk, "state": event.state, "version": event.version}
+    return {
+        "event_id": event.pk,
+        "state": event.state,
+        "version": event.version,
+        "message": f"事件 {event.receipt}：{step_label(body['action'])}，现为「{State(event.state).label}」",
+    }
 
 
 def _photos(body: dict) -> list[tuple[bytes, Image.Image]]:

@@ -188,3 +188,38 @@ def test_an_oversized_batch_gets_a_structured_413_naming_the_limit(personas, set
 def test_the_app_is_told_the_servers_limit(personas, settings):
     page = signed_in(personas.grid_worker_a).get("/app/").content.decode()
     assert f'data-sync-bytes="{settings.SYNC_BATCH_BYTES}"' in page
+
+
+def test_an_inspection_just_outside_the_grid_is_kept_and_flagged(personas, departments, venue):
+    # The phone is 1.2 km east, in grid A1-2 which worker_a may not write to.
+    client = signed_in(personas.grid_worker_a)
+    body = {
+        "kind": "inspection",
+        "place_id": venue.pk,
+        "note": "门口排查",
+        "lng": venue.lng + 0.6,
+        "lat": venue.lat,
+        "findings": {"checklist": all_ok("venue") | {"extinguishers": "problem"}},
+        "hazards": [{"category": "ZZ05", "description": "灭火器材齐全有效：存在问题"}],
+    }
+    (saved,) = sync(client, item("work", body))
+    assert saved["status"] == 201, saved
+    record = WorkRecord.objects.get()
+    assert record.grid == venue.grid and 55_000 < record.findings["away_m"] < 60_000
+    event = Event.objects.get()
+    assert event.grid == venue.grid and (event.lng, event.lat) == (venue.lng, venue.lat)
+    assert event.lead_department is None or event.lead_department.kind == "消防"
+    message = saved["result"]["message"]
+    assert message.startswith(f"已保存重点场所排查，已上报事件 {event.receipt}")
+    assert "网格外约" in message and "请核实是否在现场" in message
+    assert "已按场所所在网格记录" in message
+
+
+def test_every_checklist_item_names_a_category_that_exists(db):
+    from pingan.events.models import Category
+    from pingan.fieldwork.services import checklists
+
+    codes = set(Category.objects.filter(parent__isnull=False).values_list("code", flat=True))
+    for kind, items in checklists().items():
+        for entry in items:
+            assert entry["category"] in codes, (kind, entry)

@@ -85,7 +85,7 @@
 
   // ---- state -------------------------------------------------------------------
 
-  const state = { me: null, snap: null, pending: [], syncing: false, lastSync: null, notice: "", storage: null };
+  const state = { me: null, snap: null, pending: [], syncing: false, lastSync: null, notice: "", storage: null, saved: [] };
   const FIELD_ROLES = ["grid_worker", "grid_leader"];
   const CENTRE_ROLES = ["village_centre", "township_centre", "district_centre", "admin"];
   const KINDS = {
@@ -152,7 +152,9 @@
     try {
       // Only the signed-in worker's own records: another's wait for them to sign in.
       const waiting = (await queue.all()).filter((e) => e.status === "waiting" && mine(e));
+      state.saved = [];
       while (waiting.length) await send(takeBatch(waiting));
+      if (state.saved.length) showSaved(state.saved.splice(0));
       state.lastSync = new Date();
       await kv.set("lastSync", state.lastSync.toISOString());
       if (state.notice.startsWith("同步暂停")) state.notice = "";
@@ -227,6 +229,8 @@
       const sent = (await kv.get("sent")) || [];
       sent.unshift({ label: entry.label, uuid: entry.uuid, at: new Date().toISOString(), result: result.result });
       await kv.set("sent", sent.slice(0, 50));
+      // Say what the server did with it: 已上报事件 WMZAJXKQZT, or a point off the grid.
+      if (result.result && result.result.message) state.saved.push(result.result.message);
     } else {
       entry.status = result.status === 409 ? "conflict" : "refused";
       entry.error = (result.error && result.error.message) || "未被接收";
@@ -367,6 +371,15 @@
         button.disabled = false;
       }
     });
+  }
+
+  function showSaved(messages) {
+    const box = document.getElementById("saved") || document.createElement("div");
+    box.id = "saved";
+    box.className = "ok";
+    box.setAttribute("role", "status");
+    box.replaceChildren(...messages.map((m) => { const p = document.createElement("p"); p.textContent = m; return p; }));
+    if (!box.isConnected) view().prepend(box);
   }
 
   function done(message, next) {
@@ -555,11 +568,24 @@
   }, (r) => {
     const kind = r.arg in KINDS ? r.arg : "general";
     const add = document.getElementById("add-hazard");
-    if (add) add.addEventListener("click", () => {
-      const options = state.snap.categories.map((c) => `<option value="${esc(c.code)}">${esc(c.group)}/${esc(c.name)}</option>`).join("");
+    const addHazard = (category, description, item) => {
+      const options = state.snap.categories.map((c) => `<option value="${esc(c.code)}"${c.code === category ? " selected" : ""}>${esc(c.group)}/${esc(c.name)}</option>`).join("");
       document.getElementById("hazards").insertAdjacentHTML("beforeend",
-        `<div class="card hazard"><select name="h_category">${options}</select><input name="h_description" placeholder="隐患描述" required></div>`);
-    });
+        `<div class="card hazard"${item ? ` data-item="${esc(item)}"` : ""}><select name="h_category" aria-label="隐患类别">${options}</select><input name="h_description" placeholder="隐患描述" required aria-label="隐患描述" value="${esc(description || "")}"></div>`);
+    };
+    if (add) add.addEventListener("click", () => addHazard("", "", ""));
+    // 有问题 on a checklist item is the hazard: one tap files it with the item as
+    // its text and the item's category; 正常 again takes it back.
+    const place = byId((state.snap || {}).places, r.params.get("place"));
+    for (const item of (place && state.snap.checklists[place.kind]) || []) {
+      for (const radio of document.querySelectorAll(`input[name="c_${CSS.escape(item.key)}"]`)) {
+        radio.addEventListener("change", () => {
+          const existing = document.querySelector(`.hazard[data-item="${CSS.escape(item.key)}"]`);
+          if (radio.value === "problem" && radio.checked && !existing) addHazard(item.category, `${item.label}：存在问题`, item.key);
+          if (radio.value === "ok" && radio.checked && existing) existing.remove();
+        });
+      }
+    }
     bindForm(async (form, data) => {
       const where = await locate();
       const body = { kind, note: data.get("note"), at: new Date().toISOString(), ...(where || {}) };
