@@ -219,7 +219,8 @@ def _event_action(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
         "event_id": event.pk,
         "state": event.state,
         "version": event.version,
-        "message": f"事件 {event.receipt}：{step_label(body['action'])}，现为「{State(event.state).label}」",
+        "message": f"事件 {event.receipt}：{step_label(body['action'])}，"
+        f"现为「{State(event.state).label}」",
     }
 
 
