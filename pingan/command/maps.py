@@ -69,6 +69,7 @@ def layers(user: User, measure: str) -> dict:
     return {
         "measure": measure,
         "label": MEASURES[measure],
+        "classes": class_breaks([f["properties"]["value"] for f in features]),
         "grids": {"type": "FeatureCollection", "features": features},
         "events": [
             {
@@ -83,3 +84,31 @@ def layers(user: User, measure: str) -> dict:
         ],
         "heat": [list(point) for point in recent.values_list("lat", "lng")[:MAX_HEAT]],
     }
+
+
+CLASSES = 5
+
+
+def class_breaks(values: list[int], classes: int = CLASSES) -> list[dict]:
+    """Classes for colouring grids by a count, from the data: grids with none get a
+    class of their own (most grids have no overdue event, and a legend reading
+    "0–0, 0–0, 0–1" says nothing); the rest split at quantiles of the distinct
+    values, so every class holds grids and no two classes share a bound. Each
+    class is {"low", "high", "label"}, ranges inclusive and contiguous."""
+    found: list[dict] = []
+    if any(v == 0 for v in values):
+        found.append({"low": 0, "high": 0, "label": "0"})
+    distinct = sorted({v for v in values if v > 0})
+    wanted = classes - len(found)
+    if len(distinct) <= wanted:
+        highs = distinct
+    else:
+        highs = sorted(
+            {distinct[round((i + 1) * len(distinct) / wanted) - 1] for i in range(wanted)}
+        )
+    low = 1
+    for high in highs:
+        label = str(high) if low == high else f"{low}–{high}"
+        found.append({"low": low, "high": high, "label": label})
+        low = high + 1
+    return found

@@ -19,6 +19,7 @@ from pingan.counter.selectors import catalogue_counts
 from pingan.events.counts import TOWNSHIP_PREFIX
 from pingan.events.lifecycle import OPEN
 from pingan.events.models import (
+    WORKER_CHANNELS,
     Channel,
     DailyClosed,
     DailyCount,
@@ -29,6 +30,7 @@ from pingan.events.selectors import events_for_user
 from pingan.fieldwork import stats as fieldwork_stats
 from pingan.fieldwork.models import Kind
 from pingan.fieldwork.selectors import work_for_user
+from pingan.lib.periods import day_start
 from pingan.regions.models import Region
 from pingan.registry import counts as registry_counts
 
@@ -40,13 +42,18 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
     events; by default for district and township scopes, where the events are many.
     Both give the same figures (tests/test_overview.py proves it)."""
     first, last = fieldwork_stats.period_bounds(period)
-    start = fieldwork_stats.day_start(first)
-    end = fieldwork_stats.day_start(last + dt.timedelta(days=1))
+    start = day_start(first)
+    end = day_start(last + dt.timedelta(days=1))
     events = events_for_user(user)
     use_counts = _wide(user) if from_counts is None else from_counts
     if use_counts and not _wide(user):
         raise ValueError("the running counts are kept per township: too coarse for this scope")
     reported = _FromCounts(user, first, last) if use_counts else _FromEvents(events, start, end)
+    area_level = _area_level(user)
+    if area_level == "township":
+        by_area = reported.by_township()
+    else:  # a township's own chart shows its villages, a village's its grids
+        by_area = _by_area(events.filter(created_at__gte=start, created_at__lt=end), area_level)
     return {
         "period": period,
         "start": first,
@@ -59,10 +66,12 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
         "by_state": reported.by("state", dict(State.choices)),
         "by_category": reported.by("category__parent__name"),
         "by_channel": reported.by("channel", dict(Channel.choices)),
-        "by_township": _named(reported.by_township()),
+        "by_source": _sources(reported.channels()),
+        "area_level": area_level,
+        "by_area": _named(by_area),
         "trend": _days(reported.trend()),
         "registry": _registry(user),
-        "fieldwork": {"events": reported.total(), **_fieldwork(user, start, end)},
+        "fieldwork": {"events": _own(reported.channels()), **_fieldwork(user, start, end)},
         "services": _services(user, start, end),
     }
 
@@ -84,8 +93,19 @@ def _services(user: User, start: dt.datetime, end: dt.datetime) -> dict[str, int
     }
 
 
+def _own(channels: dict[str, int]) -> int:
+    """Events grid workers reported themselves: residents' QR reports are not their work."""
+    return sum(channels.get(channel, 0) for channel in WORKER_CHANNELS)
+
+
+def _sources(channels: dict[str, int]) -> dict[str, int]:
+    """Reports of the period by who brought them in: the grid workers, residents, other."""
+    own, public = _own(channels), channels.get(Channel.PUBLIC, 0)
+    return {"grid_workers": own, "public": public, "other": sum(channels.values()) - own - public}
+
+
 def _fieldwork(user: User, start: dt.datetime, end: dt.datetime) -> dict[str, int]:
-    """Work records of each kind in the period (the 上报事件 figure is the overview's)."""
+    """Work records of each kind in the period (上报事件: the workers' own reports)."""
     done = work_for_user(user).filter(at__gte=start, at__lt=end)
     counted = dict(done.values_list("kind").annotate(n=Count("id")).order_by())
     return {kind: counted.get(kind, 0) for kind in Kind.values}
@@ -118,6 +138,29 @@ def _wide(user: User) -> bool:
 
 
 TOWNSHIP_DEPTH = 2
+AREA_BELOW = {1: "township", 2: "village"}  # scope depth → the level its chart shows
+PATH_LENGTH = {"village": len("630203/630203102/630203102200/"), "grid": None}
+
+
+def _area_level(user: User) -> str:
+    """The level of the areas the user's chart compares: a district's townships, a
+    township's villages, a village's grids."""
+    depths = {path.count("/") for path in access.read_paths(user)}
+    if len(depths) != 1:
+        return "township"
+    return AREA_BELOW.get(depths.pop(), "grid")
+
+
+def _by_area(reported, level: str) -> dict[str, int]:
+    if level == "grid":
+        return dict(reported.values_list("region_path").annotate(n=Count("id")).order_by())
+    grouped = (
+        reported.annotate(area=Substr("region_path", 1, PATH_LENGTH[level]))
+        .values_list("area")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return dict(grouped)
 
 
 class _FromEvents:
@@ -140,6 +183,9 @@ class _FromEvents:
     def by(self, field: str, labels: dict | None = None) -> list[dict]:
         return _labelled(self.reported, field, labels)
 
+    def channels(self) -> dict[str, int]:
+        return dict(self.reported.values_list("channel").annotate(n=Count("id")).order_by())
+
     def by_township(self) -> dict[str, int]:
         grouped = (
             self.reported.annotate(township=Substr("region_path", 1, TOWNSHIP_PREFIX))
@@ -149,7 +195,7 @@ class _FromEvents:
         return {row["township"]: row["n"] for row in grouped}
 
     def trend(self) -> dict[dt.date, int]:
-        since = fieldwork_stats.day_start(timezone.localdate() - dt.timedelta(days=TREND_DAYS - 1))
+        since = day_start(timezone.localdate() - dt.timedelta(days=TREND_DAYS - 1))
         daily = (
             self.events.filter(created_at__gte=since)
             .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
@@ -191,6 +237,10 @@ class _FromCounts:
             {"name": str((labels or {}).get(row[field], row[field])), "value": row["n"]}
             for row in grouped.order_by("-n", field)
         ]
+
+    def channels(self) -> dict[str, int]:
+        grouped = self.intake.values_list("channel").annotate(n=Sum("count")).order_by()
+        return {channel: n for channel, n in grouped if n}
 
     def by_township(self) -> dict[str, int]:
         grouped = self.reported.values("township_path").annotate(n=Sum("count"))

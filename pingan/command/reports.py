@@ -19,6 +19,10 @@ from pingan.lib.sheets import xlsx_row
 
 PERIODS = {"week": "周报", "month": "月报"}
 
+# The areas the report compares, by the level below the reader's: 乡镇街道 for a
+# district, 村社区 for a township, 网格 for a village.
+AREA_SHEETS = {"township": "乡镇街道", "village": "村社区", "grid": "网格"}
+
 
 @dataclass
 class Report:
@@ -60,7 +64,7 @@ def workbook(made: Report) -> bytes:
     for name, key in [
         ("事件类别", "by_category"),
         ("事件来源", "by_channel"),
-        ("乡镇街道", "by_township"),
+        (AREA_SHEETS[made.data["area_level"]], "by_area"),
     ]:
         sheet = book.create_sheet(name)
         sheet.append(xlsx_row(sheet, ["名称", "件数"]))

@@ -275,14 +275,30 @@ def event_queue(
     category: str = "",
     township: str = "",
     overdue: bool = False,
+    supervised: bool = False,
     q: str = "",
+    since: str = "",
+    until: str = "",
+    closed_since: str = "",
+    closed_until: str = "",
     after: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=200),
 ):
     """The dispatcher's queue: newest first (the first page opens with the urgent
-    events), filtered, keyset-paged. state=mine: what waits for this user."""
+    events), filtered, keyset-paged. state=mine: what waits for this user; q: a
+    receipt code, a reporter's phone (7 digits or more) or words of the text;
+    since/until, closed_since/closed_until: days reported or closed (YYYY-MM-DD)."""
     filters = queue.QueueFilters(
-        state=state, category=category, township=township, overdue=overdue, q=q
+        state=state,
+        category=category,
+        township=township,
+        overdue=overdue,
+        supervised=supervised,
+        q=q,
+        since=since,
+        until=until,
+        closed_since=closed_since,
+        closed_until=closed_until,
     )
     found = queue.page(request.user, filters, after=after, limit=limit)
     return {"items": found.items, "next_after": found.next_after}

@@ -81,6 +81,11 @@ class Channel(models.TextChoices):
     SCREENING = "screening", _("矛盾纠纷排查")
 
 
+# The channels by which grid workers report what they found themselves: their
+# work, as against residents' QR reports, the hotline or the cameras.
+WORKER_CHANNELS = (Channel.GRID_WORKER, Channel.SCREENING)
+
+
 class Level(models.TextChoices):
     """Which centre currently holds the event."""
 

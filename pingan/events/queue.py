@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,8 @@ from pingan.events import duty, selectors, services
 from pingan.events.lifecycle import FINAL, Transition, available
 from pingan.events.models import Category, Event, State, Urgency
 from pingan.events.services import EventError
+from pingan.lib.dates import parse_day
+from pingan.lib.periods import day_start
 from pingan.lib.receipts import ALPHABET, RECEIPT_LENGTH, normalise
 
 
@@ -25,8 +28,37 @@ class QueueFilters:
     township: str = ""
     overdue: bool = False
     q: str = ""  # receipt code, reporter phone, or words of the text or address
+    supervised: bool = False
+    # Days (YYYY-MM-DD, both included): reported in, or closed (核查通过) in, a period,
+    # as the command centre's tiles count them.
+    since: str = ""
+    until: str = ""
+    closed_since: str = ""
+    closed_until: str = ""
 
 
+FLAGS = ("overdue", "supervised")
+
+
+def filters_from(query, *, default_state: str = "") -> QueueFilters:
+    """The filters as a page's query string gives them (flags as "1")."""
+    filters = QueueFilters(state=query.get("state", default_state))
+    for name in TEXT_FILTERS:
+        setattr(filters, name, query.get(name, ""))
+    for name in FLAGS:
+        setattr(filters, name, query.get(name) in ("1", "true"))
+    return filters
+
+
+def as_query(filters: QueueFilters) -> dict[str, str]:
+    """The filters back as a query string, for the next page's link."""
+    query = {"state": filters.state} | {name: getattr(filters, name) for name in TEXT_FILTERS}
+    return {k: v for k, v in query.items() if v or k == "state"} | {
+        name: "1" for name in FLAGS if getattr(filters, name)
+    }
+
+
+TEXT_FILTERS = ("category", "township", "q", "since", "until", "closed_since", "closed_until")
 VIEWS = {"mine": _("待我办理"), "open": _("全部未办结"), "": _("全部")}
 URGENT_FIRST = 50  # urgent events head the first page, up to this many
 
@@ -92,6 +124,21 @@ def _filtered(user: User, filters: QueueFilters) -> QuerySet[Event]:
         events = events.filter(deadline__lt=timezone.now())
     if filters.q.strip():
         events = events.filter(search(filters.q))
+    if filters.supervised:
+        events = events.filter(supervised__in=[True])  # the flag's index, as overview
+    events = _period(events, "created_at", filters.since, filters.until)
+    return _period(events, "closed_at", filters.closed_since, filters.closed_until)
+
+
+def _period(events: QuerySet[Event], field: str, since: str, until: str) -> QuerySet[Event]:
+    try:
+        if since:
+            events = events.filter(**{f"{field}__gte": day_start(parse_day(since))})
+        if until:
+            next_day = parse_day(until) + dt.timedelta(days=1)
+            events = events.filter(**{f"{field}__lt": day_start(next_day)})
+    except ValueError:
+        raise EventError("日期格式应为 年-月-日，如 2026-12-01") from None
     return events
 
 

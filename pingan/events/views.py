@@ -43,13 +43,7 @@ STAFF_ENTRY_CHANNELS = [Channel.HOTLINE, Channel.VIDEO, Channel.ASSIGNMENT, Chan
 
 @login_required
 def event_queue(request: StaffRequest) -> HttpResponse:
-    filters = queue.QueueFilters(
-        state=request.GET.get("state", "mine"),
-        category=request.GET.get("category", ""),
-        township=request.GET.get("township", ""),
-        overdue=request.GET.get("overdue") == "1",
-        q=request.GET.get("q", ""),
-    )
+    filters = queue.filters_from(request.GET, default_state="mine")
     after = queue.cursor(request.GET.get("after") or "0")
     found = queue.page(request.user, filters, after=after, limit=50)
     now = timezone.now()
@@ -67,11 +61,7 @@ def event_queue(request: StaffRequest) -> HttpResponse:
             ),
             "departments": Department.objects.order_by("name"),
             "next_after": found.next_after,
-            "more": urlencode(
-                {"state": filters.state, "category": filters.category, "q": filters.q}
-                | {"township": filters.township, "after": found.next_after or ""}
-                | ({"overdue": "1"} if filters.overdue else {})
-            ),
+            "more": urlencode(queue.as_query(filters) | {"after": found.next_after or ""}),
         },
     )
 

@@ -12,10 +12,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from pingan.accounts.models import User
+from pingan.events.models import WORKER_CHANNELS
 from pingan.events.selectors import events_for_user
 from pingan.fieldwork.models import Kind
 from pingan.fieldwork.selectors import work_for_user
 from pingan.fieldwork.services import FieldError
+from pingan.lib.periods import day_start
 from pingan.regions.models import Region
 
 # Segments of a region path at each level: 630203/630203102/630203102001/….
@@ -23,6 +25,8 @@ DEPTH = {"township": 2, "village": 3, "grid": 4}
 GROUPINGS = {"worker": "网格员", "grid": "网格", "village": "村/社区", "township": "乡镇/街道"}
 PERIODS = {"today": "今天", "week": "本周", "month": "本月", "last30": "近30天", "year": "今年"}
 MEASURES = ["events", *Kind.values]
+# 上报事件: what grid workers found and reported themselves (events.WORKER_CHANNELS);
+# residents' QR reports in their grids are counted on the overview, by source.
 MEASURE_LABELS = {"events": "上报事件", **{k.value: str(k.label) for k in Kind}}
 
 
@@ -55,7 +59,9 @@ def fieldwork_stats(user: User, *, start: dt.date, end: dt.date, by: str) -> lis
         raise FieldError("结束日期不能早于开始日期")
     since, until = day_start(start), day_start(end + dt.timedelta(days=1))
     work = work_for_user(user).filter(at__gte=since, at__lt=until)
-    events = events_for_user(user).filter(created_at__gte=since, created_at__lt=until)
+    events = events_for_user(user).filter(
+        created_at__gte=since, created_at__lt=until, channel__in=WORKER_CHANNELS
+    )
     rows: dict[str, Row] = {}
     if by == "worker":
         for key, kind, count in work.values_list("by__username", "kind").annotate(n=Count("id")):
@@ -76,11 +82,6 @@ def fieldwork_stats(user: User, *, start: dt.date, end: dt.date, by: str) -> lis
 
 def totals(rows: list[Row]) -> dict[str, int]:
     return {measure: sum(row.counts[measure] for row in rows) for measure in MEASURES}
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    """The first instant of a local day."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _row(rows: dict[str, Row], key: str) -> Row:

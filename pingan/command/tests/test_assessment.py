@@ -62,7 +62,8 @@ def test_a_township_sees_only_its_own_numbers(personas, tree, november):
     assert across.json()["items"] == []
     overview = signed_in(personas.township_officer).get("/api/command/overview?period=year").json()
     assert overview["reported"] == 2
-    assert [row["name"] for row in overview["by_township"]] == [tree.township_a.name]
+    assert overview["area_level"] == "village"  # a township compares its villages
+    assert [row["name"] for row in overview["by_area"]] == [tree.village_a1.name]
     page = signed_in(personas.township_officer).get("/command/assessment/?month=2026-11")
     assert tree.township_b.name not in page.content.decode()
 

@@ -26,7 +26,7 @@ def test_the_running_counts_equal_a_recount_from_the_events(personas, november):
     with time_machine.travel(DEC_1, tick=False):
         data = overview(personas.dispatcher, period="year")
     assert data["reported"] == 3
-    assert sum(row["value"] for row in data["by_township"]) == 3
+    assert sum(row["value"] for row in data["by_area"]) == 3
     assert sum(row["value"] for row in data["by_state"]) == 3
 
 
@@ -48,7 +48,7 @@ def test_each_level_sees_its_own_subtree(personas, tree, november):
         )
         grid = signed_in(personas.grid_worker_b).get("/api/command/overview?period=year").json()
     assert district["reported"] == 3 and township["reported"] == 2 and grid["reported"] == 0
-    assert [row["name"] for row in township["by_township"]] == [tree.township_a.name]
+    assert [row["name"] for row in township["by_area"]] == [tree.village_a1.name]
     assert district["registry"][0]["name"] == "实有人口"
 
 

@@ -10,13 +10,18 @@
   const map = L.map(element, { attributionControl: Boolean(tiles.url) });
   if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
 
+  // Classes come from the server (command/maps.py class_breaks): a class for the
+  // grids with none, the rest at quantiles of the values actually there.
   const COLOURS = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"];
-  const values = data.grids.features.map((f) => f.properties.value).sort((a, b) => a - b);
-  const breaks = [0.2, 0.4, 0.6, 0.8].map((q) => values[Math.floor(q * (values.length - 1))] || 0);
-  const classOf = (v) => breaks.filter((b) => v > b).length;
+  const classes = data.classes;
+  const zero = classes.length && classes[0].high === 0 ? 1 : 0;
+  const nonzero = classes.length - zero;
+  // Grids with none are the palest; the other classes take the darkest colours.
+  const colourOf = (i) => (i < zero ? COLOURS[0] : COLOURS[COLOURS.length - nonzero + (i - zero)]);
+  const classOf = (v) => Math.max(0, classes.findIndex((c) => v >= c.low && v <= c.high));
 
   const grids = L.geoJSON(data.grids, {
-    style: (f) => ({ color: "#555", weight: 0.6, fillOpacity: 0.75, fillColor: COLOURS[classOf(f.properties.value)] }),
+    style: (f) => ({ color: "#555", weight: 0.6, fillOpacity: 0.75, fillColor: colourOf(classOf(f.properties.value)) }),
     onEachFeature: (f, layer) => {
       layer.bindTooltip(Pingan.text(`${f.properties.name}：${data.label} ${f.properties.value}`), { sticky: true });
       layer.on("click", () => { window.location = element.dataset.gridLink.replace("CODE", f.properties.code); });
@@ -36,13 +41,13 @@
   const legend = L.control({ position: "bottomright" });
   legend.onAdd = () => {
     const box = L.DomUtil.create("div", "legend");
-    const edges = [values[0] || 0, ...breaks, values[values.length - 1] || 0];
+    box.id = "legend";
     const title = box.appendChild(document.createElement("strong"));
     title.textContent = data.label;
-    COLOURS.forEach((colour, i) => {
+    classes.forEach((c) => {
       box.appendChild(document.createElement("br"));
-      box.appendChild(document.createElement("i")).style.background = colour;
-      box.appendChild(document.createTextNode(`${edges[i]}–${edges[i + 1]}`));
+      box.appendChild(document.createElement("i")).style.background = colourOf(classes.indexOf(c));
+      box.appendChild(document.createTextNode(c.label));
     });
     return box;
   };

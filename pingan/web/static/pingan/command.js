@@ -51,7 +51,7 @@
       yAxis: { type: "value", ...axis },
       series: [{ type: "line", smooth: true, areaStyle: { opacity: 0.2 }, data: data.trend.map((d) => d.value) }],
     });
-    bars("chart-township", data.by_township, true);
+    bars("chart-township", data.by_area, true);
     bars("chart-category", data.by_category, false);
     pie("chart-channel", data.by_channel);
     pie("chart-state", data.by_state);
