@@ -192,8 +192,24 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Map tiles are off unless a tile server is configured: the machines run offline.
-MAP_TILE_URL = env_str("PINGAN_MAP_TILE_URL")
-MAP_TILE_ATTRIBUTION = env_str("PINGAN_MAP_TILE_ATTRIBUTION")
+# PINGAN_TIANDITU_KEY sets up 天地图, the government basemap (its vector layer and
+# its annotation layer on top), as a recipe; a URL of one's own overrides it.
+TIANDITU_KEY = env_str("PINGAN_TIANDITU_KEY")
+TIANDITU = (
+    "https://t{s}.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=%s&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + TIANDITU_KEY
+)
+MAP_TILE_URL = env_str("PINGAN_MAP_TILE_URL") or (TIANDITU % ("vec", "vec") if TIANDITU_KEY else "")
+MAP_TILE_OVERLAY_URL = env_str("PINGAN_MAP_TILE_OVERLAY_URL") or (
+    TIANDITU % ("cva", "cva") if TIANDITU_KEY and not env_str("PINGAN_MAP_TILE_URL") else ""
+)
+MAP_TILE_SUBDOMAINS = env_str("PINGAN_MAP_TILE_SUBDOMAINS") or (
+    "01234567" if TIANDITU_KEY else "abc"
+)
+MAP_TILE_ATTRIBUTION = env_str("PINGAN_MAP_TILE_ATTRIBUTION") or (
+    "天地图 · 国家地理信息公共服务平台" if TIANDITU_KEY else ""
+)
 
 DEMO_DISTRICT = env_str("PINGAN_DEMO_DISTRICT", "630203")
 

@@ -34,6 +34,7 @@ class StaffRequest(HttpRequest):
 SHELL_ASSETS = [
     "app/app.js",
     "app/app.css",
+    "pingan/page.js",
     "app/icon-192.png",
     "app/icon-512.png",
     "vendor/leaflet.js",
@@ -43,7 +44,7 @@ SHELL_ASSETS = [
 
 def app_shell(request: HttpRequest) -> HttpResponse:
     """The app itself holds no data: it fetches the user's, and keeps it offline."""
-    context = {"tiles": settings.MAP_TILE_URL, "sync_bytes": settings.SYNC_BATCH_BYTES}
+    context = {"sync_bytes": settings.SYNC_BATCH_BYTES}  # the basemap: web.context
     return render(request, "fieldwork/app.html", context)
 
 

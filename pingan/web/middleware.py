@@ -31,10 +31,12 @@ def content_security_policy() -> str:
     run. Styles may be inline (Leaflet and the templates set them); images may come
     from the configured tile server."""
     images = ["'self'", "data:", "blob:"]
-    if settings.MAP_TILE_URL:
-        # "{s}" is Leaflet's subdomain placeholder: a.tile…, b.tile…
-        parts = urlsplit(settings.MAP_TILE_URL)
-        images.append(f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}")
+    for url in {settings.MAP_TILE_URL, settings.MAP_TILE_OVERLAY_URL} - {""}:
+        # "{s}" is Leaflet's subdomain placeholder: a.tile…, b.tile…, t0.tianditu…
+        parts = urlsplit(url)
+        host = f"{parts.scheme}://{parts.netloc.replace('t{s}.', '*.').replace('{s}', '*')}"
+        if host not in images:
+            images.append(host)
     directives = {
         "default-src": "'self'",
         "script-src": "'self'",

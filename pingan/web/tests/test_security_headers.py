@@ -39,3 +39,32 @@ def test_error_pages_are_chinese_and_in_the_sites_layout(db, personas):
     anonymous = Client().get("/no-such-page/")
     assert anonymous.status_code == 404 and "没有找到这个页面" in anonymous.content.decode()
     assert "服务器出错了" in render_to_string("500.html")
+
+
+def test_the_tianditu_recipe_gives_both_layers_and_lets_their_tiles_in(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from pingan.web.middleware import content_security_policy\n"
+        "print(settings.MAP_TILE_URL); print(settings.MAP_TILE_OVERLAY_URL)\n"
+        "print(settings.MAP_TILE_SUBDOMAINS); print(content_security_policy())\n"
+    )
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "pingan.settings",
+        "PINGAN_TIANDITU_KEY": "k123",
+        "PINGAN_DATA_DIR": str(tmp_path),
+        "PINGAN_MAP_TILE_URL": "",
+        "PINGAN_MAP_TILE_OVERLAY_URL": "",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    vector, annotation, subdomains, policy = done.stdout.strip().splitlines()
+    assert "vec_w/wmts" in vector and "LAYER=vec" in vector and vector.endswith("tk=k123")
+    assert "cva_w/wmts" in annotation and "{z}" in annotation and "{x}" in annotation
+    assert subdomains == "01234567"
+    assert "img-src 'self' data: blob: https://*.tianditu.gov.cn;" in policy

@@ -500,8 +500,7 @@
     if (!window.L || box.dataset.ready) return;
     box.dataset.ready = "1";
     const map = L.map(box, { attributionControl: false });
-    const tiles = document.body.dataset.tiles;
-    if (tiles) L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
+    Pingan.basemap(map);
     // The view first: Leaflet cannot draw vectors on a map that has none.
     const grids = L.geoJSON(state.snap.grids.map((g) => ({ type: "Feature", geometry: g.boundary, properties: {} })),
       { style: { color: "#0b5394", weight: 2, fillOpacity: 0.05 } });

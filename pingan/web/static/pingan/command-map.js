@@ -6,9 +6,8 @@
   const element = document.getElementById("command-map");
   if (!element || !window.L) return;
   const data = JSON.parse(document.getElementById("map-layers").textContent);
-  const tiles = JSON.parse(document.getElementById("tiles").textContent);
-  const map = L.map(element, { attributionControl: Boolean(tiles.url) });
-  if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
+  const map = L.map(element, { attributionControl: false });
+  Pingan.basemap(map);
 
   // Classes come from the server (command/maps.py class_breaks): a class for the
   // grids with none, the rest at quantiles of the values actually there.

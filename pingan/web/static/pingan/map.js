@@ -4,9 +4,8 @@
   "use strict";
   const element = document.getElementById("map");
   if (!element) return;
-  const tiles = JSON.parse(document.getElementById("tiles").textContent);
-  const map = L.map(element, { zoomSnap: 0.25, attributionControl: Boolean(tiles.url) });
-  if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
+  const map = L.map(element, { zoomSnap: 0.25, attributionControl: false });
+  Pingan.basemap(map);
 
   const palette = ["#2b6cb0", "#2f855a", "#b7791f", "#9b2c2c", "#6b46c1", "#2c7a7b", "#c05621", "#4a5568"];
   const levelStyle = {

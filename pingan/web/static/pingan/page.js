@@ -11,7 +11,19 @@
     span.textContent = value == null ? "" : String(value);
     return span;
   }
-  window.Pingan = { text };
+  // The basemap, when one is configured (none by default: the machines may run
+  // offline): the tile layer and, for 天地图, its annotation layer on top.
+  function basemap(map) {
+    const source = document.getElementById("tiles");
+    const tiles = source ? JSON.parse(source.textContent) : {};
+    if (!tiles.url) return false;
+    const options = { attribution: tiles.attribution, maxZoom: 18, subdomains: tiles.subdomains || "abc" };
+    L.tileLayer(tiles.url, options).addTo(map);
+    if (tiles.overlay) L.tileLayer(tiles.overlay, { ...options, attribution: "" }).addTo(map);
+    if (tiles.attribution) L.control.attribution({ prefix: false }).addTo(map);
+    return true;
+  }
+  window.Pingan = { text, basemap };
 
   document.addEventListener("change", (event) => {
     const field = event.target.closest("[data-autosubmit]");

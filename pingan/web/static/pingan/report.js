@@ -23,9 +23,8 @@
   }
 
   if (element && window.L) {
-    const tiles = JSON.parse(document.getElementById("tiles").textContent);
-    map = L.map(element, { zoomSnap: 0.25, attributionControl: Boolean(tiles.url) });
-    if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
+    map = L.map(element, { zoomSnap: 0.25, attributionControl: false });
+    Pingan.basemap(map);
     const grid = L.geoJSON(JSON.parse(document.getElementById(element.dataset.inline).textContent), {
       style: { color: "#2b6cb0", weight: 2, fillOpacity: 0.1 },
     }).addTo(map);
