@@ -7,13 +7,14 @@ import os
 
 import pytest
 
-from tests.server import CHROMIUM, log_in
+from tests.server import CHROMIUM, log_in, wait_until
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian chromium"),
 ]
 CHARTS = ["chart-trend", "chart-township", "chart-category", "chart-channel", "chart-fieldwork"]
+SCREEN_CHARTS = ["chart-trend", "chart-township", "chart-category", "chart-channel"]
 
 
 def drawn(page, chart: str) -> int:
@@ -35,7 +36,7 @@ def test_the_big_screen_fills_1920_by_1080_and_ranks_the_townships(base_url, bro
     page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     log_in(page, base_url, "zhihui")
     page.goto(f"{base_url}/command/screen/")
-    for chart in CHARTS:
+    for chart in SCREEN_CHARTS:
         assert drawn(page, chart) > 0, chart
     assert page.locator("#ranking tr").count() == 9, "a header and the 8 townships"
     size = page.evaluate("[document.body.scrollWidth, document.body.scrollHeight]")
@@ -55,4 +56,38 @@ def test_a_township_sees_only_itself_on_the_overview_and_the_map(base_url, brows
     page.wait_for_selector("#command-map[data-grids] path.leaflet-interactive", state="attached")
     layers = json.loads(page.inner_text("#map-layers"))
     assert all(f["properties"]["code"].startswith("630203102") for f in layers["grids"]["features"])
+    page.close()
+
+
+def test_the_big_screen_shows_a_new_report_within_15_seconds_without_reloading(base_url, browser):
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    log_in(page, base_url, "zhihui")
+    page.goto(f"{base_url}/command/screen/")
+    page.wait_for_selector("#screen-map[data-last] path.leaflet-interactive", state="attached")
+    page.wait_for_selector("#ticker li")
+    before = int(page.get_attribute("#screen-map", "data-shown"))
+    assert page.locator("#ticker li").count() == min(before, 14)
+    # A resident reports through the QR page meanwhile; the wall is not reloaded.
+    resident = browser.new_page()
+    resident.goto(f"{base_url}/r/630203102001001/")
+    resident.select_option("select[name=category]", "CG05")
+    resident.fill("textarea[name=description]", "大屏测试：井盖缺失")
+    resident.click("button[type=submit]")
+    resident.wait_for_selector("#receipt")
+    resident.close()
+    marker = page.evaluate("performance.now()")
+    wait_until(
+        page, f"Number(document.querySelector('#screen-map').dataset.shown) > {before}", 15_000
+    )
+    seconds = (page.evaluate("performance.now()") - marker) / 1000
+    first = page.inner_text("#ticker li:first-child")
+    assert "公共设施" in first and "三合镇社区" in first and "大屏测试" not in first, first
+    assert seconds < 15
+    labels = page.eval_on_selector_all(
+        "#chart-township svg text",
+        "nodes => nodes.map(n => parseFloat(getComputedStyle(n).fontSize))",
+    )
+    assert labels and min(labels) >= 18, labels
+    size = page.evaluate("[document.body.scrollWidth, document.body.scrollHeight]")
+    assert size == [1920, 1080]
     page.close()

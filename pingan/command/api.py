@@ -3,9 +3,9 @@ screen refreshes from) and the assessment."""
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Query, Router
 
-from pingan.command import assessment, indicators, overview
+from pingan.command import assessment, indicators, live, overview
 
 router = Router(tags=["command"])
 
@@ -15,6 +15,13 @@ def command_overview(request, period: str = "month"):
     """Events, 9+X totals and fieldwork of the user's subtree for today, this week,
     this month, the last 30 days or this year."""
     return overview.overview(request.user, period=period)
+
+
+@router.get("/live")
+def command_live(request, after: int = Query(0, ge=0)):
+    """The latest events of the user's area for the big screen (newest first):
+    kind, place, time and state, no personal data. Poll with after=<last>."""
+    return live.latest(request.user, after=after)
 
 
 def row_out(row: assessment.Row) -> dict:

@@ -32,6 +32,8 @@ from pingan.fieldwork.services import FieldError
 from pingan.fieldwork.stats import MEASURE_LABELS, PERIODS
 from pingan.fieldwork.stats import totals as fieldwork_totals
 from pingan.lib.redirects import next_page
+from pingan.regions import selectors as region_selectors
+from pingan.regions.geojson import feature
 from pingan.regions.models import Region
 
 
@@ -61,9 +63,24 @@ def big_screen(request: StaffRequest) -> HttpResponse:
         "data": overview.overview(request.user, period="month"),
         "ranking": _ranking(request.user),
         "refresh": SCREEN_REFRESH_SECONDS,
+        "live_seconds": LIVE_SECONDS,
         "area": _area_name(request.user),
+        "areas": _areas(request.user),
     }
     return render(request, "command/screen.html", context)
+
+
+LIVE_SECONDS = 10  # a new report is on the wall within this (and the drawing)
+
+
+def _areas(user: User) -> dict:
+    """The outlines the wall's map draws: the user's node and the level below."""
+    node = region_selectors.home_node(user)
+    if node is None:
+        return {"type": "FeatureCollection", "features": []}
+    below = region_selectors.regions_for_user(user).filter(parent=node).select_related("parent")
+    nodes = [node, *below]
+    return {"type": "FeatureCollection", "features": [feature(n) for n in nodes if n.boundary]}
 
 
 def _area_name(user: User) -> str:

@@ -58,3 +58,28 @@ def test_class_breaks_give_zero_its_own_class_and_never_repeat_a_bound():
     assert lows[0] == 1 and all(lo == hi + 1 for lo, hi in zip(lows[1:], highs, strict=False))
     assert class_breaks([]) == []
     assert class_breaks([7, 7, 7]) == [{"low": 1, "high": 7, "label": "1–7"}]
+
+
+def test_the_walls_live_layer_is_scoped_newest_first_and_without_personal_data(
+    personas, tree, departments
+):
+    from pingan.events.tests.conftest import IN_B1_1
+
+    mine = event_report(
+        actor=None,
+        channel="public",
+        report=report_in(description="李四家门口", reporter_phone="13900001111"),
+    ).event
+    event_report(actor=None, channel="public", report=report_in(where=IN_B1_1))
+    township = signed_in(personas.township_officer)
+    first = township.get("/api/command/live").json()
+    assert [item["id"] for item in first["items"]] == [mine.pk] and first["last"] == mine.pk
+    assert "李四" not in str(first) and "1390000" not in str(first)
+    assert first["items"][0]["place"] == "平安街道村1 平安街道村1第1网格"
+    newer = event_report(actor=None, channel="public", report=report_in()).event
+    polled = township.get(f"/api/command/live?after={first['last']}").json()
+    assert [item["id"] for item in polled["items"]] == [newer.pk]
+    assert township.get(f"/api/command/live?after={newer.pk}").json() == {
+        "items": [],
+        "last": newer.pk,
+    }

@@ -19,14 +19,18 @@
     box.dataset.points = String(option.series.reduce((n, s) => n + s.data.length, 0));
   }
 
-  const axis = { axisLabel: { color: text }, axisLine: { lineStyle: { color: dark ? "#4a5d80" : "#ccc" } } };
+  // On the wall (1920×1080, read from across the room) the axis labels are large, and
+  // the names of a horizontal bar chart get the room their longest one needs.
+  const labelSize = dark ? 20 : 12;
+  const axis = { axisLabel: { color: text, fontSize: labelSize }, axisLine: { lineStyle: { color: dark ? "#4a5d80" : "#ccc" } } };
+  const nameRoom = (names) => Math.min(dark ? 220 : 140, 16 + labelSize * Math.max(2, ...names.map((n) => String(n).length)));
 
   function bars(id, rows, horizontal) {
     const names = rows.map((r) => r.name);
     const values = rows.map((r) => r.value);
     chart(id, {
-      grid: { left: horizontal ? 110 : 40, right: 20, top: 20, bottom: 30 },
-      xAxis: horizontal ? { type: "value", ...axis } : { type: "category", data: names, ...axis },
+      grid: { left: horizontal ? nameRoom(names) : 50, right: 40, top: 20, bottom: horizontal ? 30 : 60 },
+      xAxis: horizontal ? { type: "value", ...axis } : { type: "category", data: names, ...axis, axisLabel: { ...axis.axisLabel, interval: 0, rotate: names.length > 5 ? 30 : 0 } },
       yAxis: horizontal ? { type: "category", data: names, inverse: true, ...axis } : { type: "value", ...axis },
       tooltip: {},
       series: [{ type: "bar", data: values, label: { show: true, position: horizontal ? "right" : "top", color: text } }],
@@ -45,7 +49,7 @@
 
   function draw(data) {
     chart("chart-trend", {
-      grid: { left: 40, right: 20, top: 20, bottom: 30 },
+      grid: { left: dark ? 60 : 40, right: 20, top: 20, bottom: dark ? 40 : 30 },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: data.trend.map((d) => d.day.slice(5)), ...axis },
       yAxis: { type: "value", ...axis },
