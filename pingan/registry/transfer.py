@@ -67,7 +67,7 @@ from pingan.registry.models import (
     RiskLevel,
     Subject,
 )
-from pingan.registry.services import PERSON_FIELDS, RegistryError, person_values
+from pingan.registry.services import PERSON_FIELDS, RegistryError, clean_phone, person_values
 
 PEOPLE = "people"
 MAX_ROWS = 300_000  # a district at a time (the seed: 226,127 people); bigger: split
@@ -167,6 +167,37 @@ def notes(kind: str) -> list[list[str]]:
     return rows
 
 
+def example(kind: str) -> list[str]:
+    """A filled row for the template, so a clerk sees what each column takes. The
+    identity number is a valid one of the test range (birth 1980-01-01, female)."""
+    if kind == PEOPLE:
+        sample = {
+            "姓名": "张桂兰（示例，导入前请删除本行）",
+            "公民身份号码": "630203198001010029",
+            "性别": "女",
+            "联系电话": "13800000000",
+            "户号": "H0001",
+            "与户主关系": "户主",
+            "现住地详址": "三合镇三合社区幸福路8号",
+        }
+        return [sample.get(header, "") for header in headers(kind)]
+    definition = _definition(kind)
+    key = SUBJECT_KEYS[Subject(definition.subject)]
+    sample = {key: "（示例）对象的身份证号或编号，导入前请删除本行", "风险等级": "低"}
+    for f in definition.fields:
+        if f["type"] == "choice" and f["choices"]:
+            sample[f["label"]] = f["choices"][0][1]
+    return [sample.get(header, "") for header in headers(kind)]
+
+
+def _example_rows(kind: str, table: Table) -> set[int]:
+    """Indexes of rows left as the template's example row (an error, not an import)."""
+    sample = dict(zip(headers(kind), example(kind), strict=True))
+    marker = next(v for v in sample.values() if "示例" in v)
+    column = next(name for name, value in sample.items() if value == marker)
+    return {i for i, value in enumerate(table.column(column)) if value == marker}
+
+
 def template_xlsx(kind: str) -> bytes:
     from openpyxl import Workbook
 
@@ -174,6 +205,7 @@ def template_xlsx(kind: str) -> bytes:
     sheet = book.active
     sheet.title = "数据"
     sheet.append(headers(kind))
+    sheet.append(example(kind))
     guide = book.create_sheet("说明")
     for row in notes(kind):
         guide.append(row)
@@ -185,6 +217,7 @@ def template_xlsx(kind: str) -> bytes:
 def template_csv(kind: str) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer).writerow(headers(kind))
+    csv.writer(buffer).writerow(example(kind))
     return buffer.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 only with a BOM
 
 
@@ -322,7 +355,10 @@ def _import(
     outcome = Outcome(total=len(table.rows))
     built: list[Any] = []
     importer.prefetch(table)
-    for result in _checked(importer, table, progress):
+    samples = _example_rows(kind, table)
+    for index, result in enumerate(_checked(importer, table, progress)):
+        if index in samples:
+            result = [RowError(index + 2, "", "这是模板里的示例行，请删除后再导入")]
         if isinstance(result, list):
             outcome.errors.extend(result)
             continue
@@ -548,8 +584,9 @@ class PeopleImporter(_Importer):
             if column.required and not cells.get(column.header):
                 fail(column.header, "必填")
         grid, household, house = self._place(cells, fail)
+        self._check_identity(cells, fail)
         if errors:
-            return errors
+            return errors  # every problem of the row at once, not the first
         assert grid is not None  # _place reported it otherwise
         try:
             values = person_values(
@@ -560,15 +597,27 @@ class PeopleImporter(_Importer):
                 **fields,
             )
         except RegistryError as exc:
-            culprit = "联系电话" if "电话" in str(exc) else "公民身份号码"
-            return [RowError(number, culprit, str(exc))]
+            return [RowError(number, "公民身份号码", str(exc))]
         values["household_id"] = household.pk if household else None
         values["house_id"] = house.pk if house else None
-        gender = cells.get("性别", "")
-        if gender and {"男": "M", "女": "F"}.get(gender, gender) != values["gender"]:
-            return [RowError(number, "性别", "与身份证号的性别位不符")]
         new_household = cells.get("户号", "") if household is None else ""
         return NewPerson(number, values, new_household)
+
+    @staticmethod
+    def _check_identity(cells: dict[str, str], fail) -> None:
+        """The identity number, the phone and the gender against the number, each
+        on its own, so a row with three mistakes hears of all three."""
+        number, phone = cells.get("公民身份号码", ""), cells.get("联系电话", "")
+        try:
+            parsed = idnumber.parse(number) if number else None
+        except idnumber.InvalidIdNumber as exc:
+            fail("公民身份号码", str(exc))
+            parsed = None
+        if phone and clean_phone(phone) is None:
+            fail("联系电话", f"「{phone}」格式不对（手机11位，或区号-号码）")
+        gender = cells.get("性别", "")
+        if parsed and gender and {"男": "M", "女": "F"}.get(gender, gender) != parsed.gender:
+            fail("性别", "与身份证号的性别位不符")
 
     def reconcile(self, item: NewPerson) -> list[RowError]:
         """What one row cannot know alone: the same person twice in the file, and a
@@ -845,6 +894,25 @@ def job_run(job: ImportJob, worker_progress: Progress | None = None) -> ImportJo
         job.status = ImportJob.Status.REFUSED if refused else ImportJob.Status.DONE
         _save(job)
     return job
+
+
+REASONS = "错误原因"
+
+
+def error_rows(job: ImportJob) -> Iterator[list[str]]:
+    """The file's bad rows as they were, each with a last column of every reason
+    (列：原因；…), to correct in the spreadsheet and upload again."""
+    reasons: dict[int, list[str]] = {}
+    for row, column, message in job.errors:
+        if row:  # row 0: the file as a whole, said on the page
+            reasons.setdefault(row, []).append(f"{column}：{message}" if column else message)
+    table = read_rows(Path(job.stored_file))
+    yield [*table.header, REASONS]
+    for row in sorted(reasons):
+        index = row - 2  # the header is row 1
+        if 0 <= index < len(table.rows):
+            cells = table.cells(index)
+            yield [*(cells[name] for name in table.header), "；".join(reasons[row])]
 
 
 def _save(job: ImportJob) -> None:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("data/units/<str:unit>/<int:unit_id>/", views.unit_detail, name="unit"),
     path("data/import/", views.import_new, name="import"),
     path("data/import/<int:job_id>/", views.import_status, name="import_status"),
+    path("data/import/<int:job_id>/errors.<str:fmt>", views.import_errors, name="import_errors"),
     path("data/records/new/", views.record_start, name="record_start"),
     path("data/categories/new/", views.definition_edit, name="definition_new"),
     path("data/<slug:code>/", views.category_detail, name="category"),

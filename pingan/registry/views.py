@@ -5,12 +5,14 @@ the rules are in services, records, definitions and transfer."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -722,6 +724,39 @@ def import_status(request: StaffRequest, job_id: int) -> HttpResponse:
             "errors": job.errors[:1000],
         },
     )
+
+
+@login_required
+def import_errors(request: StaffRequest, job_id: int, fmt: str) -> HttpResponseBase:
+    """The bad rows of one's own upload with a column of reasons, to correct and
+    upload again. Journaled as an export: it holds the file's identity numbers."""
+    job = get_object_or_404(ImportJob, pk=job_id, user=request.user)
+    if fmt not in _CONTENT_TYPES:
+        raise Http404("只提供 .xlsx 和 .csv")
+    if not any(row for row, _column, _message in job.errors):
+        raise Http404("这次导入没有错误的行")
+    services.export_journal(
+        actor=request.user, kind=f"import-errors-{job.pk}", under=None, ip=client_ip(request)
+    )
+    rows = transfer.error_rows(job)
+    name = f"{Path(job.file_name).stem}-错误行.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(
+            "".join(transfer.csv_stream(rows)), content_type=_CONTENT_TYPES[fmt]
+        )
+        response["Content-Disposition"] = _attachment_utf8(name)
+        return response
+    buffer = io.BytesIO()
+    transfer.xlsx_file(rows, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=_CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = _attachment_utf8(name)
+    return response
+
+
+def _attachment_utf8(name: str) -> str:
+    """A Chinese file name, as RFC 6266 has browsers read it."""
+    plain = f"errors.{name.rsplit('.', 1)[-1]}"  # for browsers that read no filename*
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"
 
 
 @login_required

@@ -235,3 +235,42 @@ def test_a_value_typed_as_a_formula_is_exported_as_text(tree, personas, resident
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == typed]
     assert cells and all(cell.data_type == "s" for cell in cells)
     assert Person.objects.filter(name=typed).exists()  # stored as typed
+
+
+def test_the_bad_rows_download_with_every_reason(tree, personas):
+    from openpyxl import Workbook, load_workbook
+
+    from pingan.audit.models import JournalEntry
+    from pingan.registry import transfer
+    from pingan.registry.models import ImportJob
+
+    book = Workbook()
+    book.active.append(transfer.headers("people"))
+    headers = transfer.headers("people")
+    good = dict.fromkeys(headers, "") | {"网格编码": tree.grid_a1_1.code, "姓名": "王五"}
+    good["公民身份号码"] = "630203198001010029"
+    bad = good | {"姓名": "", "联系电话": "123", "公民身份号码": "630203198001010020"}
+    for row in (good, bad):
+        book.active.append([row[h] for h in headers])
+    upload = io.BytesIO()
+    book.save(upload)
+    upload.seek(0)
+    upload.name = "人口.xlsx"
+    officer = signed_in(personas.village_officer)
+    officer.post("/data/import/", {"kind": "people", "file": upload})
+    job = ImportJob.objects.get()
+    page = officer.get(f"/data/import/{job.pk}/").content.decode()
+    assert f"/data/import/{job.pk}/errors.xlsx" in page
+    response = officer.get(f"/data/import/{job.pk}/errors.xlsx")
+    assert response.status_code == 200 and "UTF-8''" in response["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][-1] == "错误原因" and len(rows) == 2
+    reasons = rows[1][-1]
+    assert "姓名：必填" in reasons and "联系电话" in reasons and "公民身份号码" in reasons
+    csv_file = officer.get(f"/data/import/{job.pk}/errors.csv").content.decode("utf-8-sig")
+    assert csv_file.splitlines()[0].endswith("错误原因")
+    assert JournalEntry.objects.filter(
+        action="registry.export", object_id=f"import-errors-{job.pk}"
+    )
+    other = signed_in(personas.township_officer)  # not their upload
+    assert other.get(f"/data/import/{job.pk}/errors.xlsx").status_code == 404

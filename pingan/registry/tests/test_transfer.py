@@ -196,3 +196,48 @@ def test_chinese_labels_are_read_whatever_language_the_uploader_browses_in(
         )
     assert outcome.errors == [] and Person.objects.get().marital_status == "20"
     assert Person.objects.get().education == "10"
+
+
+def test_a_row_with_several_mistakes_hears_of_every_one(tmp_path, tree, personas):
+    path = sheet(
+        tmp_path,
+        [
+            {
+                "网格编码": "630203001001999",  # no such grid
+                "姓名": "李四",
+                "公民身份号码": GOOD_1[:-1] + ("0" if GOOD_1[-1] != "0" else "1"),
+                "联系电话": "12345",
+                "婚姻状况": "同居",
+            },
+            person_row(tree.grid_a1_1, GOOD_2, 性别="男", 联系电话="电话"),
+        ],
+    )
+    outcome = transfer.import_file(user=personas.village_officer, kind="people", path=path)
+    by_row: dict[int, set[str]] = {}
+    for error in outcome.errors:
+        by_row.setdefault(error.row, set()).add(error.column)
+    assert by_row == {
+        2: {"网格编码", "公民身份号码", "联系电话", "婚姻状况"},
+        3: {"性别", "联系电话"},
+    }
+
+
+def test_the_template_has_an_example_row_that_is_never_imported(tmp_path, tree, personas):
+    book = load_workbook(io.BytesIO(transfer.template_xlsx("people")))
+    header, sample = ([c.value or "" for c in row] for row in book["数据"].iter_rows(max_row=2))
+    filled = dict(zip(header, sample, strict=True))
+    assert "示例" in filled["姓名"] and filled["公民身份号码"] and filled["联系电话"]
+    rows = list(csv.reader(io.StringIO(transfer.template_csv("people").decode("utf-8-sig"))))
+    assert rows[1] == [str(v) for v in sample]
+    # Left in and uploaded with a real row: the example is reported, never imported.
+    filled["网格编码"] = tree.grid_a1_1.code
+    path = sheet(tmp_path, [filled, person_row(tree.grid_a1_1, GOOD_1)])
+    outcome = transfer.import_file(
+        user=personas.village_officer, kind="people", path=path, valid_only=True
+    )
+    assert [(e.row, e.message) for e in outcome.errors] == [
+        (2, "这是模板里的示例行，请删除后再导入")
+    ]
+    assert outcome.imported == 1 and Person.objects.get().name == "张三"
+    record = load_workbook(io.BytesIO(transfer.template_xlsx("mental")))["数据"]
+    assert "示例" in str(record.cell(row=2, column=1).value)
