@@ -55,14 +55,20 @@ def test_resident_asks_on_the_phone_and_sees_articles_and_service_line(base_url,
     page.click("button.send")
     page.wait_for_selector("#service-line")
     assert page.inner_text("#service-line") == "人民调解"
+    page.click("details.laws summary")  # the articles come after the plain answer
     laws = page.locator(".article .law").all_inner_texts()
     assert "《民法典》第296条" in laws
     answer = page.inner_text(".bubble.bot >> nth=-1")
     assert "三合镇人民调解委员会" in answer
+    # The plain answer comes first: what it is, what to do, where to go (a tap calls).
+    assert "相邻关系" in page.inner_text("#about") and "人民调解" in page.inner_text("#steps")
+    assert "匹配" not in answer
+    calls = page.locator("#where a.tel").evaluate_all("links => links.map(a => a.href)")
+    assert calls and all(href.startswith("tel:") for href in calls), calls
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
 
     # 青小律 offers mediation: the question comes along, and the request gets a receipt.
-    page.click("text=申请人民调解")
+    page.click(".offers a:has-text('申请人民调解')")
     assert page.input_value("textarea[name=description]") == "邻居家排水把我家淹了怎么办"
     page.select_option("select[name=village]", "630203102001")  # 三合镇社区
     page.fill("input[name=name]", "马先生")
@@ -79,6 +85,11 @@ def test_a_second_question_in_the_same_conversation(base_url, browser):
     assert "kiosk" in page.get_attribute("body", "class")
     page.click("text=公司不给加班费")
     page.wait_for_selector("#service-line")
+    page.click("details.laws summary")
     assert "《劳动合同法》第31条" in page.locator(".article .law").all_inner_texts()
+    # Wage arrears go to 劳动监察 and 劳动仲裁 (and legal aid), not to the 司法所.
+    where = page.inner_text("#where")
+    assert where.index("劳动保障监察") < where.index("劳动人事争议仲裁") and "司法所" not in where
+    assert "12333" in where
     assert page.locator(".bubble.me").count() == 1
     page.close()

@@ -8,7 +8,8 @@ from ninja import Router, Schema
 
 from pingan.accounts import ratelimit
 from pingan.accounts.services import client_ip
-from pingan.legal import lines, search, selectors
+from pingan.legal import guide, lines, search, selectors
+from pingan.legal.models import InstitutionKind
 from pingan.regions.models import Region
 
 router = Router(tags=["legal"])
@@ -24,9 +25,27 @@ class ResultOut(Schema):
     why: list[str]
 
 
+class HotlineOut(Schema):
+    label: str
+    phone: str
+
+
+class GuideOut(Schema):
+    topic: str
+    about: str
+    steps: list[str]
+    kinds: list[str]
+    hotlines: list[HotlineOut]
+
+    @staticmethod
+    def resolve_hotlines(obj: guide.Guide) -> list[dict]:
+        return [{"label": label, "phone": phone} for label, phone in obj.hotlines]
+
+
 class SearchOut(Schema):
     results: list[ResultOut]
     service_line: str
+    guide: GuideOut
 
 
 @router.get("/search", response=SearchOut, auth=None)
@@ -38,7 +57,7 @@ def legal_search(request, q: str, k: int = 10):
     if not ratelimit.spend("legal-search", client_ip(request), SEARCHES_PER_MINUTE, 60):
         raise ratelimit.Throttled
     hits = search.search(q, k=max(1, min(k, MAX_K)))
-    return {"results": hits, "service_line": lines.service_line(q)}
+    return {"results": hits, "service_line": lines.service_line(q), "guide": guide.guide_for(q)}
 
 
 class InstitutionOut(Schema):
@@ -52,12 +71,15 @@ class InstitutionOut(Schema):
 
 
 @router.get("/institutions", response=list[InstitutionOut], auth=None)
-def legal_institutions(request, line: str = lines.CONSULTATION, township: str = ""):
+def legal_institutions(
+    request, line: str = lines.CONSULTATION, township: str = "", kinds: str = ""
+):
     """The institutions serving a service line (法律咨询, 律师事务, 司法鉴定, 法律援助,
-    人民调解), the resident's own township's first when `township` (its code) is
-    given."""
+    人民调解), or of `kinds` (comma-separated, a guide's, in its order), the resident's
+    own township's first when `township` (its code) is given."""
     node = Region.objects.filter(code=township).first() if township else None
-    found = selectors.institutions(line, node.path if node else "")
+    wanted = [kind for kind in kinds.split(",") if kind in InstitutionKind.values]
+    found = selectors.institutions(line, node.path if node else "", wanted)
     return [
         {
             "name": i.name,

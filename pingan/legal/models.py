@@ -64,6 +64,8 @@ class InstitutionKind(models.TextChoices):
     MEDIATION = "mediation", _("人民调解委员会")
     APPRAISAL = "appraisal", _("司法鉴定机构")
     JUSTICE_OFFICE = "justice", _("司法所")
+    LABOUR_INSPECTION = "labour", _("劳动保障监察")
+    LABOUR_ARBITRATION = "arbitrate", _("劳动人事争议仲裁委员会")
 
 
 class Institution(models.Model):

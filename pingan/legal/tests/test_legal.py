@@ -81,7 +81,8 @@ def test_the_api_answers_anyone_in_the_documented_shape(loaded, client):
     response = client.get("/api/v1/legal/search", {"q": "邻居家排水把我家淹了怎么办", "k": 2})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"results", "service_line"}
+    assert set(body) == {"results", "service_line", "guide"}
+    assert body["guide"]["topic"] == "邻里纠纷、漏水噪声" and body["guide"]["steps"]
     first = body["results"][0]
     assert first["law"] == "中华人民共和国民法典" and first["article"] == 296
     assert isinstance(first["score"], float) and first["text"].startswith("不动产权利人")
@@ -206,3 +207,39 @@ def test_weights_fitted_for_other_measures_are_not_used(tmp_path, monkeypatch):
     rerank.model.cache_clear()
     assert rerank.model() is None
     rerank.model.cache_clear()
+
+
+def test_a_plain_answer_names_the_topic_the_steps_and_where_to_go(db):
+    from pingan.legal.guide import guide_for
+
+    wages = guide_for("老板拖欠我三个月工资不给怎么办")
+    assert wages.topic == "拖欠工资" and wages.kinds[:2] == ["labour", "arbitrate"]
+    assert "legal_aid" in wages.kinds and "justice" not in wages.kinds
+    assert ("12333 人社服务热线", "12333") in wages.hotlines
+    custody = guide_for("离婚后孩子跟谁")
+    assert custody.topic == "离婚和孩子抚养" and any("两岁" in step for step in custody.steps)
+    other = guide_for("我想做个笔迹鉴定")
+    assert other.topic == "司法鉴定" and other.kinds == ["appraisal"]
+    assert guide_for("随便问问").kinds == ["justice", "centre"]
+
+
+def test_institutions_of_a_guide_come_in_its_order(db, client):
+    from pingan.legal.models import Institution, InstitutionKind
+    from pingan.regions.models import Region
+
+    district = Region.objects.create(
+        level="district", code="630203000000", name="平安区", path="630203/"
+    )
+    for kind, name in [
+        (InstitutionKind.LEGAL_AID, "法律援助中心"),
+        (InstitutionKind.LABOUR_ARBITRATION, "劳动仲裁委"),
+        (InstitutionKind.LABOUR_INSPECTION, "劳动监察大队"),
+        (InstitutionKind.JUSTICE_OFFICE, "司法所"),
+    ]:
+        Institution.objects.create(
+            kind=kind, name=name, region=district, region_path=district.path, phone="0972-1"
+        )
+    found = client.get(
+        "/api/v1/legal/institutions", {"kinds": "labour,arbitrate,legal_aid,bogus"}
+    ).json()
+    assert [i["name"] for i in found] == ["劳动监察大队", "劳动仲裁委", "法律援助中心"]

@@ -31,17 +31,22 @@
     var text = el("span", { class: "text", text: long ? hit.text.slice(0, TEXT_SHOWN) + "…" : hit.text });
     var more = long ? el("button", { type: "button", class: "example", text: "展开" }) : null;
     if (more) more.addEventListener("click", function () { text.textContent = hit.text; more.remove(); });
-    var why = hit.why.length ? el("div", { class: "why", text: "匹配：" + hit.why.join("、") }) : null;
     return el("li", { class: "article" }, [
       el("div", { class: "law", text: "《" + hit.law.replace(/^中华人民共和国/, "") + "》第" + hit.article + "条" }),
-      text, more, why,
+      text, more,
     ]);
+  }
+
+  // A number a phone can call at a tap: digits and hyphens only go into the link.
+  function tel(label, number) {
+    return el("a", { class: "tel", href: "tel:" + String(number).replace(/[^0-9-]/g, ""), text: label });
   }
 
   function institution(place) {
     return el("div", { class: "institution" }, [
-      el("div", { text: place.name + "（" + place.kind + "）" }),
-      el("div", { class: "muted", text: place.address + " · 电话 " + place.phone + " · " + place.hours }),
+      el("div", { class: "name", text: place.name + "（" + place.kind + "）" }),
+      el("div", { class: "muted", text: place.address + (place.hours ? " · " + place.hours : "") }),
+      place.phone ? tel("📞 " + place.phone, place.phone) : null,
     ]);
   }
 
@@ -54,22 +59,33 @@
     return el("div", { class: "offers" }, links);
   }
 
+  // The plain answer first (what it is, what to do, where to go), the articles after.
   function answer(question, found, places) {
-    var parts = [el("p", {}, [
-      document.createTextNode("这类问题属于 "),
-      el("span", { class: "line", id: "service-line", text: found.service_line }),
-    ])];
-    if (found.results.length) {
-      parts.push(el("p", { text: "以下法律条文可能和您的问题有关：" }));
-      parts.push(el("ol", { class: "articles" }, found.results.map(article)));
-    } else {
-      parts.push(el("p", { text: "没有找到直接相关的条文，建议预约法律咨询，请工作人员当面帮您分析。" }));
-    }
-    if (places.length) {
-      parts.push(el("p", { text: "可以找这些地方：" }));
-      places.slice(0, 3).forEach(function (place) { parts.push(institution(place)); });
+    var guide = found.guide;
+    var parts = [
+      el("p", { class: "about", id: "about", text: guide.about }),
+      el("h3", { text: "您可以这样做" }),
+      el("ol", { class: "steps", id: "steps" }, guide.steps.map(function (step) { return el("li", { text: step }); })),
+    ];
+    if (places.length || guide.hotlines.length) {
+      parts.push(el("h3", { text: "去哪里办" }));
+      var where = el("div", { id: "where" });
+      places.slice(0, 3).forEach(function (place) { where.appendChild(institution(place)); });
+      var hotlines = el("p", { class: "hotlines" }, guide.hotlines.map(function (h) { return tel(h.label, h.phone); }));
+      where.appendChild(hotlines);
+      parts.push(where);
     }
     parts.push(offers(found.service_line, question));
+    if (found.results.length) {
+      var list = el("ol", { class: "articles" }, found.results.map(article));
+      parts.push(el("details", { class: "laws" }, [
+        el("summary", { text: "相关法律条文（" + found.results.length + "条）" }), list,
+      ]));
+    }
+    parts.push(el("p", { class: "muted" }, [
+      document.createTextNode("法律服务类别："),
+      el("span", { class: "line", id: "service-line", text: found.service_line }),
+    ]));
     bubble("bot", parts);
   }
 
@@ -89,6 +105,7 @@
     getJSON("/api/v1/legal/search?k=5&q=" + encodeURIComponent(question))
       .then(function (found) {
         var where = "/api/v1/legal/institutions?line=" + encodeURIComponent(found.service_line) +
+          "&kinds=" + encodeURIComponent(found.guide.kinds.join(",")) +
           "&township=" + encodeURIComponent(township);
         return getJSON(where).catch(function () { return []; }).then(function (places) {
           waiting.remove();
