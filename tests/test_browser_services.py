@@ -32,8 +32,20 @@ def test_apply_online_then_supplement_what_the_centre_asks_for(base_url, browser
     resident.click("text=网上申请")
     resident.fill("input[name=name]", "马海英")
     resident.fill("input[name=id_number]", ID_NUMBER)
+    resident.fill("input[name=phone]", "1389720")  # a digit short, and one file missing
+    boxes = resident.locator(".material input[type=file]")
+    assert boxes.count() >= 1, "one upload box per required material"
+    resident.set_input_files("#material-0 input[type=file]", [PDF])
+    resident.click("button[type=submit]")
+    resident.wait_for_selector("#errors")
+    errors = resident.inner_text("#errors")
+    assert "联系电话" in errors
+    if boxes.count() > 1:
+        assert "请上传" in errors  # every mistake at once
+    assert "已上传" in resident.inner_text("#material-0")  # the good file stays attached
     resident.fill("input[name=phone]", "13897201234")
-    resident.set_input_files("input[name=files]", [PDF])
+    for n in range(1, boxes.count()):
+        resident.set_input_files(f"#material-{n} input[type=file]", [PDF])
     resident.click("button[type=submit]")
     resident.wait_for_selector("#receipt")
     receipt = resident.inner_text("#receipt").strip()

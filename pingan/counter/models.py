@@ -60,6 +60,16 @@ class ServiceItem(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def where(self) -> str:
+        """Where it is handled, as a resident reads it: 全区 · 三合镇 · 三合镇 三合镇社区."""
+        region = self.region
+        if region.level == "district":
+            return f"{region.name}（全区）"
+        if region.level == "village" and region.parent_id:
+            return f"{region.parent.name} {region.name}"  # type: ignore[union-attr]
+        return region.name
+
+    @property
     def visits_label(self) -> str:
         if self.visits == 0:
             return "零跑动"

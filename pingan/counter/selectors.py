@@ -3,12 +3,14 @@ only: a department its own, a centre those of its part of the tree)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from pingan.accounts import access
 from pingan.accounts.models import Role, User
 from pingan.counter.models import Application, ApplicationState, ServiceItem
 from pingan.counter.services import CENTRE_ROLES
+from pingan.lib.divisions import Level
+from pingan.regions.models import Region
 
 # What residents call things → what the catalogue calls them.
 EVERYDAY_NAMES = {
@@ -38,8 +40,18 @@ def _matches(word: str) -> Q:
     return found
 
 
-def catalogue(query: str = "", *, department: str = "", online_only: bool = False) -> QuerySet:
-    items = ServiceItem.objects.filter(active=True).select_related("department", "region")
+def catalogue(
+    query: str = "", *, department: str = "", online_only: bool = False, township: str = ""
+) -> QuerySet:
+    """Active items matching the words; with `township` (a code), those handled in
+    it (by the township or one of its villages) or for the whole district."""
+    items = ServiceItem.objects.filter(active=True).select_related(
+        "department", "region", "region__parent"
+    )
+    if township:
+        node = Region.objects.filter(code=township, level=Level.TOWNSHIP).first()
+        inside = Q(region_path__startswith=node.path) if node else Q(pk__in=[])
+        items = items.filter(inside | Q(region__level=Level.DISTRICT))
     for word in query.split()[:5]:
         items = items.filter(_matches(word))
     if department:
@@ -47,6 +59,20 @@ def catalogue(query: str = "", *, department: str = "", online_only: bool = Fals
     if online_only:
         items = items.filter(online=True)
     return items
+
+
+def grouped(items: QuerySet) -> QuerySet:
+    """One row per item name (the same item is set up in each township or village
+    that handles it): its name, its first code, and in how many places."""
+    return items.values("name").annotate(first=Min("code"), places=Count("id")).order_by("first")
+
+
+def places(items: QuerySet, names: list[str]) -> dict[str, list[ServiceItem]]:
+    """The items of each name: where each is handled (township · village)."""
+    found: dict[str, list[ServiceItem]] = {name: [] for name in names}
+    for item in items.filter(name__in=names).order_by("region_path", "code"):
+        found[item.name].append(item)
+    return found
 
 
 def catalogue_counts() -> dict[str, int]:

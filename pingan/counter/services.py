@@ -5,7 +5,6 @@ one step of the application's history and, for staff, one journal row."""
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +17,13 @@ from django.utils import timezone
 from pingan.accounts import access
 from pingan.accounts.models import Role, User
 from pingan.audit.services import journal_write
+from pingan.counter import held
+from pingan.counter.files import (
+    MAX_FILES,
+    CheckedFile,
+    checked_file,
+    checked_files,
+)
 from pingan.counter.models import (
     Application,
     ApplicationState,
@@ -32,14 +38,6 @@ from pingan.lib.receipts import with_new_receipt
 from pingan.registry.crypto import cipher
 from pingan.registry.services import clean_phone, identity_reveal, mask_phone
 
-MAX_FILES = 10
-MAX_FILE_BYTES = 10 * 1024 * 1024
-# Recognised by their first bytes, never by the name the browser sends.
-FILE_TYPES = [
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-]
 CENTRE_ROLES = {Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN}
 S = ApplicationState
 
@@ -71,27 +69,80 @@ class ApplicationForm:
     phone: str
     id_number: str
     details: str = ""
-    files: Sequence[UploadedFile] = field(default_factory=list)
+    files: Sequence[UploadedFile] = field(default_factory=list)  # 其他材料, any
+    # One file per required material, by its number in item.materials.
+    materials: dict[int, UploadedFile] = field(default_factory=dict)
+    held: str = ""  # the token of the files kept from an earlier try (counter/held.py)
+
+
+class ApplicationRefused(CounterError):
+    """Every mistake of an application form at once, and the files that were fine,
+    kept under `token` so the next try need not choose them again."""
+
+    def __init__(self, problems: list[str], token: str, kept: dict[int, str]):
+        super().__init__("；".join(problems))
+        self.problems, self.token, self.kept = problems, token, kept
 
 
 def application_submit(*, item: ServiceItem, form: ApplicationForm) -> Application:
-    """A resident's online application, with its files; nothing is kept if any part
-    is wrong."""
+    """A resident's online application, with a file for each required material;
+    nothing is kept if any part is wrong, except the good files, held for the next
+    try (ApplicationRefused says every mistake)."""
     if not item.active or not item.online:
         raise CounterError(f"「{item.name}」不能网上办理，请到{item.place or '办事窗口'}办理")
+    problems: list[str] = []
     name = form.name.strip()
     if not 2 <= len(name) <= 50:
-        raise CounterError("请填写申请人姓名")
-    phone = _phone(form.phone)
-    number = _id_number(form.id_number)
-    files = checked_files(form.files, required=bool(item.materials))
+        problems.append("请填写申请人姓名")
+    phone = _checked(problems, _phone, form.phone)
+    number = _checked(problems, _id_number, form.id_number)
+    chosen = _materials(item, form, problems)
+    extra = _checked(problems, lambda files: checked_files(files, required=False), form.files)
+    if problems:
+        token = form.held if held.TOKEN.fullmatch(form.held or "") else held.new_token()
+        sent = {i: f for i, f in chosen.items() if f is not None and i in form.materials}
+        held.hold(token, sent)
+        kept = {i: f.name for i, f in held.held(token).items()}
+        raise ApplicationRefused(problems, token, kept)
     now = timezone.now()
+    named = [_labelled(item.materials[i], f) for i, f in sorted(chosen.items()) if f]
     with transaction.atomic():
         application = _create(item, name, phone, number, form.details.strip()[:2000], now)
         step = _step(application, "submit", None, "", S.SUBMITTED, "", now)
-        _attach(application, step, files)
+        _attach(application, step, named + (extra or []))
         _tell_handlers(application, "新的网上申请")
+    held.release(form.held)
     return application
+
+
+def _checked(problems: list[str], check, value):
+    """`check(value)`, or None with its refusal added to `problems`."""
+    try:
+        return check(value)
+    except DomainError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def _materials(item: ServiceItem, form: ApplicationForm, problems: list[str]) -> dict:
+    """The file of each required material: sent now, or kept from the last try."""
+    kept = held.held(form.held)
+    chosen: dict[int, CheckedFile | None] = {}
+    for number, material in enumerate(item.materials):
+        upload = form.materials.get(number)
+        if upload is not None and upload.size:
+            chosen[number] = _checked(problems, checked_file, upload)
+        elif number in kept:
+            chosen[number] = kept[number]
+        else:
+            problems.append(f"请上传「{material}」")
+    return chosen
+
+
+def _labelled(material: str, checked: CheckedFile) -> CheckedFile:
+    """The file under the material's name, so the clerk sees which is which."""
+    name = f"{material}：{checked.name}"[:200]
+    return CheckedFile(name, checked.content_type, checked.extension, checked.data)
 
 
 def _tell_handlers(application: Application, what: str) -> None:
@@ -240,39 +291,6 @@ def _id_number(raw: str) -> str:
         return idnumber.parse(raw).number
     except idnumber.InvalidIdNumber as exc:
         raise CounterError(f"身份证号不正确：{exc}") from None
-
-
-@dataclass(frozen=True)
-class CheckedFile:
-    name: str
-    content_type: str
-    extension: str
-    data: bytes
-
-
-def checked_files(uploads: Sequence[UploadedFile], *, required: bool) -> list[CheckedFile]:
-    uploads = [upload for upload in uploads if upload and upload.size]
-    if required and not uploads:
-        raise CounterError("请上传申请材料（PDF或照片）")
-    if len(uploads) > MAX_FILES:
-        raise CounterError(f"一次最多上传{MAX_FILES}个文件")
-    return [_checked(upload) for upload in uploads]
-
-
-def _checked(upload: UploadedFile) -> CheckedFile:
-    name = _safe_name(upload.name or "材料")
-    if (upload.size or 0) > MAX_FILE_BYTES:
-        raise CounterError(f"「{name}」超过{MAX_FILE_BYTES // (1024 * 1024)}MB")
-    data = upload.read()
-    kind = next((kind for magic, *kind in FILE_TYPES if data.startswith(magic)), None)
-    if kind is None:
-        raise CounterError(f"「{name}」不是PDF、JPEG或PNG文件")
-    content_type, extension = kind
-    return CheckedFile(name, content_type, extension, data)
-
-
-def _safe_name(name: str) -> str:
-    return re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", name.rsplit("/", 1)[-1])[-100:]
 
 
 def _attach(application: Application, step: ApplicationStep, files: list[CheckedFile]) -> None:

@@ -14,7 +14,9 @@ from pingan.accounts.models import Department
 from pingan.accounts.services import client_ip
 from pingan.counter import selectors, services
 from pingan.counter.models import Application, ApplicationState, ServiceItem
+from pingan.lib.divisions import Level
 from pingan.lib.receipts import normalise
+from pingan.regions.models import Region
 
 PER_PAGE = 20
 APPLICATIONS_PER_HOUR = 10  # per address
@@ -24,16 +26,23 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:50]
     department = request.GET.get("department", "")
     online_only = request.GET.get("online") == "1"
-    items = selectors.catalogue(query, department=department, online_only=online_only)
-    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    township = request.GET.get("township", "")
+    items = selectors.catalogue(
+        query, department=department, online_only=online_only, township=township
+    )
+    page = Paginator(selectors.grouped(items), PER_PAGE).get_page(request.GET.get("page"))
+    found = selectors.places(items, [row["name"] for row in page])
     departments = Department.objects.filter(service_items__active=True).distinct()
     return render(
         request,
         "counter/catalogue.html",
         {
             "page": page,
+            "groups": [(row["name"], found[row["name"]]) for row in page],
             "query": query,
             "department": department,
+            "township": township,
+            "townships": Region.objects.filter(level=Level.TOWNSHIP, active=True).order_by("code"),
             "online_only": online_only,
             "departments": departments.order_by("name"),
             "counts": selectors.catalogue_counts(),
@@ -55,7 +64,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     if not (item.online and item.active):  # the item's page says where to go instead
         return redirect("counter_public:item", code=item.code)
     errors: list[str] = []
-    context = {"item": item, "form": request.POST, "errors": errors}
+    context = {"item": item, "form": request.POST, "errors": errors, "held": ""}
+    context["materials"] = _materials(item, {})
     if request.method == "GET":
         return render(request, "counter/apply.html", context)
     if not ratelimit.spend("counter-apply", client_ip(request), APPLICATIONS_PER_HOUR):
@@ -67,13 +77,28 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         id_number=request.POST.get("id_number", ""),
         details=request.POST.get("details", ""),
         files=request.FILES.getlist("files"),
+        materials={
+            number: request.FILES[f"material_{number}"]
+            for number in range(len(item.materials))
+            if f"material_{number}" in request.FILES
+        },
+        held=request.POST.get("held", ""),
     )
     try:
         application = services.application_submit(item=item, form=form)
+    except services.ApplicationRefused as refused:
+        errors.extend(refused.problems)
+        context |= {"materials": _materials(item, refused.kept), "held": refused.token}
+        return render(request, "counter/apply.html", context, status=422)
     except services.CounterError as exc:
         errors.append(str(exc))
         return render(request, "counter/apply.html", context, status=422)
     return redirect(f"/zw/a/{application.receipt}/?new=1")
+
+
+def _materials(item: ServiceItem, kept: dict[int, str]) -> list[tuple[int, str, str]]:
+    """(number, material, the name of the file kept for it or "") for the form."""
+    return [(n, material, kept.get(n, "")) for n, material in enumerate(item.materials)]
 
 
 def lookup(request: HttpRequest) -> HttpResponse:

@@ -288,8 +288,11 @@ def _activity(rng: random.Random) -> dict[str, int]:
     for n, item in enumerate(online[:6]):
         name, phone = APPLICANTS[n % len(APPLICANTS)]
         number = idnumber.generate("630203", dt.date(1970 + n * 5, 3, 8), male=n % 2 == 0, rng=rng)
-        files = [SimpleUploadedFile("身份证.pdf", PDF, "application/pdf")]
-        form = counter.ApplicationForm(name, phone, number, "网上申请（演示）", files)
+        materials = {
+            i: SimpleUploadedFile(f"{material}.pdf", PDF, "application/pdf")
+            for i, material in enumerate(item.materials)
+        }
+        form = counter.ApplicationForm(name, phone, number, "网上申请（演示）", materials=materials)
         application = counter.application_submit(item=item, form=form)
         applications += 1
         if handler is None:

@@ -66,7 +66,8 @@ def apply(item, **fields):
         phone=fields.pop("phone", "13897201234"),
         id_number=fields.pop("id_number", ID_NUMBER),
         details=fields.pop("details", "家中老人无收入"),
-        files=fields.pop("files", [pdf()]),
+        files=fields.pop("files", []),
+        materials=fields.pop("materials", {0: pdf(), 1: pdf("户口簿.pdf")}),
     )
     return services.application_submit(item=item, form=form)
 
@@ -96,7 +97,9 @@ def test_catalogue_page_shows_items_and_the_seed_style_counts(client: Client, it
 
 
 def test_online_application_is_stored_with_its_files_and_masked_numbers(items):
-    application = apply(items["dibao"], files=[pdf(), SimpleUploadedFile("户口.png", PNG)])
+    application = apply(
+        items["dibao"], materials={0: pdf(), 1: SimpleUploadedFile("户口.png", PNG)}
+    )
     assert application.state == ApplicationState.SUBMITTED
     assert application.id_number_masked.startswith("630203") and "*" in application.id_number_masked
     assert ID_NUMBER not in application.id_number_encrypted
@@ -114,8 +117,11 @@ def test_online_application_is_stored_with_its_files_and_masked_numbers(items):
         ({"name": ""}, "请填写申请人姓名"),
         ({"phone": "123"}, "联系电话"),
         ({"id_number": ID_NUMBER[:17] + ("1" if ID_NUMBER[17] != "1" else "2")}, "校验位"),
-        ({"files": []}, "请上传申请材料"),
-        ({"files": [pdf("a.pdf", b"MZ\x90\x00 not a pdf")]}, "不是PDF、JPEG或PNG文件"),
+        ({"materials": {0: pdf()}}, "请上传「户口簿」"),
+        (
+            {"materials": {0: pdf(), 1: pdf("a.pdf", b"MZ\x90\x00 not a pdf")}},
+            "不是PDF、JPEG或PNG文件",
+        ),
         ({"files": [pdf(f"{n}.pdf") for n in range(11)]}, "一次最多上传10个文件"),
     ],
 )
@@ -136,7 +142,13 @@ def test_an_item_not_online_cannot_be_applied_for_online(client: Client, items):
 def test_resident_applies_through_the_page_and_follows_by_receipt(client: Client, items):
     response = client.post(
         "/zw/items/A-001/apply/",
-        {"name": "马海英", "phone": "13897201234", "id_number": ID_NUMBER, "files": [pdf()]},
+        {
+            "name": "马海英",
+            "phone": "13897201234",
+            "id_number": ID_NUMBER,
+            "material_0": pdf(),
+            "material_1": pdf("户口簿.pdf"),
+        },
     )
     application = Application.objects.get()
     assert response.status_code == 302
@@ -146,6 +158,43 @@ def test_resident_applies_through_the_page_and_follows_by_receipt(client: Client
     lowercase = client.get("/zw/a/", {"receipt": application.receipt.lower()}, follow=True)
     assert "最低生活保障申请受理" in lowercase.content.decode()
     assert client.get("/zw/a/NOSUCHCODE/").status_code == 404
+
+
+def test_every_mistake_is_said_at_once_and_good_files_stay_attached(
+    client: Client, items, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    first = client.post(
+        "/zw/items/A-001/apply/",
+        {"name": "马", "phone": "1", "id_number": ID_NUMBER, "material_0": pdf("身份证正面.pdf")},
+    )
+    assert first.status_code == 422
+    page = first.content.decode()
+    for problem in ["请填写申请人姓名", "请填写正确的联系电话", "请上传「户口簿」"]:
+        assert problem in page, problem
+    assert "请改正以下3处" in page and "已上传：身份证正面.pdf" in page
+    token = page.split('name="held" value="')[1].split('"')[0]
+    assert len(token) >= 32 and not Application.objects.exists()
+    # The second try sends only what was wrong; the ID card is still attached.
+    second = client.post(
+        "/zw/items/A-001/apply/",
+        {
+            "name": "马海英",
+            "phone": "13897201234",
+            "id_number": ID_NUMBER,
+            "material_1": pdf("户口簿.pdf"),
+            "held": token,
+        },
+    )
+    assert second.status_code == 302
+    names = sorted(Application.objects.get().attachments.values_list("name", flat=True))
+    assert names == ["户口簿：户口簿.pdf", "申请人居民身份证：身份证正面.pdf"]
+    assert not (tmp_path / "counter-held" / token).exists()  # used up
+    stranger = client.post(
+        "/zw/items/A-001/apply/",
+        {"name": "马海英", "phone": "13897201234", "id_number": ID_NUMBER, "held": "../../etc"},
+    )
+    assert stranger.status_code == 422 and "请上传「申请人居民身份证」" in stranger.content.decode()
 
 
 def test_a_bad_page_submission_keeps_what_was_typed(client: Client, items):
@@ -183,7 +232,7 @@ def test_request_more_then_supplement_then_accept_and_approve(items, clerk):
         "accept",
         "approve",
     ]
-    assert application.attachments.count() == 2
+    assert application.attachments.count() == 3  # two materials, one supplement
     inbox = [n.text for n in Notice.objects.filter(user=clerk).order_by("id")]
     assert inbox == [
         f"新的网上申请：最低生活保障申请受理（回执码{application.receipt}）",
@@ -226,13 +275,13 @@ def test_only_the_handlers_see_and_move_an_application(tree, personas, items, cl
             services.application_move(actor=user, application=application, action="accept")
         client = signed_in(user)
         assert client.get(f"/counter/{application.pk}/").status_code == 404
-        file_id = application.attachments.get().pk
+        file_id = application.attachments.first().pk
         assert client.get(f"/counter/files/{file_id}/").status_code == 404
     for user in [clerk, personas.township_officer, personas.dispatcher]:
         assert list(selectors.applications_for(user)) == [application]
     page = signed_in(clerk).get(f"/counter/{application.pk}/").content.decode()
     assert application.id_number_masked in page and ID_NUMBER not in page
-    download = signed_in(clerk).get(f"/counter/files/{application.attachments.get().pk}/")
+    download = signed_in(clerk).get(f"/counter/files/{application.attachments.first().pk}/")
     assert b"".join(download.streaming_content) == PDF
 
 
@@ -259,3 +308,32 @@ def test_the_full_identity_number_needs_the_grant_and_is_journaled(items, clerk)
     assert number == ID_NUMBER
     entry = JournalEntry.objects.get(action="application.reveal_id")
     assert entry.reason == "核对身份" and entry.actor_id == clerk.pk
+
+
+def test_the_same_item_in_many_villages_is_one_entry_that_says_where(client, tree, centre):
+    def item(code, region):
+        return ServiceItem.objects.create(
+            code=code,
+            name="老年人优待证办理",
+            kind=ItemKind.CONFIRMATION,
+            department=centre,
+            region=region,
+            conditions="年满60周岁",
+            materials=["申请人居民身份证"],
+            time_limit_days=1,
+        )
+
+    for code, region in [
+        ("Y-1", tree.village_a1),
+        ("Y-2", tree.village_a2),
+        ("Y-3", tree.township_b),
+        ("Y-0", tree.village_b1),
+    ]:
+        item(code, region)
+    page = client.get("/zw/", {"q": "优待证"}).content.decode()
+    assert page.count("<h3>老年人优待证办理</h3>") == 1 and "在 4 个地方办理" in page
+    assert "平安街道 平安街道村1" in page and "三合镇" in page
+    there = client.get("/zw/", {"q": "优待证", "township": tree.township_a.code}).content.decode()
+    assert "在 2 个地方办理" in there and "三合镇村1" not in there
+    village = client.get("/zw/items/Y-1/").content.decode()
+    assert "平安街道 平安街道村1" in village
