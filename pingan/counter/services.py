@@ -5,7 +5,7 @@ one step of the application's history and, for staff, one journal row."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -71,7 +71,7 @@ class ApplicationForm:
     details: str = ""
     files: Sequence[UploadedFile] = field(default_factory=list)  # 其他材料, any
     # One file per required material, by its number in item.materials.
-    materials: dict[int, UploadedFile] = field(default_factory=dict)
+    materials: Mapping[int, UploadedFile] = field(default_factory=dict)
     held: str = ""  # the token of the files kept from an earlier try (counter/held.py)
 
 

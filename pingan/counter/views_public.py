@@ -78,9 +78,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         details=request.POST.get("details", ""),
         files=request.FILES.getlist("files"),
         materials={
-            number: request.FILES[f"material_{number}"]
+            number: upload
             for number in range(len(item.materials))
-            if f"material_{number}" in request.FILES
+            if (upload := request.FILES.get(f"material_{number}")) is not None
         },
         held=request.POST.get("held", ""),
     )
