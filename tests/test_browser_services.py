@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.server import CHROMIUM, log_in
+from tests.server import CHROMIUM, log_in, wait_until
 
 pytestmark = [
     pytest.mark.browser,
@@ -81,15 +81,25 @@ def test_book_an_appointment_that_the_village_centre_sees(base_url, browser):
     resident = phone(browser)
     resident.goto(f"{base_url}/bm/book/")
     resident.select_option("select[name=kind]", "household")
-    resident.select_option("select[name=village]", "630203102001")  # 三合镇社区
-    day = resident.eval_on_selector("select[name=day]", "s => s.options[1].value")
-    resident.select_option("select[name=day]", day)
-    resident.select_option("select[name=slot]", "pm")
+    # 118 villages: the township first, then its villages (or a few typed characters).
+    everywhere = resident.locator("select[name=village] option[data-township]:not([hidden])")
+    assert everywhere.count() == 118
+    resident.select_option("[data-village-pick] select[data-township]", "630203102000")
+    assert 0 < everywhere.count() < 118
+    resident.fill("[data-village-search]", "三合镇社")
+    assert resident.input_value("select[name=village]") == "630203102001"  # the one left
+    first = resident.locator(".slots .left").nth(3)  # the second day's afternoon
+    wait_until(resident, "document.querySelectorAll('.slots .left')[3].textContent.includes('剩')")
+    assert first.inner_text().startswith("剩 ")
+    choice = resident.locator(".slots input[name=when]").nth(3)
+    day = choice.get_attribute("value").split("|")[0]
+    choice.check()
     resident.fill("input[name=name]", "李建国")
     resident.fill("input[name=phone]", "13709721188")
     resident.click("button[type=submit]")
     resident.wait_for_selector("#receipt")
     receipt = resident.inner_text("#receipt").strip()
+    assert "三合镇社区居民委员会一楼便民服务站" in resident.inner_text("#where")
     resident.close()
 
     centre = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Avg
+from django.db.models import Avg, Count
 from django.utils import timezone
 
 from pingan.accounts import access
@@ -54,6 +54,22 @@ def bookable_days(today: dt.date | None = None) -> list[dt.date]:
     return [day for day in days if workdays.is_workday(day)]
 
 
+def free_places(village: Region, kind: str, days: list[dt.date]) -> dict[tuple, int]:
+    """Places left at the village's desk for `kind`, per (day, half-day)."""
+    taken = (
+        Appointment.objects.filter(village=village, kind=kind, day__in=days, state=S.BOOKED)
+        .values_list("day", "slot")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counted = {(day, slot): n for day, slot, n in taken}
+    return {
+        (day, slot): max(0, SLOT_CAPACITY - counted.get((day, slot), 0))
+        for day in days
+        for slot in Slot.values
+    }
+
+
 @dataclass
 class Booking:
     kind: str
@@ -84,14 +100,8 @@ def appointment_book(booking: Booking) -> Appointment:
     with transaction.atomic():
         # One village's desk at a time, so two last bookings cannot both fit.
         Region.objects.select_for_update().filter(pk=village.pk).first()
-        taken = Appointment.objects.filter(
-            village=village,
-            kind=booking.kind,
-            day=booking.day,
-            slot=booking.slot,
-            state=S.BOOKED,
-        ).count()
-        if taken >= SLOT_CAPACITY:
+        free = free_places(village, booking.kind, [booking.day])
+        if free[(booking.day, booking.slot)] <= 0:
             raise ServiceError("该时段已约满，请换一个时段")
         appointment = _create(booking, village, name, phone)
         text_phone(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,6 +16,7 @@ from pingan.convenience import selectors, services
 from pingan.convenience.models import Appointment, AppointmentKind, Estate, Slot
 from pingan.lib.errors import DomainError
 from pingan.lib.receipts import normalise
+from pingan.regions.selectors import public_village
 
 POSTS_PER_HOUR = 10  # per address, for bookings and complaints alike
 WEEKDAYS = "一二三四五六日"
@@ -30,17 +31,42 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _booking_context(form, errors=()) -> dict:
-    days = [
-        (day, f"{day:%m月%d日} 星期{WEEKDAYS[day.weekday()]}") for day in services.bookable_days()
-    ]
+    days = services.bookable_days()
+    free = _free(form.get("village", ""), form.get("kind") or AppointmentKind.values[0], days)
     return {
         "form": form,
         "errors": list(errors),
         "kinds": AppointmentKind.choices,
         "slots": Slot.choices,
-        "days": days,
+        "days": [(day, _day_label(day), [free.get((day, s)) for s in Slot.values]) for day in days],
         "townships": selectors.villages_by_township(),
+        "capacity": services.SLOT_CAPACITY,
     }
+
+
+def _day_label(day: dt.date) -> str:
+    return f"{day:%m月%d日} 星期{WEEKDAYS[day.weekday()]}"
+
+
+def _free(village_code: str, kind: str, days: list[dt.date]) -> dict:
+    village = public_village(village_code) if village_code else None
+    if village is None or kind not in AppointmentKind.values:
+        return {}
+    return services.free_places(village, kind, days)
+
+
+def free_places(request: HttpRequest) -> JsonResponse:
+    """Places left per half-day at a village's desk, for the booking page."""
+    days = services.bookable_days()
+    free = _free(request.GET.get("village", ""), request.GET.get("kind", ""), days)
+    return JsonResponse(
+        {
+            "days": [
+                {"day": day.isoformat(), **{s: free.get((day, s)) for s in Slot.values}}
+                for day in days
+            ]
+        }
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,18 +74,21 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "convenience/book.html", _booking_context(request.GET))
     data = request.POST
+    # The page sends one choice of day and half-day ("2026-12-03|am"); day and slot
+    # apart are taken too.
+    day, _, slot = data.get("when", "").partition("|")
     try:
         booking = services.Booking(
             kind=data.get("kind", ""),
             village_code=data.get("village", ""),
-            day=dt.date.fromisoformat(data.get("day", "")),
-            slot=data.get("slot", ""),
+            day=dt.date.fromisoformat(day or data.get("day", "")),
+            slot=slot or data.get("slot", ""),
             name=data.get("name", ""),
             phone=data.get("phone", ""),
             note=data.get("note", ""),
         )
     except ValueError:
-        context = _booking_context(data, ["请选择预约日期"])
+        context = _booking_context(data, ["请选择预约的日期和时段"])
         return render(request, "convenience/book.html", context, status=422)
     if _throttled(request, "appointment"):
         context = _booking_context(data, ["提交太频繁，请稍后再试"])
@@ -89,7 +118,11 @@ def appointment_show(request: HttpRequest, receipt: str) -> HttpResponse:
     if appointment is None:
         error = f"没有找到回执码为 {receipt} 的预约，请核对后重试"
         return render(request, "convenience/lookup.html", {"error": error}, status=404)
-    context = {"appointment": appointment, "new": request.GET.get("new") == "1"}
+    context = {
+        "appointment": appointment,
+        "desk": appointment.village,  # its office: the 便民服务站's address and phone
+        "new": request.GET.get("new") == "1",
+    }
     return render(request, "convenience/appointment.html", context)
 
 

@@ -185,9 +185,26 @@ def _build_villages(node, township, cell, weights, scale, rng) -> list[PlannedGr
             boundary=mapping(village_cell),
             journal=False,
         )
+        vnode.office_address, vnode.office_phone = _office(township, village, number)
+        vnode.save(update_fields=["office_address", "office_phone"])
         count = max(60, round(weights[township.code + village.name] * scale))
         planned += _build_grids(vnode, village, village_cell, count, township, rng)
     return planned
+
+
+def _office(township: Township, village, number: int) -> tuple[str, str]:
+    """The village committee's office, where its 便民服务站 sits. A community's name
+    often repeats the town's (三合镇社区): the town is not written twice."""
+    committee = "居民委员会" if village.community else "村民委员会"
+    where = (
+        village.name
+        if village.name.startswith(township.name)
+        else (f"{township.name}{village.name}")
+    )
+    return (
+        f"{where}{committee}一楼便民服务站",
+        f"0972-86{int(township.code[6:9]) % 100:02d}{number:03d}",
+    )
 
 
 def _build_grids(vnode, village, cell, households, township, rng) -> list[PlannedGrid]:

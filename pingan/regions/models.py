@@ -36,6 +36,9 @@ class Region(models.Model):
     grid_type = models.CharField(max_length=10, choices=GridType.choices, blank=True)
     household_count = models.PositiveIntegerField(default=0)
     village_group = models.CharField("自然村", max_length=100, blank=True)
+    # Where the node's centre (and a village's 便民服务站) receives people.
+    office_address = models.CharField("办公地址", max_length=200, blank=True)
+    office_phone = models.CharField("联系电话", max_length=30, blank=True)
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -108,7 +108,7 @@ def test_resident_books_on_the_page_looks_it_up_and_cancels(client: Client, tree
     again = client.post(f"/bm/a/{appointment.receipt}/cancel/")
     assert again.status_code == 422 and "不能取消" in again.content.decode()
     bad = client.post("/bm/book/", form | {"day": "tomorrow"})
-    assert bad.status_code == 422 and "请选择预约日期" in bad.content.decode()
+    assert bad.status_code == 422 and "请选择预约的日期和时段" in bad.content.decode()
 
 
 def test_the_centre_marks_appointments_of_its_own_area_only(tree, personas, day):
@@ -192,3 +192,48 @@ def test_estates_desk_is_scoped(tree, personas, estate):
     other = make_user("village_b1", Role.VILLAGE_CENTRE, tree.village_b1)
     assert not selectors.estates_for(other).exists()
     assert "湟水花园" not in signed_in(other).get("/convenience/estates/").content.decode()
+
+
+def test_the_page_shows_places_left_per_half_day_and_the_receipt_the_address(
+    client: Client, tree, day
+):
+    from pingan.regions.models import Region
+
+    Region.objects.filter(pk=tree.village_a1.pk).update(
+        office_address="平安街道村1村民委员会一楼便民服务站", office_phone="0972-8601001"
+    )
+    for _ in range(services.SLOT_CAPACITY):
+        services.appointment_book(booking(tree.village_a1, day, kind="legal"))  # morning: full
+    free = client.get("/bm/book/free/", {"village": tree.village_a1.code, "kind": "legal"})
+    today = next(row for row in free.json()["days"] if row["day"] == day.isoformat())
+    assert today == {"day": day.isoformat(), "am": 0, "pm": services.SLOT_CAPACITY}
+    page = client.get("/bm/book/", {"village": tree.village_a1.code, "kind": "legal"})
+    html = page.content.decode()
+    assert "已约满" in html and f"剩 {services.SLOT_CAPACITY} 个" in html
+    assert f'value="{day.isoformat()}|am" required disabled' in html
+    assert 'data-township="' in html and "data-village-pick" in html
+    unknown = client.get("/bm/book/free/", {"village": "nowhere", "kind": "legal"}).json()
+    assert all(row["am"] is None for row in unknown["days"])
+    response = client.post(
+        "/bm/book/",
+        {
+            "kind": "legal",
+            "village": tree.village_a1.code,
+            "when": f"{day.isoformat()}|pm",
+            "name": "李建国",
+            "phone": "13709721188",
+        },
+    )
+    receipt = client.get(response["Location"]).content.decode()
+    assert "平安街道村1村民委员会一楼便民服务站" in receipt and 'href="tel:0972-8601001"' in receipt
+    full = client.post(
+        "/bm/book/",
+        {
+            "kind": "legal",
+            "village": tree.village_a1.code,
+            "when": f"{day.isoformat()}|am",
+            "name": "韩素梅",
+            "phone": "18997205566",
+        },
+    )
+    assert full.status_code == 422 and "已约满" in full.content.decode()
