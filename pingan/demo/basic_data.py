@@ -1,7 +1,8 @@
 """The demo district's 9+X data beyond people and households: rental houses with
 their tenants, organisations and places, and category records at realistic rates
-(the seed's district: 2,560 精准扶贫 households), with follow-up visits due and
-overdue, so the registry pages and the grid worker's visiting list are real."""
+(the seed's district: 2,560 精准扶贫 households, since 2021 脱贫户 and
+防返贫监测对象), with follow-up visits due and overdue, so the registry pages and
+the grid worker's visiting list are real."""
 
 from __future__ import annotations
 
@@ -39,10 +40,24 @@ LEFT_BEHIND = 1500
 WANGGE_GRID = "630203102001001"
 RISKS = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
 
+# Since 2021 (巩固拓展脱贫攻坚成果): households lifted out of poverty (脱贫户) and those
+# monitored against falling back (防返贫监测对象), no longer "精准扶贫户".
 POVERTY_FIELDS = [
     {
+        "key": "kind",
+        "label": "监测类型",
+        "type": "choice",
+        "required": True,
+        "choices": [
+            ["1", "脱贫户"],
+            ["2", "脱贫不稳定户"],
+            ["3", "边缘易致贫户"],
+            ["4", "突发严重困难户"],
+        ],
+    },
+    {
         "key": "cause",
-        "label": "致贫原因",
+        "label": "主要风险",
         "type": "choice",
         "required": True,
         "choices": [["1", "因病"], ["2", "因残"], ["3", "因学"], ["4", "缺劳力"], ["5", "缺技术"]],
@@ -50,7 +65,9 @@ POVERTY_FIELDS = [
     {"key": "income", "label": "年人均纯收入(元)", "type": "number", "required": False},
     {"key": "helper_name", "label": "帮扶责任人", "type": "text", "required": True},
     {"key": "year_out", "label": "脱贫年度", "type": "integer", "required": False},
+    {"key": "measures", "label": "帮扶措施", "type": "text", "required": False},
 ]
+MEASURES = ["产业帮扶", "就业帮扶（公益岗位）", "健康帮扶", "教育资助", "小额信贷", "低保兜底"]
 
 
 @dataclass
@@ -237,11 +254,12 @@ def _people_records(pools: Pools, rng: random.Random, today: dt.date) -> list[Re
 
 
 def _poverty(admin: User, rng: random.Random, today: dt.date) -> list[Record]:
-    """精准扶贫 as an administrator would add it: an X category, defined as data."""
+    """脱贫户 and 防返贫监测对象 as an administrator would add them: an X category,
+    defined as data."""
     definition = definition_create(
         actor=admin,
         code="poverty-relief",
-        name="精准扶贫户",
+        name="防返贫监测对象",
         subject=Subject.HOUSEHOLD,
         fields=POVERTY_FIELDS,
         visit_days={"high": 30, "medium": 60, "low": 90},
@@ -254,10 +272,12 @@ def _poverty(admin: User, rng: random.Random, today: dt.date) -> list[Record]:
             Subject.HOUSEHOLD,
             h,
             {
+                "kind": rng.choices("1234", [70, 12, 12, 6])[0],
                 "cause": rng.choice("12345"),
-                "income": rng.randint(3000, 9000),
+                "income": rng.randint(6000, 15000),
                 "helper_name": "驻村干部",
-                "year_out": rng.choice([2019, 2020]),
+                "year_out": rng.choice([2018, 2019, 2020]),
+                "measures": rng.choice(MEASURES),
             },
             rng.choice(RISKS),
             today - dt.timedelta(days=rng.randint(30, 900)),

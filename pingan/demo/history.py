@@ -8,7 +8,9 @@ imports its history the same way."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -30,15 +32,10 @@ CHANNELS = [
     (Channel.VIDEO, 8),
     (Channel.ASSIGNMENT, 4),
 ]
-DESCRIPTIONS = [
-    "路边垃圾堆放",
-    "占道经营",
-    "邻里纠纷",
-    "井盖缺失",
-    "违章搭建",
-    "噪音扰民",
-    "林地火情隐患",
-]
+# What residents and workers write, per category: a 林业 event reads like forestry.
+DESCRIPTIONS: dict[str, list[str]] = json.loads(
+    (Path(__file__).parent / "event_texts.json").read_text(encoding="utf-8")
+)
 
 
 def build(rng: random.Random, now: dt.datetime | None = None) -> int:
@@ -59,7 +56,7 @@ def build(rng: random.Random, now: dt.datetime | None = None) -> int:
             receipt=new_receipt(),
             category=category,
             channel=channel,
-            description=rng.choice(DESCRIPTIONS),
+            description=rng.choice(DESCRIPTIONS[category.code]),
             lng=lng,
             lat=lat,
             grid=grid,

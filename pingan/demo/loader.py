@@ -192,6 +192,14 @@ def _build_villages(node, township, cell, weights, scale, rng) -> list[PlannedGr
     return planned
 
 
+def _place_name(township: Township, village_name: str) -> str:
+    """A village as an address begins: 三合镇下寨村, but 三合镇社区 alone (its name
+    already holds the town's)."""
+    if village_name.startswith(township.name):
+        return village_name
+    return f"{township.name}{village_name}"
+
+
 def _office(township: Township, village, number: int) -> tuple[str, str]:
     """The village committee's office, where its 便民服务站 sits. A community's name
     often repeats the town's (三合镇社区): the town is not written twice."""
@@ -295,15 +303,38 @@ def _build_people(grids: list[PlannedGrid], rng: random.Random, fake: Faker) -> 
     return {"households": len(household_rows), "people": len(people)}
 
 
+# The estates of a town's community, one per grid, so no two grids share addresses.
+ESTATES = [
+    "幸福家园",
+    "湟水花园",
+    "康宁小区",
+    "金河湾",
+    "民和苑",
+    "平安嘉园",
+    "文化路小区",
+    "阳光小区",
+    "东关小区",
+    "惠民苑",
+    "锦绣园",
+    "和谐家园",
+]
+
+
 def _address(planned: PlannedGrid, index: int, rng: random.Random) -> str:
+    """A household's address, unique in the district: a town's community has
+    estates of buildings, 6 units of 4 flats each; a village numbers its houses
+    within its 社."""
+    place = _place_name(planned.township, planned.village_name)
     if planned.urban:
-        building, unit = (index - 1) // 24 + 1, (index - 1) % 24 // 4 + 1
-        room = f"{rng.randint(1, 6)}0{rng.randint(1, 4)}"
-        estate = planned.region.name[-5:-2]
-        return (
-            f"{planned.township.name}{planned.village_name}{estate}{building}号楼{unit}单元{room}室"
-        )
-    return f"{planned.township.name}{planned.village_name}{planned.region.village_group}{index}号"
+        sequence = int(planned.region.code[-3:])
+        estate = ESTATES[(sequence - 1) % len(ESTATES)]
+        if sequence > len(ESTATES):
+            estate += f"{(sequence - 1) // len(ESTATES) + 1}期"
+        flat = (index - 1) % 24
+        building, unit = (index - 1) // 24 + 1, flat // 4 + 1
+        room = f"{flat % 4 // 2 + 1}0{flat % 2 + 1}"
+        return f"{place}{estate}{building}号楼{unit}单元{room}室"
+    return f"{place}{planned.region.village_group}{index}号"
 
 
 def _family(rng, fake, ethnicity, today, seen) -> list[dict]:
@@ -327,15 +358,26 @@ def _family(rng, fake, ethnicity, today, seen) -> list[dict]:
                 seen,
             )
         )
-    for _ in range(size - len(family)):
-        if head_age > 62 and rng.random() < 0.4:
-            relation, age = "孙子女", rng.randint(0, max(0, head_age - 45))
-        else:
-            relation, age = "子女", rng.randint(0, max(0, head_age - 20))
+    for relation, age in _descendants(rng, head_age, size - len(family)):
         family.append(
             _member(rng, fake, surname, age, rng.random() < 0.51, relation, ethnicity, today, seen)
         )
     return family
+
+
+def _descendants(rng: random.Random, head_age: int, count: int) -> list[tuple[str, int]]:
+    """Children of the head (at least 20 years younger), and in an older head's
+    household grandchildren: at least 18 years younger than the eldest child there,
+    or, with the parents away at work, 40 younger than the head."""
+    grand = sum(1 for _ in range(count) if head_age > 62 and rng.random() < 0.4)
+    children = [rng.randint(0, max(0, head_age - 20)) for _ in range(count - grand)]
+    eldest = max(children) - 18 if children else head_age - 40
+    if eldest < 0:  # no one old enough to be a parent: they are children too
+        children += [rng.randint(0, max(0, head_age - 20)) for _ in range(grand)]
+        grand = 0
+    return [("子女", age) for age in children] + [
+        ("孙子女", rng.randint(0, eldest)) for _ in range(grand)
+    ]
 
 
 def _member(rng, fake, surname, age, male, relation, ethnicity, today, seen) -> dict:

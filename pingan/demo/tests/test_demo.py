@@ -70,3 +70,47 @@ def test_the_same_seed_gives_the_same_district(db):
             samples.append(sample())
             raise Rollback
     assert samples[0] == samples[1] and len(samples[0]) == 300
+
+
+def test_the_demo_is_what_a_district_would_find_plausible(db):
+    """Invariants a local user checks by eye: ages within a household, addresses
+    unique and written once, event texts fitting their category, today's terms."""
+    import json
+    from collections import Counter
+    from pathlib import Path
+
+    from pingan.events.models import Event
+    from pingan.registry.models import Definition
+
+    call_command("demo", "--households", "1", "--seed", "7")
+    addresses = Counter(Household.objects.values_list("address", flat=True))
+    assert addresses.most_common(1)[0][1] == 1, addresses.most_common(3)
+    assert not any("社区区" in address for address in addresses)
+    towns = list(Region.objects.filter(level=Level.TOWNSHIP).values_list("name", flat=True))
+    doubled = [a for a in addresses if any(a.count(t) > 1 for t in towns)]
+    assert doubled == []
+
+    ages: dict[int, dict[str, list[int]]] = {}
+    for household_id, relation, born in Person.objects.values_list(
+        "household_id", "relation_to_head", "birth_date"
+    ):
+        ages.setdefault(household_id, {}).setdefault(relation, []).append(born.year)
+    for household_id, family in ages.items():
+        (head,) = family["户主"]
+        for child in family.get("子女", []):
+            assert child - head >= 19, (household_id, family)
+        for grandchild in family.get("孙子女", []):
+            assert grandchild - head >= 39, (household_id, family)
+            if family.get("子女"):
+                assert grandchild - min(family["子女"]) >= 17, (household_id, family)
+
+    texts = json.loads((Path(loader.__file__).parent / "event_texts.json").read_text("utf-8"))
+    for code, text in loader.DEMO_REPORTS.items():
+        texts[code].append(text)
+    # The history and the live events (the dispute register's and the inspections'
+    # texts are written by those registers, 【…】 first).
+    written = Event.objects.exclude(description__startswith="【")
+    for code, description in written.values_list("category__code", "description"):
+        assert description in texts[code], (code, description)
+    assert not Definition.objects.filter(name__contains="精准扶贫").exists()
+    assert Definition.objects.filter(name="防返贫监测对象").exists()
