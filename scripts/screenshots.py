@@ -50,6 +50,7 @@ def main() -> None:
         page.goto(f"{base}/login/")
         shoot(page, "login")
         log_in(page, base, "zhihui")
+        page.goto(f"{base}/mine/")
         shoot(page, "district", wait_map=True)
         page.goto(f"{base}/map/")
         shoot(page, "grid-map", wait_map=True)
@@ -63,6 +64,7 @@ def main() -> None:
         shoot(page, "grid-plan", wait_map=True)
         page.context.clear_cookies()
         log_in(page, base, "wangge")
+        page.goto(f"{base}/mine/")
         shoot(page, "grid", wait_map=True)
         page.context.clear_cookies()
         log_in(page, base, "admin")
@@ -70,7 +72,7 @@ def main() -> None:
         shoot(page, "admin")
         page.context.clear_cookies()
         log_in(page, base, "zhihui")
-        page.goto(f"{base}/events/")
+        page.goto(f"{base}/events/?state=open")
         shoot(page, "event-queue")
         page.click("table.queue tbody tr:nth-child(2) a")
         shoot(page, "event", wait_map=True)
@@ -103,16 +105,7 @@ def main() -> None:
         log_in(page, base, "chengguan")
         page.goto(f"{base}/events/todo/")
         shoot(page, "department-todo")
-        phone = browser.new_page(
-            viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=1
-        )
-        phone.goto(f"{base}/r/630203102001001/")
-        shoot(phone, "public-report")
-        phone.select_option("select[name=category]", "CG05")
-        phone.fill("textarea[name=description]", "小区门口井盖缺失，晚上很危险")
-        phone.click("button[type=submit]")
-        phone.wait_for_selector("#receipt")
-        shoot(phone, "public-receipt")
+        journey(browser, base)
         workbench(browser, base)
         command(browser, base)
         public_services(browser, base)
@@ -142,7 +135,9 @@ def command(browser, base: str) -> None:
     wall = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     log_in(wall, base, "zhihui")
     wall.goto(f"{base}/command/screen/")
-    wall.wait_for_selector("#chart-fieldwork[data-points] svg", state="attached")
+    wall.wait_for_selector("#chart-trend[data-points] svg", state="attached")
+    wall.wait_for_selector("#ticker li")
+    wall.wait_for_timeout(800)
     shoot(wall, "command-screen")
     wall.close()
 
@@ -175,9 +170,13 @@ def workbench(browser, base: str) -> None:
     shoot(phone, "app-visit")
     phone.goto(f"{base}/app/#/places")
     phone.click("text=三合宾馆")
-    phone.click("#add-hazard")
-    phone.fill("input[name=h_description]", "安全出口堆放杂物")
+    phone.check("input[name=c_extinguishers][value=problem]")  # the hazard in one tap
     shoot(phone, "app-inspection")
+    verify = phone.evaluate("fetch('/api/field/snapshot').then(r => r.json()).then(s => s.verify)")
+    if verify:
+        phone.goto(f"{base}/app/#/verify/{verify[0]['id']}")
+        phone.wait_for_selector("#verify-form")
+        shoot(phone, "app-verify")
     context.set_offline(True)
     phone.goto(f"{base}/app/#/event/new")
     phone.select_option("select[name=category]", index=3)
@@ -218,11 +217,13 @@ def public_services(browser, base: str) -> None:
     phone.wait_for_selector("#service-line")
     phone.wait_for_timeout(600)
     shoot(phone, "legal-assistant")
-    phone.goto(f"{base}/zw/?q=低保")
+    phone.goto(f"{base}/zw/?q=老年人优待证&township=630203102000")
     shoot(phone, "counter-catalogue")
     phone.click("article.card a")
     shoot(phone, "counter-item")
-    phone.goto(f"{base}/bm/book/")
+    phone.goto(f"{base}/bm/book/?kind=household&village=630203102001")
+    phone.wait_for_selector(".slots .left")
+    phone.locator("#slots").scroll_into_view_if_needed()
     shoot(phone, "convenience-book")
     phone.goto(f"{base}/bm/property/")
     phone.click("article.card a")
@@ -237,7 +238,82 @@ def public_services(browser, base: str) -> None:
     office.close()
 
 
-PARTS = {"app": workbench, "command": command, "services": public_services}
+def journey(browser, base: str) -> None:
+    """One event through the loop, each page as its user sees it: the resident's
+    report with a map point and its receipt, the centre's queue (待我办理) and the
+    event at dispatch, the department naming a handler, the handled event with its
+    before/after photos as the village centre must verify it (the grid's post is
+    vacant), the call back, and the resident's follow-up page."""
+    import tempfile
+
+    from PIL import Image
+
+    folder = Path(tempfile.mkdtemp())
+    for name, colour in [("before.jpg", (110, 110, 110)), ("after.jpg", (40, 150, 70))]:
+        Image.new("RGB", (800, 600), colour).save(folder / name, format="JPEG")
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    phone.goto(f"{base}/r/630203102001003/")  # 三合镇社区第3网格, no worker
+    phone.select_option("select[name=category]", "CG05")
+    phone.fill("textarea[name=description]", "小区门口井盖缺失，晚上很危险")
+    phone.wait_for_selector("#map path.leaflet-interactive", state="attached")
+    box = phone.locator("#map").bounding_box()
+    phone.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    phone.set_input_files("input[name=photo]", str(folder / "before.jpg"))
+    phone.fill("input[name=phone]", "13897209999")
+    phone.locator("#map").scroll_into_view_if_needed()
+    phone.wait_for_timeout(500)
+    shoot(phone, "public-report")
+    phone.click("button[type=submit]")
+    phone.wait_for_selector("#receipt")
+    receipt = phone.inner_text("#receipt").strip()
+    shoot(phone, "public-receipt")
+    centre = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    log_in(centre, base, "cunju")
+    shoot(centre, "event-queue-mine")
+    centre.click(f"text={receipt}")
+
+    def act(page, action: str) -> None:
+        with page.expect_navigation():
+            page.locator(f"form[action$='/act/{action}/'] button[type=submit]").click()
+
+    centre.select_option("form[action$='/act/accept/'] select[name=urgency]", "urgent")
+    act(centre, "accept")
+    centre.locator("form[action$='/act/dispatch/'] select[name=department_id]").select_option(
+        label="平安区城市管理局"
+    )
+    shoot(centre, "event-dispatch")
+    act(centre, "dispatch")
+    event_url = centre.url
+    department = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    log_in(department, base, "chengguan")
+    department.goto(event_url)
+    department.select_option("select[name=handler_id]", label="城管执法队员 马文军")
+    act(department, "assign_handler")
+    act(department, "sign")
+    handle = department.locator("form[action$='/act/handle/']")
+    handle.locator("input[name=reason]").fill("已补装新井盖并设置警示标志")
+    handle.locator("input[name=photo]").set_input_files(str(folder / "after.jpg"))
+    act(department, "handle")
+    department.close()
+    centre.reload()
+    shoot(centre, "event-verify")
+    act(centre, "verify_pass")
+    centre.fill("form[action$='/contact/'] input[name=reason]", "回访")
+    with centre.expect_navigation():
+        centre.click("form[action$='/contact/'] button")
+    shoot(centre, "event-call-back")
+    centre.close()
+    phone.goto(f"{base}/t/{receipt}/")
+    shoot(phone, "public-track")
+    phone.close()
+
+
+PARTS = {
+    "app": workbench,
+    "command": command,
+    "services": public_services,
+    "journey": journey,
+}
 
 
 def only(part) -> None:

@@ -21,6 +21,8 @@ def page(browser):
 
 def test_township_officer_logs_in_and_sees_their_township_on_the_map(base_url, page):
     log_in(page, base_url, "xiangzhen")
+    assert page.url.endswith("/events/")  # a centre lands on its queue
+    page.click("nav a:has-text('我的辖区')")
     assert page.locator("h1").first.inner_text().startswith("三合镇")
     page.wait_for_selector("#map[data-features]")
     assert int(page.get_attribute("#map", "data-features")) > 1
