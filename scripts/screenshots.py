@@ -60,6 +60,7 @@ def main() -> None:
         shoot(page, "grid-search")
         page.context.clear_cookies()
         log_in(page, base, "cunju")
+        page.goto(f"{base}/mine/")
         page.click("text=网格划分方案")
         shoot(page, "grid-plan", wait_map=True)
         page.context.clear_cookies()

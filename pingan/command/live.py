@@ -30,6 +30,12 @@ def latest(user: User, *, after: int = 0) -> dict:
     return {"items": [_item(event) for event in found], "last": last}
 
 
+def _when(moment) -> str:
+    """The time today, the day and time before."""
+    local = timezone.localtime(moment)
+    return local.strftime("%H:%M" if local.date() == timezone.localdate() else "%m-%d %H:%M")
+
+
 def _item(event) -> dict:
     village = event.grid.parent.name if event.grid.parent_id else ""
     return {
@@ -38,7 +44,7 @@ def _item(event) -> dict:
         "place": f"{village} {event.grid.name}".strip(),
         "lng": event.lng,
         "lat": event.lat,
-        "at": timezone.localtime(event.created_at).strftime("%H:%M"),
+        "at": _when(event.created_at),
         "state": str(State(event.state).label),
         "urgent": event.urgency != Urgency.NORMAL,
     }

@@ -45,7 +45,7 @@ def _booking_context(form, errors=()) -> dict:
 
 
 def _day_label(day: dt.date) -> str:
-    return f"{day:%m月%d日} 星期{WEEKDAYS[day.weekday()]}"
+    return f"{day:%m月%d日} 周{WEEKDAYS[day.weekday()]}"
 
 
 def _free(village_code: str, kind: str, days: list[dt.date]) -> dict:

@@ -165,7 +165,7 @@ def _timeline(event: Event, reporter: User | None, rng: random.Random, now) -> l
         clock.later(24, 0.0, None)
         event.satisfaction = rng.choices([5, 4, 3, 2, 1], [55, 28, 9, 5, 3])[0]
         clock.record("rate", State.CLOSED, satisfaction=event.satisfaction)
-    if clock.at < now - dt.timedelta(days=10):
+    if clock.at < now - dt.timedelta(days=3):  # a centre calls back and evaluates within days
         clock.later(8, 0.0, None)
         clock.record("evaluate", State.ARCHIVED, score=rng.choice([4, 5]))
     return _finish(event, clock)

@@ -30,7 +30,7 @@
     const values = rows.map((r) => r.value);
     chart(id, {
       grid: { left: horizontal ? nameRoom(names) : 50, right: 40, top: 20, bottom: horizontal ? 30 : 60 },
-      xAxis: horizontal ? { type: "value", ...axis } : { type: "category", data: names, ...axis, axisLabel: { ...axis.axisLabel, interval: 0, rotate: names.length > 5 ? 30 : 0 } },
+      xAxis: horizontal ? { type: "value", ...axis } : { type: "category", data: names, ...axis, axisLabel: { ...axis.axisLabel, interval: 0, rotate: names.length > (dark ? 3 : 5) ? 30 : 0 } },
       yAxis: horizontal ? { type: "category", data: names, inverse: true, ...axis } : { type: "value", ...axis },
       tooltip: {},
       series: [{ type: "bar", data: values, label: { show: true, position: horizontal ? "right" : "top", color: text } }],

@@ -44,9 +44,9 @@
 
   function institution(place) {
     return el("div", { class: "institution" }, [
-      el("div", { class: "name", text: place.name + "（" + place.kind + "）" }),
+      el("div", { class: "name", text: place.name.indexOf(place.kind) >= 0 ? place.name : place.name + "（" + place.kind + "）" }),
       el("div", { class: "muted", text: place.address + (place.hours ? " · " + place.hours : "") }),
-      place.phone ? tel("📞 " + place.phone, place.phone) : null,
+      place.phone ? tel("拨打 " + place.phone, place.phone) : null,
     ]);
   }
 
