@@ -27,11 +27,14 @@ STATES = (
     + ["voided"] * 2
 )
 QUERIES = {
+    "mine": "?state=mine",  # 待我办理, the page's default view
     "open": "?state=open",
     "reported": "?state=reported",
     "category_CG": "?state=open&category=CG",
     "overdue": "?state=open&overdue=1",
     "all": "?state=",
+    "search_words": "?state=&q=井盖",
+    "search_receipt": "?state=&q=ABCDEFGHJK",
 }
 
 
