@@ -303,3 +303,54 @@ def test_a_checklist_problem_is_a_hazard_in_one_tap_and_the_save_says_what_happe
     receipt = saved.split("已上报事件 ")[1].split("，")[0].strip()
     event = page.request.get(f"{base_url}/api/events", params={"q": receipt}).json()["items"]
     assert event and event[0]["category"].endswith("消防隐患")
+
+
+def test_the_verifier_sees_what_the_department_did_in_the_app(base_url, browser, tmp_path):
+    worker = browser.new_context(viewport=PHONE, is_mobile=True, locale="zh-CN")
+    phone = worker.new_page()
+    snapshot = open_app(phone, base_url, "wangge")
+    home = snapshot["households"][0]
+    made = phone.request.post(
+        f"{base_url}/api/events",
+        data=json.dumps(
+            {"category": "CG05", "lng": home["lng"], "lat": home["lat"], "description": "井盖松动"}
+        ),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf(worker)},
+    ).json()
+    event_id = made["event"]["id"]
+
+    def act(page, action: str) -> None:
+        with page.expect_navigation():
+            page.locator(f"form[action$='/act/{action}/'] button[type=submit]").click()
+
+    office = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    log_in(office, base_url, "zhihui")
+    office.goto(f"{base_url}/events/{event_id}/")
+    act(office, "accept")
+    office.locator("form[action$='/act/dispatch/'] select[name=department_id]").select_option(
+        label="平安区城市管理局"
+    )
+    act(office, "dispatch")
+    office.context.clear_cookies()
+    log_in(office, base_url, "chengguan")
+    office.goto(f"{base_url}/events/{event_id}/")
+    act(office, "sign")
+    after = tmp_path / "after.jpg"
+    Image.new("RGB", (640, 480), (30, 150, 60)).save(after, format="JPEG")
+    handle = office.locator("form[action$='/act/handle/']")
+    handle.locator("input[name=reason]").fill("已重新固定井盖")
+    handle.locator("input[name=photo]").set_input_files(str(after))
+    act(office, "handle")
+    office.close()
+
+    phone.goto(f"{base_url}/app/")
+    phone.evaluate("fetch('/api/field/snapshot')")  # the app reloads its snapshot on open
+    phone.reload()
+    phone.wait_for_selector("text=今日任务")
+    phone.goto(f"{base_url}/app/#/verify/{event_id}")
+    phone.wait_for_selector("#verify-form")
+    card = phone.inner_text("#view")
+    assert "平安区城市管理局处置情况" in card and "已重新固定井盖" in card
+    assert phone.locator("figure.shot figcaption").all_inner_texts() == ["处置后"]
+    wait_until(phone, "document.querySelector('figure.shot img').naturalWidth > 0")
+    worker.close()
