@@ -20,6 +20,21 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("管理员")
 
 
+# Groups of roles, each defined once here and imported where a rule needs it.
+GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER})  # who works a grid in the field
+CENTRE_ROLES = frozenset({Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE})
+# Who acts for a centre: the centres, and the administrator (as the district's).
+CENTRE_STAFF = CENTRE_ROLES | {Role.ADMIN}
+# The level each centre acts at, the lowest 0: a centre acts on events at its level
+# or below.
+CENTRE_RANK: dict[str, int] = {
+    Role.VILLAGE_CENTRE: 0,
+    Role.TOWNSHIP_CENTRE: 1,
+    Role.DISTRICT_CENTRE: 2,
+    Role.ADMIN: 2,
+}
+
+
 # The level of tree node each staff role is bound to; None means "any level".
 ROLE_LEVEL: dict[str, Level | None] = {
     Role.GRID_WORKER: Level.GRID,

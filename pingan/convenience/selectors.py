@@ -6,9 +6,8 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from pingan.accounts import access
-from pingan.accounts.models import User
+from pingan.accounts.models import CENTRE_STAFF, User
 from pingan.convenience.models import Appointment, Estate
-from pingan.convenience.services import HANDLER_ROLES
 from pingan.events.lifecycle import OPEN
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
@@ -26,7 +25,7 @@ def villages_by_township() -> list[tuple[Region, list[Region]]]:
 
 
 def appointments_for(user: User) -> QuerySet:
-    if user.role not in HANDLER_ROLES and not user.is_superuser:
+    if user.role not in CENTRE_STAFF and not user.is_superuser:
         return Appointment.objects.none()
     return access.scope(user, Appointment.objects.select_related("village"))
 

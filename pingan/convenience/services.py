@@ -13,7 +13,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 
 from pingan.accounts import access
-from pingan.accounts.models import Role, User
+from pingan.accounts.models import CENTRE_STAFF, User
 from pingan.audit.services import journal_write
 from pingan.convenience.models import (
     Appointment,
@@ -38,7 +38,6 @@ from pingan.registry.services import clean_phone, mask_phone
 SLOT_CAPACITY = 8  # residents per village, kind and half-day: what one desk can see
 BOOK_AHEAD_DAYS = 14
 PROPERTY_CATEGORY = "MS06"  # 物业服务
-HANDLER_ROLES = {Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN}
 S = AppointmentState
 SETTLED = (State.CLOSED, State.ARCHIVED)  # 结案 (and rated)
 
@@ -152,7 +151,7 @@ def appointment_mark(
     """The centre records what became of an appointment."""
     if mark not in MARKS:
         raise ServiceError("没有这个操作")
-    if actor.role not in HANDLER_ROLES or not access.in_scope(
+    if actor.role not in CENTRE_STAFF or not access.in_scope(
         actor, appointment.region_path, write=True
     ):
         raise PermissionDenied("这个预约不归您办理")

@@ -6,9 +6,8 @@ from __future__ import annotations
 from django.db.models import Count, Min, Q, QuerySet
 
 from pingan.accounts import access
-from pingan.accounts.models import Role, User
+from pingan.accounts.models import CENTRE_STAFF, Role, User
 from pingan.counter.models import Application, ApplicationState, ServiceItem
-from pingan.counter.services import CENTRE_ROLES
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
 
@@ -87,7 +86,7 @@ def applications_for(user: User) -> QuerySet:
     applications = Application.objects.select_related("item", "department")
     if user.role == Role.DEPARTMENT:
         return applications.filter(department=user.department)
-    if user.role in CENTRE_ROLES or user.is_superuser:
+    if user.role in CENTRE_STAFF or user.is_superuser:
         return access.scope(user, applications)
     return applications.none()
 

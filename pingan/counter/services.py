@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pingan.accounts import access
-from pingan.accounts.models import Role, User
+from pingan.accounts.models import CENTRE_STAFF, Role, User
 from pingan.audit.services import journal_write
 from pingan.counter import held
 from pingan.counter.files import (
@@ -38,7 +38,6 @@ from pingan.lib.receipts import with_new_receipt
 from pingan.registry.crypto import cipher
 from pingan.registry.services import clean_phone, identity_reveal, mask_phone
 
-CENTRE_ROLES = {Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN}
 S = ApplicationState
 
 
@@ -258,7 +257,7 @@ def _apply(application: Application, state: str, now) -> None:
 def can_handle(user: User, application: Application) -> bool:
     if user.role == Role.DEPARTMENT:
         return user.department_id == application.department_id
-    if user.role in CENTRE_ROLES or user.is_superuser:
+    if user.role in CENTRE_STAFF or user.is_superuser:
         return access.in_scope(user, application.region_path, write=True)
     return False
 

@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from pingan.accounts import access
-from pingan.accounts.models import Department, Role, User
+from pingan.accounts.models import CENTRE_RANK, CENTRE_STAFF, GRID_ROLES, Department, Role, User
 from pingan.audit.services import Record, journal_write, journal_write_many
 from pingan.events import counts, duty, notify, rating, routing, timing
 from pingan.events.lifecycle import TABLE, Actor, Clock, Transition
@@ -52,21 +52,15 @@ class Conflict(Exception):
     """Someone else changed the event first, or a client UUID was reused."""
 
 
-CENTRE_RANK: dict[str, int] = {
-    Role.VILLAGE_CENTRE: 0,
-    Role.TOWNSHIP_CENTRE: 1,
-    Role.DISTRICT_CENTRE: 2,
-    Role.ADMIN: 2,
-}
 LEVEL_RANK = {Level.VILLAGE: 0, Level.TOWNSHIP: 1, Level.DISTRICT: 2}
 LEVEL_ABOVE = {Level.VILLAGE: Level.TOWNSHIP, Level.TOWNSHIP: Level.DISTRICT}
-STAFF_CHANNELS: dict[str, set[str]] = {
-    Channel.GRID_WORKER: {Role.GRID_WORKER, Role.GRID_LEADER},
-    Channel.HOTLINE: set(CENTRE_RANK),
-    Channel.VIDEO: set(CENTRE_RANK),
-    Channel.ASSIGNMENT: {Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN},
+STAFF_CHANNELS: dict[str, frozenset[str]] = {
+    Channel.GRID_WORKER: GRID_ROLES,
+    Channel.HOTLINE: CENTRE_STAFF,
+    Channel.VIDEO: CENTRE_STAFF,
+    Channel.ASSIGNMENT: CENTRE_STAFF - {Role.VILLAGE_CENTRE},
     # A dispute registered by 排查 goes on to be resolved through the closed loop.
-    Channel.SCREENING: {Role.GRID_WORKER, Role.GRID_LEADER, *CENTRE_RANK},
+    Channel.SCREENING: GRID_ROLES | CENTRE_STAFF,
 }
 
 

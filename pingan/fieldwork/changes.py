@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pingan.accounts import access
-from pingan.accounts.models import Role, User
+from pingan.accounts.models import CENTRE_STAFF, GRID_ROLES, User
 from pingan.audit.services import journal_write
 from pingan.fieldwork.models import Change, ChangeKind, ChangeStatus, FieldPolicy
 from pingan.fieldwork.services import FieldError
@@ -28,8 +28,8 @@ from pingan.registry import records as registry_records
 from pingan.registry import services as registry
 from pingan.registry.models import Definition, Household, Person
 
-FIELD_ROLES = {Role.GRID_WORKER, Role.GRID_LEADER}
-REVIEWERS = {Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN}
+FIELD_ROLES = GRID_ROLES
+REVIEWERS = CENTRE_STAFF  # who accepts a worker's change: the centres above it
 UPDATES = {ChangeKind.PERSON_UPDATE: Person, ChangeKind.HOUSEHOLD_UPDATE: Household}
 
 

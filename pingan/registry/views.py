@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import access
-from pingan.accounts.models import GrantKind, Role, User
+from pingan.accounts.models import GRID_ROLES, GrantKind, Role, User
 from pingan.accounts.services import client_ip
 from pingan.fieldwork import services as fieldwork
 from pingan.jobs.services import job_enqueue
@@ -458,7 +458,8 @@ def record_new(request: StaffRequest, code: str) -> HttpResponse:
     )
 
 
-HELPER_ROLES = [Role.GRID_WORKER, Role.GRID_LEADER, Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE]
+# A record's responsible helper: the staff of its grid, village and township.
+HELPER_ROLES = GRID_ROLES | {Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE}
 
 
 def helpers_for(path: str) -> list[User]:
@@ -467,12 +468,7 @@ def helpers_for(path: str) -> list[User]:
     return list(
         User.objects.filter(
             is_active=True,
-            role__in=[
-                Role.GRID_WORKER,
-                Role.GRID_LEADER,
-                Role.VILLAGE_CENTRE,
-                Role.TOWNSHIP_CENTRE,
-            ],
+            role__in=HELPER_ROLES,
             region__path__in=_ancestors(path),
         ).order_by("role", "username")[:100]
     )

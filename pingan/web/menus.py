@@ -9,12 +9,10 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from pingan.accounts.models import Role, User
+from pingan.accounts.models import CENTRE_STAFF, GRID_ROLES, Role, User
 
 StrOrPromise = str | Promise
-CENTRES = frozenset({Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.ADMIN})
-GRID = frozenset({Role.GRID_WORKER, Role.GRID_LEADER})
-STAFF = CENTRES | GRID | {Role.LEADER}
+STAFF = CENTRE_STAFF | GRID_ROLES | {Role.LEADER}
 
 
 @dataclass(frozen=True)
@@ -27,18 +25,18 @@ class Item:
 MENU = [
     Item("web:mine", _("我的辖区"), STAFF),
     Item("web:map", _("网格地图"), STAFF),
-    Item("events:queue", _("事件调度"), CENTRES | {Role.GRID_LEADER, Role.LEADER}),
+    Item("events:queue", _("事件调度"), CENTRE_STAFF | {Role.GRID_LEADER, Role.LEADER}),
     Item("events:todo", _("部门待办"), frozenset({Role.DEPARTMENT})),
-    Item("registry:data", _("基础数据"), CENTRES | GRID),
-    Item("registry:visits", _("走访任务"), CENTRES | GRID),
-    Item("command:overview", _("综合概况"), CENTRES | {Role.LEADER}),
-    Item("command:assessment", _("评价考核"), CENTRES | {Role.LEADER}),
-    Item("fieldwork:home", _("工作统计"), CENTRES | {Role.GRID_LEADER, Role.LEADER}),
-    Item("fieldwork:app", _("移动工作台"), GRID),
-    Item("events:mobile_report", _("上报事件"), GRID),
-    Item("counter:desk", _("网上申请"), CENTRES | {Role.DEPARTMENT}),
-    Item("convenience:appointments", _("预约办事"), CENTRES),
-    Item("convenience:estates", _("小区物业"), CENTRES),
+    Item("registry:data", _("基础数据"), CENTRE_STAFF | GRID_ROLES),
+    Item("registry:visits", _("走访任务"), CENTRE_STAFF | GRID_ROLES),
+    Item("command:overview", _("综合概况"), CENTRE_STAFF | {Role.LEADER}),
+    Item("command:assessment", _("评价考核"), CENTRE_STAFF | {Role.LEADER}),
+    Item("fieldwork:home", _("工作统计"), CENTRE_STAFF | {Role.GRID_LEADER, Role.LEADER}),
+    Item("fieldwork:app", _("移动工作台"), GRID_ROLES),
+    Item("events:mobile_report", _("上报事件"), GRID_ROLES),
+    Item("counter:desk", _("网上申请"), CENTRE_STAFF | {Role.DEPARTMENT}),
+    Item("convenience:appointments", _("预约办事"), CENTRE_STAFF),
+    Item("convenience:estates", _("小区物业"), CENTRE_STAFF),
     Item("events:inbox", _("消息"), STAFF | {Role.DEPARTMENT}),
 ]
 
