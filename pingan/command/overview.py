@@ -30,6 +30,8 @@ from pingan.events.selectors import events_for_user
 from pingan.fieldwork import stats as fieldwork_stats
 from pingan.fieldwork.models import Kind
 from pingan.fieldwork.selectors import work_for_user
+from pingan.lib.divisions import PATH_DEPTH, PATH_LENGTH
+from pingan.lib.divisions import Level as RegionLevel
 from pingan.lib.periods import day_start
 from pingan.regions.models import Region
 from pingan.registry import counts as registry_counts
@@ -133,13 +135,11 @@ def _wide(user: User) -> bool:
     return (
         user.role != Role.DEPARTMENT
         and bool(paths)
-        and all(path.count("/") <= TOWNSHIP_DEPTH for path in paths)
+        and all(path.count("/") <= PATH_DEPTH[RegionLevel.TOWNSHIP] for path in paths)
     )
 
 
-TOWNSHIP_DEPTH = 2
 AREA_BELOW = {1: "township", 2: "village"}  # scope depth → the level its chart shows
-PATH_LENGTH = {"village": len("630203/630203102/630203102200/"), "grid": None}
 
 
 def _area_level(user: User) -> str:
@@ -155,7 +155,7 @@ def _by_area(reported, level: str) -> dict[str, int]:
     if level == "grid":
         return dict(reported.values_list("region_path").annotate(n=Count("id")).order_by())
     grouped = (
-        reported.annotate(area=Substr("region_path", 1, PATH_LENGTH[level]))
+        reported.annotate(area=Substr("region_path", 1, PATH_LENGTH[RegionLevel(level)]))
         .values_list("area")
         .annotate(n=Count("id"))
         .order_by()

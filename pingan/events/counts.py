@@ -18,8 +18,9 @@ from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 
 from pingan.events.models import DailyClosed, DailyCount, DailyIntake, Event, State
+from pingan.lib.divisions import PATH_LENGTH, Level
 
-TOWNSHIP_PREFIX = len("630203/630203102/")  # district and township codes are fixed-length
+TOWNSHIP_PREFIX = PATH_LENGTH[Level.TOWNSHIP]
 TABLES: dict[type[Model], list[str]] = {
     DailyCount: ["day", "township_path", "state"],
     DailyIntake: ["day", "township_path", "category_id", "channel"],

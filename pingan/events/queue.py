@@ -17,6 +17,8 @@ from pingan.events.lifecycle import FINAL, Transition, available
 from pingan.events.models import Category, Event, State, Urgency
 from pingan.events.services import EventError
 from pingan.lib.dates import parse_day
+from pingan.lib.divisions import Level as RegionLevel
+from pingan.lib.divisions import code_path
 from pingan.lib.periods import day_start
 from pingan.lib.receipts import ALPHABET, RECEIPT_LENGTH, normalise
 
@@ -118,7 +120,7 @@ def _filtered(user: User, filters: QueueFilters) -> QuerySet[Event]:
         events = events.alias(category_number=F("category_id") + 0).filter(category_number__in=ids)
     if filters.township:
         events = events.filter(
-            region_path__startswith=f"{filters.township[:6]}/{filters.township[:9]}/"
+            region_path__startswith=code_path(filters.township, RegionLevel.TOWNSHIP)
         )
     if filters.overdue:
         events = events.filter(deadline__lt=timezone.now())

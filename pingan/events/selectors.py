@@ -9,6 +9,7 @@ from django.http import Http404
 from pingan.accounts import access
 from pingan.accounts.models import Role, User
 from pingan.events.models import Assignment, Event, Photo, Step
+from pingan.lib.divisions import PATH_DEPTH, Level
 
 
 def events_for_user(user: User, *, newest_first: bool = False) -> QuerySet[Event]:
@@ -24,11 +25,8 @@ def events_for_user(user: User, *, newest_first: bool = False) -> QuerySet[Event
     paths = access.read_paths(user)
     # A township holds an eighth of a district's events: reading ids from the newest
     # finds a page sooner than the path index does. A village's share is too small.
-    wide = newest_first and all(path.count("/") <= TOWNSHIP_DEPTH for path in paths)
+    wide = newest_first and all(path.count("/") <= PATH_DEPTH[Level.TOWNSHIP] for path in paths)
     return events.filter(access.path_q(paths, scan=wide))
-
-
-TOWNSHIP_DEPTH = 2  # segments in 630203/630203102/
 
 
 def event_get_for_user(user: User, event_id: int) -> Event:

@@ -14,7 +14,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from shapely.geometry import shape
 
 from pingan.accounts.models import Department, Role, User
 from pingan.accounts.services import client_ip
@@ -152,8 +151,7 @@ def _where(request: StaffRequest, data) -> tuple[float, float]:
         grid = region_selectors.region_get_for_user(request.user, data["grid"])
         if grid.level != RegionLevel.GRID or not grid.boundary:
             raise services.EventError("请填写网格编码")
-        point = shape(grid.boundary).representative_point()
-        return point.x, point.y
+        return grid.inner_point()
     raise services.EventError("请填写经纬度或网格编码")
 
 

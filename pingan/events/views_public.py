@@ -7,7 +7,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from shapely.geometry import shape
 
 from pingan.accounts import ratelimit
 from pingan.accounts.services import client_ip
@@ -107,8 +106,7 @@ def placed(data, grid: Region) -> tuple[float, float, str]:
     try:
         inside = routing.grid_code_for(lng, lat) == grid.code
     except routing.RoutingError:
-        centre = shape(grid.boundary).representative_point()
-        return centre.x, centre.y, grid.code
+        return *grid.inner_point(), grid.code
     return lng, lat, "" if inside else grid.code
 
 
@@ -144,8 +142,7 @@ def location(data, grid: Region) -> tuple[float, float]:
     try:
         return float(data["lng"]), float(data["lat"])
     except (KeyError, ValueError):
-        centre = shape(grid.boundary).representative_point()
-        return centre.x, centre.y
+        return grid.inner_point()
 
 
 def track_lookup(request: HttpRequest) -> HttpResponse:

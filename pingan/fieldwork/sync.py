@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from PIL import Image
-from shapely.geometry import shape
 
 from pingan.accounts.models import User
 from pingan.events import photos as event_photos
@@ -194,8 +193,7 @@ def _grid_point(actor: User) -> tuple[float, float]:
     """No fix from the phone: the middle of the worker's own grid."""
     if actor.region is None or not actor.region.boundary:
         raise FieldError("无法确定事件位置，请开启定位")
-    point = shape(actor.region.boundary).representative_point()
-    return point.x, point.y
+    return actor.region.inner_point()
 
 
 def _event_action(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:

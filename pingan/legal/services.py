@@ -10,7 +10,6 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from django.db import transaction
-from shapely.geometry import shape
 
 from pingan.audit.services import journal_write
 from pingan.bulk import bulk_insert_values
@@ -162,11 +161,11 @@ def mediation_request(
     number = clean_phone(phone)
     if number is None:
         raise LegalError("请留下正确的联系电话，调解员好联系您")
-    centre = shape(grid.boundary).representative_point()
+    lng, lat = grid.inner_point()
     report = events.Report(
         category=events.category_for(MEDIATION_CATEGORY),
-        lng=centre.x,
-        lat=centre.y,
+        lng=lng,
+        lat=lat,
         description=f"【青小律·申请人民调解】{description[:1900]}",
         address=village.name,
         reporter_name=name.strip()[:50],

@@ -83,6 +83,18 @@ def _township_kind(number: str) -> str:
 
 
 PATH_DEPTH = {level: depth for depth, level in enumerate(LEVEL_ORDER, start=1)}
+# Every segment has a fixed length, so the path of a node at each level has one too:
+# PATH_LENGTH[Level.TOWNSHIP] == len("630203/630203102/").
+PATH_LENGTH = {
+    level: sum(SEGMENT_LENGTH[above] + 1 for above in LEVEL_ORDER[: PATH_DEPTH[level]])
+    for level in LEVEL_ORDER
+}
+
+
+def code_path(code: str, level: Level) -> str:
+    """The path of the node with `code` at `level`: code_path("630203102000",
+    Level.TOWNSHIP) is "630203/630203102/"."""
+    return "".join(segment(above, code) + "/" for above in LEVEL_ORDER[: PATH_DEPTH[level]])
 
 
 def ancestor_path(path: str, level: Level) -> str:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from shapely.geometry import shape
 
 from pingan.lib.divisions import LABELS, Level
 from pingan.regions.fields import PathField
@@ -65,6 +66,12 @@ class Region(models.Model):
     @property
     def is_grid(self) -> bool:
         return self.level == Level.GRID
+
+    def inner_point(self) -> tuple[float, float]:
+        """(lng, lat) of a point surely inside the node's boundary: where a report
+        without a location is put, the middle of a grid for a map."""
+        point = shape(self.boundary).representative_point()
+        return point.x, point.y
 
     def ancestors(self) -> list[Region]:
         """From the district down to the parent, in one query."""

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
-from shapely.geometry import shape
 
 from pingan.accounts import access
 from pingan.accounts.models import GrantKind, User
@@ -134,8 +133,7 @@ def subject_point(subject: Model) -> tuple[float, float]:
         if lng is not None and lat is not None:
             return lng, lat
     grid = Region.objects.get(pk=subject.grid_id)  # type: ignore[attr-defined]
-    point = shape(grid.boundary).representative_point()
-    return point.x, point.y
+    return grid.inner_point()
 
 
 def _check_subject(definition: Definition, subject: Model) -> None:
