@@ -9,10 +9,8 @@ import io
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from pingan.events import services
 from pingan.events.models import Event, Photo, Step
 from pingan.lib.errors import DomainError
 
@@ -67,6 +65,9 @@ def stored_name(data: bytes, image: Image.Image) -> tuple[str, str, str]:
     return content_type, digest, f"{digest[:16]}.{extension}"
 
 
+Checked = tuple[bytes, Image.Image]  # a photo's bytes and its decoded image
+
+
 def photo_attach(
     *, event: Event, data: bytes, image: Image.Image, step: Step | None = None
 ) -> Photo:
@@ -78,32 +79,9 @@ def photo_attach(
     return photo
 
 
-def report_with_photo(*, upload: UploadedFile | None, **intake) -> services.Intake:
-    """`services.event_report` with the reporter's photo, if any. The photo is
-    checked before anything is stored and saved in the report's transaction, so a
-    bad photo leaves no half-filed report behind to be filed again."""
-    checked = photo_check(upload) if upload else None
-    with transaction.atomic():
-        result = services.event_report(**intake)
-        if checked and result.created:
-            data, image = checked
-            photo_attach(
-                event=result.event, data=data, image=image, step=result.event.steps.first()
-            )
-    return result
-
-
-def transition_with_photo(*, upload: UploadedFile | None, **transition) -> Event:
-    """`services.event_transition` with the photo of the step (after handling, at
-    verification), checked first and stored with the step in one transaction."""
-    checked = photo_check(upload) if upload else None
-    with transaction.atomic():
-        event = services.event_transition(**transition)
-        if checked:
-            data, image = checked
-            step = event.steps.order_by("-id").first()
-            photo_attach(event=event, data=data, image=image, step=step)
-    return event
+def uploaded(upload: UploadedFile | None) -> list[Checked]:
+    """The form's photo, checked before anything is stored (none when none sent)."""
+    return [photo_check(upload)] if upload else []
 
 
 def labelled(event: Event) -> list[Photo]:

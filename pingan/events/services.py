@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from pingan.accounts import access
 from pingan.accounts.models import CENTRE_RANK, CENTRE_STAFF, GRID_ROLES, Department, Role, User
 from pingan.audit.services import Record, journal_write, journal_write_many
 from pingan.events import counts, duty, notify, rating, routing, timing
+from pingan.events import photos as photos_store
 from pingan.events.lifecycle import TABLE, Actor, Clock, Transition
 from pingan.events.models import (
     Assignment,
@@ -90,10 +91,13 @@ class Report:
     # The grid that takes it, when not the grid of the point: a resident's report
     # from a QR code stays with the code's grid unless they chose the point.
     grid_code: str = ""
+    # Checked photos (photos.photo_check), stored with the report's first step.
+    photos: list[photos_store.Checked] = field(default_factory=list)
 
     def fingerprint(self, channel: str) -> str:
-        body = {k: v for k, v in self.__dict__.items() if k != "category"}
+        body = {k: v for k, v in self.__dict__.items() if k not in ("category", "photos")}
         body |= {"category": self.category.code, "channel": channel}
+        body["photos"] = [hashlib.sha256(data).hexdigest() for data, _image in self.photos]
         text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
         # surrogatepass: a report with a lone surrogate is refused later, per item,
         # instead of failing the whole batch here.
@@ -330,7 +334,7 @@ def _create_many(
     Event.objects.bulk_create(events)
     counts.reported(events)
     label, note = _label(actor, channel), str(Channel(channel).label)
-    Step.objects.bulk_create(
+    steps = Step.objects.bulk_create(
         Step(
             event=event,
             action="report",
@@ -343,6 +347,9 @@ def _create_many(
         )
         for event in events
     )
+    for event, step, report in zip(events, steps, reports, strict=True):
+        for data, image in report.photos:
+            photos_store.photo_attach(event=event, data=data, image=image, step=step)
     journal_write_many(
         [
             Record(
@@ -436,10 +443,12 @@ def event_transition(
     version: int | None = None,
     reason: str = "",
     ip: str = "",
+    photos: Sequence[photos_store.Checked] = (),
     **params: Any,
 ) -> Event:
-    """Take `action` on the event. actor=None is the system itself (the time-limit
-    sweep), which may only escalate and hand verification up (SYSTEM_ACTIONS)."""
+    """Take `action` on the event, with the step's photos (checked first) stored in
+    its transaction. actor=None is the system itself (the time-limit sweep), which
+    may only escalate and hand verification up (SYSTEM_ACTIONS)."""
     transition = TABLE.get(action)
     if transition is None:
         raise EventError(f"未知操作：{action}")
@@ -471,7 +480,9 @@ def event_transition(
         event.refresh_from_db()
         counts.moved(event, from_state)
         AFTER.get(action, _nothing)(event, actor, params, now)
-        _record(event, transition, actor, from_state, params, ip, now)
+        step = _record(event, transition, actor, from_state, params, ip, now)
+        for data, image in photos:
+            photos_store.photo_attach(event=event, data=data, image=image, step=step)
     return event
 
 
@@ -529,13 +540,13 @@ def _record(
     params: dict,
     ip: str,
     now: dt.datetime,
-) -> None:
+) -> Step:
     data = {k: v for k, v in params.items() if k != "reason" and v not in (None, "", [])}
     data = json.loads(json.dumps(data, default=str))
     # The deadline in effect from this step on: what the next step is judged by, so
     # the assessment recomputes every on-time figure from the timeline alone.
     deadline = {"deadline": event.deadline.isoformat() if event.deadline else None}
-    Step.objects.create(
+    step = Step.objects.create(
         event=event,
         action=transition.action,
         from_state=from_state,
@@ -557,6 +568,7 @@ def _record(
         ip=ip,
         data={"from": from_state, "to": event.state, **data},
     )
+    return step
 
 
 # ---- what each action changes ---------------------------------------------------

@@ -131,13 +131,10 @@ def _enter(request: StaffRequest) -> services.Intake:
         reporter_phone=data.get("reporter_phone", ""),
         source_ref=data.get("source_ref", ""),
         level=data.get("level") or Level.VILLAGE,
+        photos=photos.uploaded(request.FILES.get("photo")),
     )
-    return photos.report_with_photo(
-        upload=request.FILES.get("photo"),
-        actor=request.user,
-        channel=data.get("channel", ""),
-        report=report,
-        ip=client_ip(request),
+    return services.event_report(
+        actor=request.user, channel=data.get("channel", ""), report=report, ip=client_ip(request)
     )
 
 
@@ -201,9 +198,9 @@ def _mobile_intake(request: StaffRequest) -> services.Intake:
         lat=lat,
         description=data.get("description", ""),
         address=data.get("address", ""),
+        photos=photos.uploaded(request.FILES.get("photo")),
     )
-    return photos.report_with_photo(
-        upload=request.FILES.get("photo"),
+    return services.event_report(
         actor=request.user,
         channel=Channel.GRID_WORKER,
         report=report,
@@ -299,8 +296,8 @@ def event_act(request: StaffRequest, event_id: int, action: str) -> HttpResponse
     data = request.POST
     version = int(data["version"]) if data.get("version", "").isdigit() else None
     try:
-        photos.transition_with_photo(
-            upload=request.FILES.get("photo"),
+        services.event_transition(
+            photos=photos.uploaded(request.FILES.get("photo")),
             event=event,
             action=action,
             actor=request.user,

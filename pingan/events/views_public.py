@@ -83,15 +83,9 @@ def _file(request: HttpRequest, grid: Region, ip: str) -> Event:
         reporter_phone=phone,
         reporter_name=data.get("name", ""),
         grid_code=grid_code,
+        photos=photos.uploaded(request.FILES.get("photo")),
     )
-    intake = photos.report_with_photo(
-        upload=request.FILES.get("photo"),
-        actor=None,
-        channel=Channel.PUBLIC,
-        report=report,
-        ip=ip,
-    )
-    return intake.event
+    return services.event_report(actor=None, channel=Channel.PUBLIC, report=report, ip=ip).event
 
 
 def placed(data, grid: Region) -> tuple[float, float, str]:

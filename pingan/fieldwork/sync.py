@@ -178,13 +178,11 @@ def _event(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
         lat=lat,
         description=body.get("description", ""),
         address=body.get("address", ""),
+        photos=_photos(body),
     )
-    photos = _photos(body)
     intake = events.event_report(
         actor=actor, channel=Channel.GRID_WORKER, report=report, client_uuid=key, ip=ip
     )
-    if intake.created:
-        _attach(intake.event, intake.event.steps.first(), photos)
     receipt = intake.event.receipt
     return {"event_id": intake.event.pk, "receipt": receipt, "message": f"已上报事件 {receipt}"}
 
@@ -201,7 +199,6 @@ def _event_action(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
     The version the phone saw travels with it: if the event moved on meanwhile,
     the action is refused as a conflict, never applied to a different state."""
     event = event_get_for_user(actor, int(body["event_id"]))
-    photos = _photos(body)
     params = {k: body[k] for k in ("department_id", "days", "score") if body.get(k) is not None}
     event = events.event_transition(
         event=event,
@@ -210,9 +207,9 @@ def _event_action(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
         version=body.get("version"),
         reason=body.get("reason", ""),
         ip=ip,
+        photos=_photos(body),
         **params,
     )
-    _attach(event, event.steps.last(), photos)
     return {
         "event_id": event.pk,
         "state": event.state,
@@ -228,11 +225,6 @@ def _photos(body: dict) -> list[tuple[bytes, Image.Image]]:
         raise FieldError(f"每条记录最多{MAX_PHOTOS}张照片")
     raw = [decode_photo(text) for text in body.get("photos", [])]
     return [(data, event_photos.decode(data)) for data in raw]
-
-
-def _attach(event, step, photos: list[tuple[bytes, Image.Image]]) -> None:
-    for data, image in photos:
-        event_photos.photo_attach(event=event, data=data, image=image, step=step)
 
 
 def _change(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
