@@ -340,7 +340,6 @@ def event_detail(request, event_id: int):
 @router.post("/events/{event_id}/actions/{action}", response=EventDetail)
 def event_action(request, event_id: int, action: str, payload: ActionIn):
     event = selectors.event_get_for_user(request.user, event_id)
-    params = payload.dict(exclude={"version", "reason"}, exclude_none=True)
     return services.event_transition(
         event=event,
         action=action,
@@ -348,5 +347,5 @@ def event_action(request, event_id: int, action: str, payload: ActionIn):
         version=payload.version,
         reason=payload.reason,
         ip=client_ip(request),
-        **params,
+        inputs=payload.dict(exclude={"version", "reason"}, exclude_none=True),
     )

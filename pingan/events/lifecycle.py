@@ -4,11 +4,22 @@ and whether a reason is required. Services check every transition against it."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from pingan.events.duty import Tier
 from pingan.events.models import State as S
+from pingan.events.models import Urgency
+from pingan.lib.dates import parse_moment
+from pingan.lib.errors import DomainError
+
+StrOrPromise = str | Promise
 
 
 class Actor(StrEnum):
@@ -30,6 +41,42 @@ class Clock(StrEnum):
 
 
 @dataclass(frozen=True)
+class Input:
+    """One input an action takes besides the reason: what the web form shows, the
+    API's body and the app's sync carry, read by `read_inputs` for all three.
+    `source` says where its choices come from (the form draws them)."""
+
+    name: str
+    label: StrOrPromise
+    kind: str  # "number", "numbers", "choice", "moment" or "yes_no"
+    source: str = ""  # departments, handlers, similar, urgency, days, score
+    choices: tuple[str, ...] = ()
+
+
+URGENCY = Input("urgency", _("紧急程度"), "choice", "urgency", tuple(Urgency.values))
+DAYS = Input("days", _("工作日"), "number", "days")
+INPUTS: dict[str, tuple[Input, ...]] = {
+    "accept": (URGENCY,),
+    "merge": (Input("original_id", _("原事件"), "number", "similar"),),
+    "dispatch": (
+        Input("department_id", _("主办部门"), "number", "departments"),
+        Input("assist_ids", _("协办部门"), "numbers", "departments"),
+        URGENCY,
+        Input("deadline", _("处置时限（可缩短，不填按类别规定）"), "moment"),
+    ),
+    "assign_handler": (Input("handler_id", _("承办人"), "number", "handlers"),),
+    "request_extension": (DAYS,),
+    "supervise": (DAYS,),
+    "call_back": (Input("reached", _("是否联系上"), "yes_no"),),
+    "evaluate": (Input("score", _("评分"), "number", "score"),),
+}
+
+
+class InputError(DomainError):
+    """An action's input that is not of its kind; the message is Chinese."""
+
+
+@dataclass(frozen=True)
 class Transition:
     action: str
     label: str
@@ -38,6 +85,78 @@ class Transition:
     actor: Actor
     clock: Clock
     needs_reason: bool = False
+
+    @property
+    def inputs(self) -> tuple[Input, ...]:
+        return INPUTS.get(self.action, ())
+
+    @property
+    def takes_photo(self) -> bool:
+        return self.action in PHOTO_ACTIONS
+
+    @property
+    def reason_prompt(self) -> str:
+        return str(REASON_PROMPTS.get(self.action, _("理由")))
+
+
+# What the reason is called where it is more than a reason.
+REASON_PROMPTS = {
+    "handle": _("处置情况"),
+    "resolve_on_spot": _("处置情况"),
+    "call_back": _("回访情况：群众怎么说"),
+}
+# Steps whose photo shows what was found or done on the spot.
+PHOTO_ACTIONS = frozenset({"handle", "resolve_on_spot", "verify_pass", "verify_fail"})
+
+
+def read_inputs(transition: Transition, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The action's inputs from a form (a QueryDict), a JSON body or the app's
+    sync, each converted to its kind; what the action does not take is ignored,
+    what is empty is left out (the effect then uses its default)."""
+    found: dict[str, Any] = {}
+    for field in transition.inputs:
+        if field.kind == "numbers":
+            raw = data.getlist(field.name) if hasattr(data, "getlist") else data.get(field.name)
+            values = [v for v in (raw or []) if v not in (None, "")]
+            found[field.name] = [_number(field, v) for v in values]
+            continue
+        value = data.get(field.name)
+        if value in (None, ""):
+            continue
+        found[field.name] = _read(field, value)
+    return found
+
+
+def _read(field: Input, value: Any) -> Any:
+    if field.kind == "number":
+        return _number(field, value)
+    if field.kind == "choice":
+        if str(value) not in field.choices:
+            raise InputError(f"{field.label}的取值无效")
+        return str(value)
+    if field.kind == "moment":
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            return parse_moment(str(value))
+        except ValueError:
+            raise InputError(f"{field.label}的日期时间格式不对") from None
+    if field.kind == "yes_no":
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("1", "true", "0", "false"):
+            return str(value).lower() in ("1", "true")
+        raise InputError(f"请选择{field.label}")
+    raise InputError(f"未知的输入：{field.name}")
+
+
+def _number(field: Input, value: Any) -> int:
+    if isinstance(value, bool):
+        raise InputError(f"{field.label}应为数字")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{field.label}应为数字") from None
 
 
 OPEN = frozenset(

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,7 @@ from pingan.accounts.models import CENTRE_RANK, CENTRE_STAFF, GRID_ROLES, Depart
 from pingan.audit.services import Record, journal_write, journal_write_many
 from pingan.events import counts, duty, notify, rating, routing, timing
 from pingan.events import photos as photos_store
-from pingan.events.lifecycle import TABLE, Actor, Clock, Transition
+from pingan.events.lifecycle import TABLE, Actor, Clock, Transition, read_inputs
 from pingan.events.models import (
     Assignment,
     AssignmentRole,
@@ -444,14 +444,18 @@ def event_transition(
     reason: str = "",
     ip: str = "",
     photos: Sequence[photos_store.Checked] = (),
+    inputs: Mapping[str, Any] | None = None,
     **params: Any,
 ) -> Event:
     """Take `action` on the event, with the step's photos (checked first) stored in
-    its transaction. actor=None is the system itself (the time-limit sweep), which
-    may only escalate and hand verification up (SYSTEM_ACTIONS)."""
+    its transaction. `inputs`: what a client sent (a form, a JSON body, the app's
+    sync), read as the table's row says (lifecycle.read_inputs); `params`: the same
+    from trusted code. actor=None is the system itself (the time-limit sweep),
+    which may only escalate and hand verification up (SYSTEM_ACTIONS)."""
     transition = TABLE.get(action)
     if transition is None:
         raise EventError(f"未知操作：{action}")
+    params = {**read_inputs(transition, inputs or {}), **params}
     if version is not None and version != event.version:
         raise Conflict("该事件已被他人处理过，请刷新后重试")
     if event.state not in transition.sources:

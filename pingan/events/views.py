@@ -304,7 +304,7 @@ def event_act(request: StaffRequest, event_id: int, action: str) -> HttpResponse
             version=version,
             reason=data.get("reason", ""),
             ip=client_ip(request),
-            **_action_params(data),
+            inputs=data,
         )
     except services.Conflict as exc:
         messages.error(request, str(exc))
@@ -313,22 +313,6 @@ def event_act(request: StaffRequest, event_id: int, action: str) -> HttpResponse
     else:
         messages.success(request, "已办理")
     return redirect("events:detail", event_id=event.pk)
-
-
-NUMBERS = ("department_id", "days", "score", "original_id", "handler_id")
-TEXTS = ("urgency", "deadline")
-
-
-def _action_params(data) -> dict[str, object]:
-    """The inputs of an action as the event page's forms send them."""
-    params: dict[str, object] = {
-        key: int(data[key]) for key in NUMBERS if data.get(key, "").isdigit()
-    }
-    params |= {key: data[key].strip() for key in TEXTS if data.get(key, "").strip()}
-    params["assist_ids"] = [int(i) for i in data.getlist("assist_ids") if i.isdigit()]
-    if data.get("reached") in ("1", "0"):
-        params["reached"] = data["reached"] == "1"
-    return params
 
 
 @login_required

@@ -199,7 +199,6 @@ def _event_action(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
     The version the phone saw travels with it: if the event moved on meanwhile,
     the action is refused as a conflict, never applied to a different state."""
     event = event_get_for_user(actor, int(body["event_id"]))
-    params = {k: body[k] for k in ("department_id", "days", "score") if body.get(k) is not None}
     event = events.event_transition(
         event=event,
         action=body["action"],
@@ -208,7 +207,7 @@ def _event_action(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
         reason=body.get("reason", ""),
         ip=ip,
         photos=_photos(body),
-        **params,
+        inputs=body,  # the action's own inputs, read as its row of the table says
     )
     return {
         "event_id": event.pk,
