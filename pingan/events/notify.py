@@ -159,6 +159,10 @@ def drain_outbox(limit: int = 100) -> int:
     return sent
 
 
+def mark_read(user: User) -> int:
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
 def recent(user: User, since: dt.timedelta = dt.timedelta(days=30)) -> list[Notice]:
     return list(
         Notice.objects.filter(user=user, created_at__gte=timezone.now() - since)

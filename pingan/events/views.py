@@ -31,7 +31,7 @@ from pingan.events import (
     views_public,
 )
 from pingan.events.lifecycle import step_label
-from pingan.events.models import Category, Channel, Event, Level, Notice, Photo, State, Urgency
+from pingan.events.models import Category, Channel, Event, Level, Photo, State, Urgency
 from pingan.lib.divisions import Level as RegionLevel
 from pingan.lib.errors import DomainError
 from pingan.regions import selectors as region_selectors
@@ -339,9 +339,17 @@ def department_todo(request: StaffRequest) -> HttpResponse:
 
 @login_required
 def inbox(request: StaffRequest) -> HttpResponse:
+    """The notices; reading the page changes nothing (a GET never writes)."""
     notices = notify.recent(request.user)
-    Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "events/inbox.html", {"notices": notices})
+    unread = sum(1 for notice in notices if notice.read_at is None)
+    return render(request, "events/inbox.html", {"notices": notices, "unread": unread})
+
+
+@login_required
+@require_POST
+def inbox_read(request: StaffRequest) -> HttpResponse:
+    notify.mark_read(request.user)
+    return redirect("events:inbox")
 
 
 @login_required

@@ -80,8 +80,12 @@ def test_department_todo_and_inbox(personas, departments):
     handler = signed_in(personas.department_handler)
     assert event.receipt in handler.get("/events/todo/").content.decode()
     inbox = handler.get("/inbox/").content.decode()
-    assert "请签收" in inbox
-    assert not Notice.objects.filter(user=personas.department_handler, read_at__isnull=True)
+    assert "请签收" in inbox and "全部标为已读" in inbox
+    unread = Notice.objects.filter(user=personas.department_handler, read_at__isnull=True)
+    assert unread.exists(), "reading the page changes nothing"
+    assert handler.get("/inbox/read/").status_code == 405
+    handler.post("/inbox/read/")
+    assert not unread.exists()
 
 
 def test_grid_qr_code(personas, tree):
