@@ -146,14 +146,18 @@ def _copy(table: str, columns: list[str], rows) -> None:
                 copy.write_row(row)
 
 
+# Tables whose rows a trigger counts, by table: the apps that keep such counts say
+# so here (registry/counting.py does, when its app is ready), since this module
+# sits below every app and knows none of them.
+COUNTED: dict[str, Any] = {}
+
+
 def _insert_counted(table: str, columns: list[str], rows, ids: list[int]) -> None:
     """SQLite counts people and records row by row in a trigger (registry/counting.py);
     for a bulk insert, drop that trigger, insert, count the new rows in one
     statement and put the trigger back, all in one transaction, which SQLite's
     write lock keeps every other writer out of."""
-    from pingan.registry.counting import BY_SOURCE
-
-    counted = BY_SOURCE.get(table)
+    counted = COUNTED.get(table)
     if counted is None:
         _insert_many(table, columns, rows)
         return

@@ -18,8 +18,8 @@ urlpatterns = [
     path("", include("pingan.convenience.urls_public")),
     path("", include("pingan.legal.urls_public")),
     path("", include("pingan.events.urls")),
+    path("", include("pingan.fieldwork.urls")),  # first: records/<id>/visit/ is fieldwork's
     path("", include("pingan.registry.urls")),
-    path("", include("pingan.fieldwork.urls")),
     path("", include("pingan.command.urls")),
     path("", include("pingan.counter.urls")),
     path("", include("pingan.convenience.urls")),

@@ -9,6 +9,7 @@ asks here first; views never filter by region themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import reduce
 from operator import or_
 
@@ -59,22 +60,20 @@ def path_q(paths: tuple[str, ...], field: str = "region_path", *, scan: bool = F
     scopes (see regions.fields.ScanStartsWith)."""
     if not paths:
         return Q(pk__in=[])
-    if "" in paths or _whole_tree(paths):
+    if "" in paths or whole_tree(paths):
         return Q()
     lookup = "scan_startswith" if scan else "startswith"
     return reduce(or_, (Q(**{f"{field}__{lookup}": path}) for path in paths))
 
 
-def _whole_tree(paths: tuple[str, ...]) -> bool:
-    """A scope that is the only district holds every row: filtering by its prefix
-    would only stop the database from reading the newest rows first."""
-    from pingan.regions.models import Region
+def _never(paths: tuple[str, ...]) -> bool:
+    return False
 
-    roots = [path for path in paths if path.count("/") == 1]
-    if not roots:
-        return False
-    districts = list(Region.objects.filter(parent__isnull=True).values_list("path", flat=True)[:2])
-    return len(districts) == 1 and districts[0] in roots
+
+# Whether a scope holds the whole tree (see regions.selectors.covers_whole_tree,
+# which the regions app installs here when it is ready: this layer sits below the
+# tree and does not read it itself).
+whole_tree: Callable[[tuple[str, ...]], bool] = _never
 
 
 def scope(user: User, queryset: QuerySet, *, field: str = "region_path", write: bool = False):

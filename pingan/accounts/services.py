@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -10,15 +12,14 @@ from django.http import HttpRequest
 from pingan.accounts import ratelimit
 from pingan.accounts.models import Department, Grant, GrantKind, Role, User, binding_errors
 from pingan.audit.services import journal_write
-from pingan.regions.models import Region
+from pingan.lib.http import client_ip
+
+if TYPE_CHECKING:  # the type only: the tree sits above the accounts
+    from pingan.regions.models import Region
 
 
 class LoginRefused(Exception):
     pass
-
-
-def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def login_check(request: HttpRequest, username: str, password: str) -> User:

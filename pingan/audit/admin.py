@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from pingan.accounts.services import client_ip
 from pingan.audit.models import JournalEntry
 from pingan.audit.services import journal_write
+from pingan.lib.http import client_ip
 
 
 class JournaledAdmin(admin.ModelAdmin):

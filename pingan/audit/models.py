@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from pingan.regions.fields import PathField
+from pingan.lib.fields import PathField
 
 
 class AppendOnlyError(RuntimeError):

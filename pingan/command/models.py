@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from pingan.regions.fields import PathField
+from pingan.lib.fields import PathField
 
 
 class ScoreWeights(models.Model):

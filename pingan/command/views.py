@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -31,15 +31,11 @@ from pingan.events.services import EventError
 from pingan.fieldwork.services import FieldError
 from pingan.fieldwork.stats import MEASURE_LABELS, PERIODS
 from pingan.fieldwork.stats import totals as fieldwork_totals
+from pingan.lib.http import StaffRequest
 from pingan.lib.redirects import next_page
 from pingan.regions import selectors as region_selectors
 from pingan.regions.geojson import feature
 from pingan.regions.models import Region
-
-
-class StaffRequest(HttpRequest):
-    user: User
-
 
 SCREEN_REFRESH_SECONDS = 60
 

@@ -9,19 +9,6 @@ from pingan.accounts import access
 from pingan.accounts.models import CENTRE_STAFF, User
 from pingan.convenience.models import Appointment, Estate
 from pingan.events.lifecycle import OPEN
-from pingan.lib.divisions import Level
-from pingan.regions.models import Region
-
-
-def villages_by_township() -> list[tuple[Region, list[Region]]]:
-    """Every township with its villages and communities, for the resident's choice."""
-    villages = Region.objects.filter(level=Level.VILLAGE, active=True).select_related("parent")
-    grouped: dict[int, tuple[Region, list[Region]]] = {}
-    for village in villages.order_by("code"):
-        parent = village.parent
-        assert parent is not None  # a village always hangs under a township
-        grouped.setdefault(parent.pk, (parent, []))[1].append(village)
-    return list(grouped.values())
 
 
 def appointments_for(user: User) -> QuerySet:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from pingan.convenience import selectors, services
 from pingan.convenience.models import AppointmentKind
-from pingan.web.views import StaffRequest
+from pingan.lib.http import StaffRequest
 
 
 def _day(text: str) -> dt.date:

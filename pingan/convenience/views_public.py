@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import ratelimit
-from pingan.accounts.services import client_ip
 from pingan.convenience import selectors, services
 from pingan.convenience.models import Appointment, AppointmentKind, Estate, Slot
 from pingan.lib.errors import DomainError
+from pingan.lib.http import client_ip
 from pingan.lib.receipts import normalise
-from pingan.regions.selectors import public_village
+from pingan.regions.selectors import public_village, villages_by_township
 
 POSTS_PER_HOUR = 10  # per address, for bookings and complaints alike
 WEEKDAYS = "一二三四五六日"
@@ -39,7 +39,7 @@ def _booking_context(form, errors=()) -> dict:
         "kinds": AppointmentKind.choices,
         "slots": Slot.choices,
         "days": [(day, _day_label(day), [free.get((day, s)) for s in Slot.values]) for day in days],
-        "townships": selectors.villages_by_township(),
+        "townships": villages_by_township(),
         "capacity": services.SLOT_CAPACITY,
     }
 
@@ -144,7 +144,7 @@ def estate_list(request: HttpRequest) -> HttpResponse:
     context = {
         "estates": selectors.estates(village) if village else selectors.estates()[:100],
         "village": village,
-        "townships": selectors.villages_by_township(),
+        "townships": villages_by_township(),
     }
     return render(request, "convenience/estates.html", context)
 

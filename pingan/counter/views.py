@@ -11,11 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from pingan.accounts.services import client_ip
 from pingan.counter import selectors, services
 from pingan.counter.models import Application, ApplicationState, Attachment
+from pingan.lib.http import StaffRequest, client_ip
 from pingan.registry.services import RegistryError
-from pingan.web.views import StaffRequest
 
 LIST_SIZE = 200
 

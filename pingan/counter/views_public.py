@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import ratelimit
 from pingan.accounts.models import Department
-from pingan.accounts.services import client_ip
 from pingan.counter import selectors, services
 from pingan.counter.models import Application, ApplicationState, ServiceItem
 from pingan.lib.divisions import Level
+from pingan.lib.http import client_ip
 from pingan.lib.receipts import normalise
 from pingan.regions.models import Region
 

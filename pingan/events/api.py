@@ -11,10 +11,10 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from pingan.accounts.services import client_ip
 from pingan.events import duty, queue, routing, selectors, services, timing
 from pingan.events.models import Event, State
 from pingan.lib.errors import DomainError
+from pingan.lib.http import client_ip
 
 router = Router(tags=["events"])
 

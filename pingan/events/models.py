@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pingan.regions.fields import PathField
+from pingan.lib.fields import PathField
 
 
 class Urgency(models.TextChoices):

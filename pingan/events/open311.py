@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from pingan.accounts.services import client_ip
 from pingan.events import services
 from pingan.events.models import ApiKey, Category, Channel, Event, Photo, State
 from pingan.lib.dates import parse_moment
 from pingan.lib.errors import DomainError
+from pingan.lib.http import client_ip
 from pingan.lib.text import printable
 
 PUBLIC_CHANNELS = [Channel.PUBLIC, Channel.OPEN311]

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts.models import Department, Role, User
-from pingan.accounts.services import client_ip
 from pingan.events import contact as events_contact
 from pingan.events import (
     duty,
@@ -34,8 +33,8 @@ from pingan.events.lifecycle import step_label
 from pingan.events.models import Category, Channel, Event, Level, Photo, State, Urgency
 from pingan.lib.divisions import Level as RegionLevel
 from pingan.lib.errors import DomainError
+from pingan.lib.http import StaffRequest, client_ip
 from pingan.regions import selectors as region_selectors
-from pingan.web.views import StaffRequest
 
 STAFF_ENTRY_CHANNELS = [Channel.HOTLINE, Channel.VIDEO, Channel.ASSIGNMENT, Channel.GRID_WORKER]
 

@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import ratelimit
-from pingan.accounts.services import client_ip
 from pingan.events import photos, rating, routing, selectors, services
 from pingan.events.lifecycle import step_label
 from pingan.events.models import Category, Channel, Event, Photo, State
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
+from pingan.lib.http import client_ip
 from pingan.lib.text import mask_phone
 from pingan.regions.models import Region
 

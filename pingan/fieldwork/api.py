@@ -11,12 +11,12 @@ from ninja import Router, Schema
 from ninja.decorators import decorate_view
 from ninja.responses import Status
 
-from pingan.accounts.services import client_ip
 from pingan.events import timing
 from pingan.fieldwork import changes, selectors, services, stats, sync
 from pingan.fieldwork.models import ChangeStatus
 from pingan.fieldwork.services import FieldError
 from pingan.lib.dates import parse_day
+from pingan.lib.http import client_ip
 
 router = Router(tags=["fieldwork"])
 

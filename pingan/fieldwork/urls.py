@@ -15,4 +15,6 @@ urlpatterns = [
     path("fieldwork/inspections/", views.inspections, name="inspections"),
     path("fieldwork/changes/<int:change_id>/review/", views.change_review, name="review"),
     path("fieldwork/policy/<str:code>/", views.policy, name="policy"),
+    # Before the registry's records/<id>/<action>/, which would take it otherwise.
+    path("records/<int:record_id>/visit/", views.record_visit, name="record_visit"),
 ]

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -24,12 +24,10 @@ from pingan.fieldwork import changes, selectors, services, stats
 from pingan.fieldwork.models import ChangeStatus, Kind, WorkPhoto
 from pingan.fieldwork.services import FieldError
 from pingan.lib.divisions import Level
+from pingan.lib.errors import DomainError
+from pingan.lib.http import StaffRequest
 from pingan.regions.selectors import region_get_for_user
-
-
-class StaffRequest(HttpRequest):
-    user: User
-
+from pingan.registry.selectors import records_for_user
 
 SHELL_ASSETS = [
     "app/app.js",
@@ -93,6 +91,26 @@ def manifest(request: HttpRequest) -> JsonResponse:
 
 
 # ---- web pages --------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def record_visit(request: StaffRequest, record_id: int) -> HttpResponse:
+    """A follow-up visit entered on a category record's page (the registry's): the
+    record's visit, and the work record that counts it as 入户走访, like the app's."""
+    record = get_object_or_404(records_for_user(request.user), pk=record_id)
+    try:
+        services.follow_up_record(
+            actor=request.user,
+            record=record,
+            note=request.POST.get("note", ""),
+            risk_level=request.POST.get("risk_level", ""),
+        )
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已记录走访")
+    return redirect("registry:record", record.pk)
 
 
 @login_required

@@ -7,9 +7,9 @@ from __future__ import annotations
 from ninja import Router, Schema
 
 from pingan.accounts import ratelimit
-from pingan.accounts.services import client_ip
 from pingan.legal import guide, lines, search, selectors
 from pingan.legal.models import InstitutionKind
+from pingan.lib.http import client_ip
 from pingan.regions.models import Region
 
 router = Router(tags=["legal"])

@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from pingan.accounts import ratelimit
-from pingan.accounts.services import client_ip
-from pingan.convenience.selectors import villages_by_township
 from pingan.legal import services
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
+from pingan.lib.http import client_ip
 from pingan.regions.models import Region
+from pingan.regions.selectors import villages_by_township
 
 REQUESTS_PER_HOUR = 10  # per address
 

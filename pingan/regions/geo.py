@@ -85,6 +85,13 @@ class _GridIndexCache:
         self._version = -1
 
 
+def boundaries_changed() -> None:
+    """After a change of any grid's boundary: every process's index goes stale (the
+    version), this process's at once."""
+    BoundaryVersion.bump()
+    grid_index.invalidate()
+
+
 def build_grid_index() -> PolygonIndex:
     rows = Region.objects.filter(level=Level.GRID, active=True, boundary__isnull=False)
     pairs = [

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry import shape
 
 from pingan.lib.divisions import LABELS, Level
-from pingan.regions.fields import PathField
+from pingan.lib.fields import PathField
 
 # The level names again, marked for translation (lib/divisions stays free of Django).
 LEVEL_NAMES = {
@@ -93,9 +93,7 @@ class BoundaryVersion(models.Model):
 
     @classmethod
     def bump(cls) -> None:
-        from pingan.regions.geo import grid_index
-
+        """The number only; geo.boundaries_changed also drops this process's index."""
         updated = cls.objects.filter(pk=1).update(version=F("version") + 1)
         if not updated:
             cls.objects.get_or_create(pk=1, defaults={"version": 1})
-        grid_index.invalidate()

@@ -54,3 +54,25 @@ def home_node(user: User) -> Region | None:
 
 def children_with_counts(region: Region) -> list[Region]:
     return list(region.children.filter(active=True).order_by("code"))
+
+
+def villages_by_township() -> list[tuple[Region, list[Region]]]:
+    """Every township with its villages and communities, for the resident's choice."""
+    villages = Region.objects.filter(level=Level.VILLAGE, active=True).select_related("parent")
+    grouped: dict[int, tuple[Region, list[Region]]] = {}
+    for village in villages.order_by("code"):
+        parent = village.parent
+        assert parent is not None  # a village always hangs under a township
+        grouped.setdefault(parent.pk, (parent, []))[1].append(village)
+    return list(grouped.values())
+
+
+def covers_whole_tree(paths: tuple[str, ...]) -> bool:
+    """A scope that is the only district holds every row: filtering by its prefix
+    would only stop the database from reading the newest rows first (installed as
+    accounts.access.whole_tree by the regions app)."""
+    roots = [path for path in paths if path.count("/") == 1]
+    if not roots:
+        return False
+    districts = list(Region.objects.filter(parent__isnull=True).values_list("path", flat=True)[:2])
+    return len(districts) == 1 and districts[0] in roots

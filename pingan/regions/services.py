@@ -16,13 +16,14 @@ from pingan.lib import divisions
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
 from pingan.lib.text import clean_name, clean_text, column_length
+from pingan.regions import geo
 from pingan.regions.geo import (
     InvalidBoundary,
     check_inside,
     check_no_overlap,
     parse_boundary,
 )
-from pingan.regions.models import BoundaryVersion, GridType, Region
+from pingan.regions.models import GridType, Region
 
 
 class RegionError(DomainError):
@@ -79,7 +80,7 @@ def region_create(
             region.boundary = _checked_boundary(region, boundary)
         region.save()
         if boundary is not None:
-            BoundaryVersion.bump()
+            geo.boundaries_changed()
         if journal:
             journal_write(
                 actor=actor,
@@ -173,7 +174,7 @@ def region_set_boundary(*, actor: User | None, region: Region, geometry: Any) ->
     with transaction.atomic():
         region.boundary = _checked_boundary(region, geometry)
         region.save(update_fields=["boundary", "updated_at"])
-        BoundaryVersion.bump()
+        geo.boundaries_changed()
         journal_write(
             actor=actor,
             action="region.boundary",

@@ -5,7 +5,7 @@ import datetime as dt
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from pingan.accounts.services import client_ip
+from pingan.lib.http import client_ip
 from pingan.regions import selectors as region_selectors
 from pingan.registry import selectors, services
 

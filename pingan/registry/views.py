@@ -27,10 +27,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import access
 from pingan.accounts.models import GRID_ROLES, GrantKind, Role, User
-from pingan.accounts.services import client_ip
-from pingan.fieldwork import services as fieldwork
 from pingan.jobs.services import job_enqueue
 from pingan.lib.divisions import Level
+from pingan.lib.http import StaffRequest, client_ip
 from pingan.regions import selectors as region_selectors
 from pingan.regions.models import Region
 from pingan.registry import definitions, records, selectors, services, transfer
@@ -55,7 +54,6 @@ from pingan.registry.models import (
     RiskLevel,
     Subject,
 )
-from pingan.web.views import StaffRequest
 
 REFUSED = (services.RegistryError, definitions.DefinitionError, PermissionDenied)
 CODED = [
@@ -532,15 +530,8 @@ def record_act(request: StaffRequest, record_id: int, action: str) -> HttpRespon
     record = get_object_or_404(selectors.records_for_user(request.user), pk=record_id)
     data = request.POST
     try:
-        if action == "visit":
-            fieldwork.follow_up_record(  # counted in 入户走访 like the app's visits
-                actor=request.user,
-                record=record,
-                note=data.get("note", ""),
-                risk_level=data.get("risk_level", ""),
-            )
-            messages.success(request, "已记录走访")
-        elif action == "update":
+        # (A visit is recorded by fieldwork.views.record_visit: it is fieldwork.)
+        if action == "update":
             records.record_update(
                 actor=request.user,
                 record=record,

@@ -15,21 +15,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import access
-from pingan.accounts.models import User
 from pingan.accounts.services import LoginRefused, login_check
 from pingan.lib.divisions import Level
+from pingan.lib.http import StaffRequest
 from pingan.lib.redirects import next_page
-from pingan.regions import planning, selectors
+from pingan.regions import selectors
 from pingan.regions.geojson import ImportFailed, import_tree
 from pingan.regions.models import Region
+from pingan.registry import planning
 from pingan.registry.selectors import people_for_user
 from pingan.web.menus import start_page
-
-
-class StaffRequest(HttpRequest):
-    """A request behind @login_required: its user is a real account."""
-
-    user: User  # type: ignore[assignment]
 
 
 @require_http_methods(["GET", "POST"])

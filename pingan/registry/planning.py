@@ -27,8 +27,10 @@ from pingan.accounts.models import User
 from pingan.audit.services import journal_write
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
+from pingan.regions import geo
 from pingan.regions.geo import parse_boundary
-from pingan.regions.models import BoundaryVersion, GridType, Region
+from pingan.regions.models import GridType, Region
+from pingan.registry.models import Household, Person
 
 MIN_HOUSEHOLDS, MAX_HOUSEHOLDS = 300, 500
 
@@ -60,8 +62,6 @@ def is_urban(village: Region) -> bool:
 
 
 def propose(village: Region) -> Proposal:
-    from pingan.registry.models import Household
-
     rows: list[tuple[int, str, Any, Any]] = list(
         Household.objects.filter(region_path__startswith=village.path)
         .order_by("id")
@@ -157,8 +157,6 @@ def accept(*, actor: User, village: Region, proposal: Proposal, fingerprint: str
     """Retire the village's grids and create the proposed ones; households, their
     people and the staff bound to the old grids move to the new grid that took most
     of their households."""
-    from pingan.registry.models import Household, Person
-
     access.require_scope(actor, village.path, write=True)
     if fingerprint != proposal.fingerprint:
         raise PlanningError("村内住户数据在查看方案后有变化，请重新查看方案再接受")
@@ -174,7 +172,7 @@ def accept(*, actor: User, village: Region, proposal: Proposal, fingerprint: str
         new_grids = _create_grids(village, proposal, first_seq)
         moved_from = _move_households(proposal, new_grids, Household, Person)
         _rebind_staff(old_grids, moved_from, new_grids)
-        BoundaryVersion.bump()
+        geo.boundaries_changed()
         journal_write(
             actor=actor,
             action="grid.plan.accept",

@@ -7,9 +7,9 @@ from pingan.accounts.models import User
 from pingan.audit.models import JournalEntry
 from pingan.lib.divisions import Level
 from pingan.lib.geoindex import PolygonIndex
-from pingan.regions import planning
 from pingan.regions.geo import parse_boundary
 from pingan.regions.models import Region
+from pingan.registry import planning
 from pingan.registry.models import Household
 
 

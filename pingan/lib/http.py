@@ -1,0 +1,22 @@
+"""What every view needs of a request, written once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:  # the type only: lib sits below the apps
+    from pingan.accounts.models import User
+
+
+class StaffRequest(HttpRequest):
+    """A request behind @login_required: its user is a real account."""
+
+    user: User  # type: ignore[assignment]
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address the journal and the rate limits record. Behind a reverse proxy,
+    the proxy sets REMOTE_ADDR (deploy/), never a header the client controls."""
+    return request.META.get("REMOTE_ADDR", "")
