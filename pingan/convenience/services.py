@@ -30,10 +30,10 @@ from pingan.events.notify import text_phone
 from pingan.lib import workdays
 from pingan.lib.errors import DomainError
 from pingan.lib.receipts import with_new_receipt
+from pingan.lib.text import clean_phone, mask_phone
 from pingan.regions.models import Region
 from pingan.regions.selectors import public_village
 from pingan.registry.crypto import cipher
-from pingan.registry.services import clean_phone, mask_phone
 
 SLOT_CAPACITY = 8  # residents per village, kind and half-day: what one desk can see
 BOOK_AHEAD_DAYS = 14

@@ -35,8 +35,9 @@ from pingan.events.notify import department_users, notify, text_phone
 from pingan.lib import idnumber, workdays
 from pingan.lib.errors import DomainError
 from pingan.lib.receipts import with_new_receipt
+from pingan.lib.text import clean_phone, mask_phone
 from pingan.registry.crypto import cipher
-from pingan.registry.services import clean_phone, identity_reveal, mask_phone
+from pingan.registry.services import identity_reveal
 
 S = ApplicationState
 

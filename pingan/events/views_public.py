@@ -15,7 +15,7 @@ from pingan.events.models import Category, Channel, Event, Photo, State
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
 from pingan.lib.http import client_ip
-from pingan.lib.text import mask_phone
+from pingan.lib.text import clean_phone, mask_phone
 from pingan.regions.models import Region
 
 REPORTS_PER_HOUR = 20  # per address: enough for a family, not for a script
@@ -72,8 +72,9 @@ def _file(request: HttpRequest, grid: Region, ip: str) -> Event:
     category = services.category_for(data.get("category", ""))
     lng, lat, grid_code = placed(data, grid)
     phone = data.get("phone", "").strip()
-    if phone and not (phone.isdigit() and 7 <= len(phone) <= 15):
-        raise services.EventError("手机号格式不正确")
+    if phone and clean_phone(phone) is None:
+        raise services.EventError("手机号格式不正确（手机11位，或区号-号码）")
+    phone = clean_phone(phone) or ""
     report = services.Report(
         category=category,
         lng=lng,

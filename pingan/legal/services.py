@@ -17,8 +17,8 @@ from pingan.events import services as events
 from pingan.events.models import Channel, Event
 from pingan.legal.models import Article, Law, Release, Source
 from pingan.lib.errors import DomainError
+from pingan.lib.text import clean_phone
 from pingan.regions.selectors import public_village
-from pingan.registry.services import clean_phone
 
 # 现行有效 and 已被修改 (amended, the amended text in force): what a resident can rely on.
 CURRENT = ("现行有效", "已被修改")

@@ -70,3 +70,13 @@ def mask_name(name: str) -> str:
     """A person's name for pages: the surname and a star for each other character."""
     name = name.strip()
     return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+
+
+def clean_phone(raw: str) -> str | None:
+    """The number as stored (spaces taken out), or None when it is not a phone
+    number (mobile, 11 digits; or area code and number). The one phone rule."""
+    phone = raw.strip().replace(" ", "")
+    return phone if PHONE.match(phone) else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +17,7 @@ from pingan.audit.services import journal_write
 from pingan.lib import creditcode, idnumber
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
-from pingan.lib.text import mask_phone  # noqa: F401 - imported from here by other apps
+from pingan.lib.text import clean_phone, mask_phone  # noqa: F401 - migration 0002 imports it here
 from pingan.regions.models import Region
 from pingan.registry.codes import (
     Education,
@@ -144,14 +143,6 @@ PERSON_FIELDS = [
     "resident_type",
     "living_as",
 ]
-PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
-
-
-def clean_phone(raw: str) -> str | None:
-    """The number as stored (spaces taken out), or None when it is not a phone
-    number (mobile, 11 digits; or area code and number)."""
-    phone = raw.strip().replace(" ", "")
-    return phone if PHONE.match(phone) else None
 
 
 def phone_fields(phone: str) -> dict[str, str]:

@@ -42,6 +42,7 @@ from pingan.lib import idnumber
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
 from pingan.lib.sheets import csv_row, xlsx_row
+from pingan.lib.text import clean_phone
 from pingan.regions.models import Region
 from pingan.registry import definitions, records, selectors
 from pingan.registry.codes import (
@@ -67,7 +68,7 @@ from pingan.registry.models import (
     RiskLevel,
     Subject,
 )
-from pingan.registry.services import PERSON_FIELDS, RegistryError, clean_phone, person_values
+from pingan.registry.services import PERSON_FIELDS, RegistryError, person_values
 
 PEOPLE = "people"
 MAX_ROWS = 300_000  # a district at a time (the seed: 226,127 people); bigger: split
