@@ -1,6 +1,6 @@
 """The assessment indicators (评价考核), computed from each event's timeline alone.
 
-Every step records the deadline in effect after it (events.services._record), so
+Every step records the deadline in effect after it (events.transitions._record), so
 whether a step was on time is the comparison of its time with the deadline the
 step before it left. Nothing here reads a stored figure: the same events always
 give the same numbers, and each number comes with the events behind it.

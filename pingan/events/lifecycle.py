@@ -14,8 +14,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pingan.events.duty import Tier
+from pingan.events.models import Level, Urgency
 from pingan.events.models import State as S
-from pingan.events.models import Urgency
 from pingan.lib.dates import parse_moment
 from pingan.lib.errors import DomainError
 
@@ -158,6 +158,10 @@ def _number(field: Input, value: Any) -> int:
     except (TypeError, ValueError):
         raise InputError(f"{field.label}应为数字") from None
 
+
+# The levels of centre, lowest 0, and the one above each (上报上级 goes there).
+LEVEL_RANK = {Level.VILLAGE: 0, Level.TOWNSHIP: 1, Level.DISTRICT: 2}
+LEVEL_ABOVE = {Level.VILLAGE: Level.TOWNSHIP, Level.TOWNSHIP: Level.DISTRICT}
 
 OPEN = frozenset(
     {S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.RETURNED, S.HANDLING, S.SUSPENDED, S.HANDLED}

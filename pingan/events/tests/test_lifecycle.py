@@ -346,12 +346,12 @@ def test_a_batch_is_journaled_in_order_and_a_receipt_clash_costs_only_its_report
 ):
     import uuid
 
-    from pingan.events import services
+    from pingan.events import intake, services
 
     event_report(actor=personas.grid_worker_a, channel="grid_worker", report=report_in())
     taken = Event.objects.get().receipt
     receipts = iter([taken, "ABCDEFGH23", "ABCDEFGH24", "ABCDEFGH25"])
-    monkeypatch.setattr(services, "new_receipt", lambda: next(receipts))
+    monkeypatch.setattr(intake, "new_receipt", lambda: next(receipts))  # where it is called
     items = [services.Submitted(report_in(), uuid.uuid4()) for _ in range(2)]
     outcomes = services.event_report_many(
         actor=personas.grid_worker_a, channel="grid_worker", items=items
