@@ -14,8 +14,8 @@ from pingan.accounts.models import Department, User
 from pingan.audit.services import journal_write
 from pingan.counter.models import ItemKind, ServiceItem
 from pingan.lib.errors import DomainError
+from pingan.lib.sheets import SheetError, Table, read_rows
 from pingan.regions.models import Region
-from pingan.registry.transfer import Table, TransferError, read_rows
 
 # column header → field
 COLUMNS = {
@@ -55,7 +55,7 @@ class Imported:
 def catalogue_import(path: Path, *, actor: User | None, valid_only: bool = False) -> Imported:
     try:
         table = read_rows(path)
-    except TransferError as exc:
+    except SheetError as exc:
         raise CatalogueError(str(exc)) from None
     missing = [name for name in REQUIRED if name not in table.header]
     if missing:

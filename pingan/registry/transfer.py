@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import ctypes
-import datetime as dt
 import functools
 import gc
 import hashlib
@@ -40,8 +39,7 @@ from pingan.jobs.models import Job
 from pingan.jobs.services import Superseded
 from pingan.lib import idnumber
 from pingan.lib.divisions import Level
-from pingan.lib.errors import DomainError
-from pingan.lib.sheets import csv_row, xlsx_row
+from pingan.lib.sheets import SheetError, Table, csv_row, read_rows, xlsx_row
 from pingan.lib.text import clean_phone
 from pingan.regions.models import Region
 from pingan.registry import definitions, records, selectors
@@ -116,8 +114,9 @@ SUBJECT_KEYS = {
 RECORD_COLUMNS = ["风险等级", "开始日期"]
 
 
-class TransferError(DomainError):
-    """The file as a whole cannot be used (wrong kind, unreadable, no header)."""
+# The file as a whole cannot be used (wrong kind, unreadable, no header): the
+# sheets' own refusal, which the reading in lib.sheets raises too.
+TransferError = SheetError
 
 
 @dataclass
@@ -229,87 +228,6 @@ def _definition(kind: str) -> Definition:
     return definition
 
 
-# ---- reading ---------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    """The rows of an uploaded file as read, cells converted to text only when a
-    row is checked (in whichever process checks it)."""
-
-    header: list[str]
-    rows: list[list[Any]]
-
-    def cells(self, index: int) -> dict[str, str]:
-        row = self.rows[index]
-        return {
-            name: _cell_text(row[i]).strip() if i < len(row) else ""
-            for i, name in enumerate(self.header)
-        }
-
-    def column(self, name: str) -> list[str]:
-        if name not in self.header:
-            return [""] * len(self.rows)
-        i = self.header.index(name)
-        return [_cell_text(row[i]).strip() if i < len(row) else "" for row in self.rows]
-
-
-def read_rows(path: Path) -> Table:
-    """Header and data rows of an .xlsx/.xls or .csv file."""
-    suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xls", ".xlsm"}:
-        rows = _read_workbook(path)
-    elif suffix == ".csv":
-        rows = _read_csv(path)
-    else:
-        raise TransferError("只支持 .xlsx、.xls 和 .csv 文件")
-    rows = [row for row in rows if any(_filled(cell) for cell in row)]
-    if not rows:
-        raise TransferError("文件是空的")
-    if len(rows) - 1 > MAX_ROWS:
-        raise TransferError(f"一个文件最多 {MAX_ROWS} 行，请拆分后导入")
-    return Table([_cell_text(cell).strip() for cell in rows[0]], rows[1:])
-
-
-def _filled(cell: Any) -> bool:
-    return bool(cell.strip()) if isinstance(cell, str) else cell is not None
-
-
-def _read_workbook(path: Path) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own types for broken files
-        raise TransferError(f"无法读取表格文件：{exc}") from None
-
-
-def _cell_text(cell: Any) -> str:
-    if isinstance(cell, str):
-        return cell
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))  # 13912345678.0 as typed, not in float form
-    if isinstance(cell, dt.datetime):
-        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat()
-    if isinstance(cell, dt.date):
-        return cell.isoformat()
-    return "" if cell is None else str(cell)
-
-
-def _read_csv(path: Path) -> list[list[str]]:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise TransferError("无法识别文件编码，请另存为 UTF-8 的 CSV")
-    return list(csv.reader(io.StringIO(text)))
-
-
 # ---- importing -------------------------------------------------------------------
 
 Progress = Callable[[int, int], None]
@@ -346,7 +264,7 @@ def _import(
     user: User, kind: str, path: Path, valid_only: bool, progress: Progress | None
 ) -> Outcome:
     started = time.perf_counter()
-    table = read_rows(path)
+    table = read_rows(path, max_rows=MAX_ROWS)
     importer: _Importer = (
         PeopleImporter(user) if kind == PEOPLE else RecordImporter(user, _definition(kind))
     )
@@ -907,7 +825,7 @@ def error_rows(job: ImportJob) -> Iterator[list[str]]:
     for row, column, message in job.errors:
         if row:  # row 0: the file as a whole, said on the page
             reasons.setdefault(row, []).append(f"{column}：{message}" if column else message)
-    table = read_rows(Path(job.stored_file))
+    table = read_rows(Path(job.stored_file), max_rows=MAX_ROWS)
     yield [*table.header, REASONS]
     for row in sorted(reasons):
         index = row - 2  # the header is row 1
