@@ -39,7 +39,11 @@ def start_clock(event: Event, clock: Clock, now: dt.datetime) -> dict:
     """The field changes that start (or stop, or keep) the step clock."""
     if clock == Clock.KEEP:
         return {}
-    deadline = step_deadline(event.category, clock, now)
+    return clock_until(step_deadline(event.category, clock, now), now)
+
+
+def clock_until(deadline: dt.datetime | None, now: dt.datetime) -> dict:
+    """The field changes of a step clock started now and running to `deadline`."""
     warn_at = now + (deadline - now) * WARN_SHARE if deadline else None
     return {
         "step_started_at": now,

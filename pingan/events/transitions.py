@@ -299,13 +299,7 @@ def _dispatch_deadline(event: Event, params: dict, now: dt.datetime) -> dict:
         limit = timezone.localtime(standard)
         raise EventError(f"处置时限不能晚于该类事件的规定时限（{limit:%Y-%m-%d %H:%M}）")
     params["deadline"] = wanted.isoformat()
-    return {
-        "step_started_at": now,
-        "deadline": wanted,
-        "warn_at": now + (wanted - now) * timing.WARN_SHARE,
-        "warned": False,
-        "overdue": False,
-    }
+    return timing.clock_until(wanted, now)
 
 
 def _department(department_id) -> Department | None:
