@@ -15,7 +15,7 @@ from enum import IntEnum
 from django.db.models import Q
 
 from pingan.accounts import access
-from pingan.accounts.models import Role, User
+from pingan.accounts.models import GRID_ROLES, Role, User
 from pingan.events import notify
 from pingan.events.models import Assignment, AssignmentRole, Event, Level, State
 from pingan.lib.divisions import Level as RegionLevel
@@ -57,18 +57,39 @@ def may_verify(event: Event, actor: User) -> bool:
     )
 
 
+# The centre tiers: the level of the node whose centre verifies, and its role.
+CENTRE_TIERS = {
+    Tier.VILLAGE: (RegionLevel.VILLAGE, Role.VILLAGE_CENTRE),
+    Tier.TOWNSHIP: (RegionLevel.TOWNSHIP, Role.TOWNSHIP_CENTRE),
+}
+
+
 def tier_users(event: Event, tier: Tier) -> list[User]:
-    staff = User.objects.all()
+    if tier in CENTRE_TIERS:
+        role = CENTRE_TIERS[tier][1]
+        staff = User.objects.filter(role=role, region__path=_tier_path(event, tier))
+        return list(notify.able(staff))
+    return [user for user in _grid_people([event]) if _of_tier(user, event, tier)]
+
+
+def _tier_path(event: Event, tier: Tier) -> str:
+    return ancestor_path(event.region_path, CENTRE_TIERS[tier][0])
+
+
+def _grid_people(events: list[Event]) -> list[User]:
+    """Who can sign in among the grid staff and grid leaders of the events' grids."""
+    grids = {event.grid_id for event in events}
+    leaders = {event.grid.leader_id for event in events if event.grid.leader_id}
+    staff = User.objects.filter(Q(region_id__in=grids, role__in=GRID_ROLES) | Q(pk__in=leaders))
+    return list(notify.able(staff))
+
+
+def _of_tier(user: User, event: Event, tier: Tier) -> bool:
+    """Whether `user` is of the event's grid tier: its worker, or its leader."""
     if tier == Tier.GRID_WORKER:
-        chosen = staff.filter(region_id=event.grid_id, role=Role.GRID_WORKER)
-    elif tier == Tier.GRID_LEADER:
-        leader = Q(pk=event.grid.leader_id) if event.grid.leader_id else Q(pk__in=[])
-        chosen = staff.filter(leader | Q(region_id=event.grid_id, role=Role.GRID_LEADER))
-    else:
-        level = RegionLevel.VILLAGE if tier == Tier.VILLAGE else RegionLevel.TOWNSHIP
-        role = Role.VILLAGE_CENTRE if tier == Tier.VILLAGE else Role.TOWNSHIP_CENTRE
-        chosen = staff.filter(role=role, region__path=ancestor_path(event.region_path, level))
-    return list(notify.able(chosen))
+        return user.region_id == event.grid_id and user.role == Role.GRID_WORKER
+    own = user.region_id == event.grid_id and user.role == Role.GRID_LEADER
+    return own or user.pk == event.grid.leader_id
 
 
 def first_able_tier(event: Event, start: int = Tier.GRID_WORKER) -> Tier:
@@ -110,10 +131,19 @@ def duties(events: list[Event]) -> list[Duty | None]:
     """What each event waits for and from whom, in a few queries for a page."""
     held = notify.staffed(notify.centre_staff())
     centres = {e.pk: _holder_path(e, held) for e in events}
-    regions = Region.objects.filter(path__in=set(centres.values())).values_list("path", "name")
+    waiting = [e for e in events if e.state == State.HANDLED]
+    at_centres = {
+        _tier_path(e, Tier(e.verify_tier)) for e in waiting if e.verify_tier in CENTRE_TIERS
+    }
+    paths = set(centres.values()) | at_centres
+    regions = Region.objects.filter(path__in=paths).values_list("path", "name")
     names = {path: f"{name}综治中心" for path, name in regions}
     handlers = _handlers(events)
-    return [_duty(e, names.get(centres[e.pk], "综治中心"), handlers) for e in events]
+    verifiers = _verifier_labels(waiting, names)
+    return [
+        _duty(e, names.get(centres[e.pk], "综治中心"), handlers, verifiers.get(e.pk, ""))
+        for e in events
+    ]
 
 
 def duty(event: Event) -> Duty | None:
@@ -124,7 +154,7 @@ def _holder_path(event: Event, held: set[tuple[str, str]]) -> str:
     return notify.centre_path(event, notify.holding_level(event, held))
 
 
-def _duty(event: Event, centre: str, handlers: dict[int, str]) -> Duty | None:
+def _duty(event: Event, centre: str, handlers: dict[int, str], verifier: str) -> Duty | None:
     state = State(event.state)
     if state in CENTRE_TASKS:
         return Duty(centre, CENTRE_TASKS[state])
@@ -137,7 +167,7 @@ def _duty(event: Event, centre: str, handlers: dict[int, str]) -> Duty | None:
         who = f"{department}（承办人 {handler}）" if handler else department
         return Duty(who, "签收" if state == State.DISPATCHED else "处置")
     if state == State.HANDLED:
-        return Duty(_verifier_label(event), "现场核查")
+        return Duty(verifier, "现场核查")
     return None
 
 
@@ -149,14 +179,20 @@ def _handlers(events: list[Event]) -> dict[int, str]:
     return {a.event_id: a.handler.label for a in leads}  # type: ignore[union-attr]
 
 
-def _verifier_label(event: Event) -> str:
-    tier = Tier(event.verify_tier)
-    if tier >= Tier.VILLAGE:
-        level = RegionLevel.VILLAGE if tier == Tier.VILLAGE else RegionLevel.TOWNSHIP
-        region = Region.objects.filter(path=ancestor_path(event.region_path, level)).first()
-        return f"{region.name}综治中心" if region else TIER_LABELS[tier]
-    people = "、".join(u.label for u in tier_users(event, tier)[:2])
-    return f"{TIER_LABELS[tier]} {people}".strip()
+def _verifier_labels(waiting: list[Event], names: dict[str, str]) -> dict[int, str]:
+    """The verifier each handled event waits for: the centre by name, or the grid
+    tier with the first two of its people (their staff read in one query)."""
+    at_grid = [e for e in waiting if e.verify_tier not in CENTRE_TIERS]
+    people = _grid_people(at_grid) if at_grid else []
+    labels = {}
+    for event in waiting:
+        tier = Tier(event.verify_tier)
+        if tier in CENTRE_TIERS:
+            labels[event.pk] = names.get(_tier_path(event, tier), TIER_LABELS[tier])
+            continue
+        first = [u.label for u in people if _of_tier(u, event, tier)][:2]
+        labels[event.pk] = f"{TIER_LABELS[tier]} {'、'.join(first)}".strip()
+    return labels
 
 
 def duty_users(event: Event) -> list[User]:
@@ -191,7 +227,7 @@ def awaiting(user: User) -> Q:
         mine = Assignment.objects.filter(department=user.department_id, active=True)
         return Q(state__in=[State.DISPATCHED, State.HANDLING], pk__in=mine.values("event_id"))
     verify = Q(state=State.HANDLED)
-    if user.role in (Role.GRID_WORKER, Role.GRID_LEADER):
+    if user.role in GRID_ROLES:
         return verify
     level = ROLE_LEVEL.get(user.role, Level.DISTRICT if user.role == Role.ADMIN else None)
     if level is None:
