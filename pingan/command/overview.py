@@ -27,12 +27,11 @@ from pingan.events.models import (
     State,
 )
 from pingan.events.selectors import events_for_user
-from pingan.fieldwork import stats as fieldwork_stats
 from pingan.fieldwork.models import Kind
 from pingan.fieldwork.selectors import work_for_user
 from pingan.lib.divisions import PATH_DEPTH, PATH_LENGTH
 from pingan.lib.divisions import Level as RegionLevel
-from pingan.lib.periods import day_start
+from pingan.lib.periods import day_start, period_bounds
 from pingan.regions.models import Region
 from pingan.registry import counts as registry_counts
 
@@ -43,7 +42,7 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
     """from_counts: sum the running counts (events.DailyCount) rather than count the
     events; by default for district and township scopes, where the events are many.
     Both give the same figures (tests/test_overview.py proves it)."""
-    first, last = fieldwork_stats.period_bounds(period)
+    first, last = period_bounds(period)
     start = day_start(first)
     end = day_start(last + dt.timedelta(days=1))
     events = events_for_user(user)

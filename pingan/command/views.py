@@ -28,10 +28,10 @@ from pingan.command import (
 from pingan.command.models import weights_in_use
 from pingan.events.selectors import events_for_user
 from pingan.events.services import EventError
-from pingan.fieldwork.services import FieldError
-from pingan.fieldwork.stats import MEASURE_LABELS, PERIODS
+from pingan.fieldwork.stats import MEASURE_LABELS
 from pingan.fieldwork.stats import totals as fieldwork_totals
 from pingan.lib.http import StaffRequest
+from pingan.lib.periods import PERIODS, PeriodError
 from pingan.lib.redirects import next_page
 from pingan.regions import selectors as region_selectors
 from pingan.regions.geojson import feature
@@ -45,7 +45,7 @@ def overview_page(request: StaffRequest) -> HttpResponse:
     period = request.GET.get("period", "month")
     try:
         data = overview.overview(request.user, period=period)
-    except FieldError as exc:
+    except PeriodError as exc:
         messages.error(request, str(exc))
         return redirect("command:overview")
     context = {"data": data, "period": period, "periods": PERIODS}

@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from pingan.accounts import access
 from pingan.accounts.models import GRID_ROLES, Role, User
+from pingan.accounts.selectors import able, grid_staff
 from pingan.events import notify
 from pingan.events.models import Assignment, AssignmentRole, Event, Level, State
 from pingan.lib.divisions import Level as RegionLevel
@@ -68,7 +69,7 @@ def tier_users(event: Event, tier: Tier) -> list[User]:
     if tier in CENTRE_TIERS:
         role = CENTRE_TIERS[tier][1]
         staff = User.objects.filter(role=role, region__path=_tier_path(event, tier))
-        return list(notify.able(staff))
+        return list(able(staff))
     return [user for user in _grid_people([event]) if _of_tier(user, event, tier)]
 
 
@@ -78,10 +79,8 @@ def _tier_path(event: Event, tier: Tier) -> str:
 
 def _grid_people(events: list[Event]) -> list[User]:
     """Who can sign in among the grid staff and grid leaders of the events' grids."""
-    grids = {event.grid_id for event in events}
     leaders = {event.grid.leader_id for event in events if event.grid.leader_id}
-    staff = User.objects.filter(Q(region_id__in=grids, role__in=GRID_ROLES) | Q(pk__in=leaders))
-    return list(notify.able(staff))
+    return grid_staff((event.grid_id for event in events), leaders)
 
 
 def _of_tier(user: User, event: Event, tier: Tier) -> bool:

@@ -9,11 +9,12 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from pingan.accounts.models import Department, Role, User
+from pingan.accounts.selectors import able, department_staff
 from pingan.events.models import Event, Level, Notice, OutboundMessage
 from pingan.lib.divisions import Level as RegionLevel
 from pingan.lib.divisions import ancestor_path
@@ -42,11 +43,6 @@ def notify_many(messages: Iterable[tuple[Iterable[User], Event | None, str]]) ->
 def text_phone(phone: str, text: str, event: Event | None = None) -> None:
     if phone:
         OutboundMessage.objects.create(phone=phone, text=text[:500], event=event)
-
-
-def able(users: QuerySet[User]) -> QuerySet[User]:
-    """Accounts someone can sign in with: active, with a password set."""
-    return users.filter(is_active=True).exclude(password__startswith="!")
 
 
 CENTRE_LEVELS = (Level.VILLAGE, Level.TOWNSHIP, Level.DISTRICT)
@@ -99,8 +95,7 @@ def centre_users_many(events: list[Event]) -> list[list[User]]:
 
 
 def department_users(departments: Iterable[Department]) -> list[User]:
-    ids = [d.pk for d in departments]
-    return list(User.objects.filter(role=Role.DEPARTMENT, department_id__in=ids, is_active=True))
+    return department_staff(d.pk for d in departments)
 
 
 def tell_reporter(event: Event, text: str) -> None:

@@ -15,7 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from pingan.accounts.models import Department, Role, User
+from pingan.accounts.models import Department, Role
+from pingan.accounts.selectors import department_staff
 from pingan.events import contact as events_contact
 from pingan.events import (
     duty,
@@ -250,8 +251,7 @@ def _colleagues(user) -> list:
     """The department's own people, to name a handler from."""
     if user.role != Role.DEPARTMENT or not user.department_id:
         return []
-    staff = User.objects.filter(role=Role.DEPARTMENT, department=user.department_id)
-    return list(notify.able(staff))
+    return department_staff([user.department_id])
 
 
 @login_required

@@ -17,6 +17,7 @@ from pingan.fieldwork.models import ChangeStatus
 from pingan.fieldwork.services import FieldError
 from pingan.lib.dates import parse_day
 from pingan.lib.http import client_ip
+from pingan.lib.periods import period_bounds
 
 router = Router(tags=["fieldwork"])
 
@@ -144,7 +145,7 @@ def _bounds(period: str, start: str, end: str) -> tuple[dt.date, dt.date]:
         if first > last:
             raise FieldError("开始日期不能晚于结束日期")
         return first, last
-    return stats.period_bounds(period)
+    return period_bounds(period)
 
 
 class InspectionIn(Schema):

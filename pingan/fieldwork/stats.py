@@ -17,13 +17,11 @@ from pingan.events.selectors import events_for_user
 from pingan.fieldwork.models import Kind
 from pingan.fieldwork.selectors import work_for_user
 from pingan.fieldwork.services import FieldError
+from pingan.lib.divisions import Level, ancestor_path
 from pingan.lib.periods import day_start
 from pingan.regions.models import Region
 
-# Segments of a region path at each level: 630203/630203102/630203102001/….
-DEPTH = {"township": 2, "village": 3, "grid": 4}
 GROUPINGS = {"worker": "网格员", "grid": "网格", "village": "村/社区", "township": "乡镇/街道"}
-PERIODS = {"today": "今天", "week": "本周", "month": "本月", "last30": "近30天", "year": "今年"}
 MEASURES = ["events", *Kind.values]
 # 上报事件: what grid workers found and reported themselves (events.WORKER_CHANNELS);
 # residents' QR reports in their grids are counted on the overview, by source.
@@ -35,21 +33,6 @@ class Row:
     key: str
     label: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MEASURES, 0))
-
-
-def period_bounds(period: str, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """First and last day of the named period, both included."""
-    today = today or timezone.localdate()
-    starts = {
-        "today": today,
-        "week": today - dt.timedelta(days=today.weekday()),
-        "month": today.replace(day=1),
-        "last30": today - dt.timedelta(days=29),
-        "year": today.replace(month=1, day=1),
-    }
-    if period not in starts:
-        raise FieldError(f"未知的统计周期：{period}")
-    return starts[period], today
 
 
 def fieldwork_stats(user: User, *, start: dt.date, end: dt.date, by: str) -> list[Row]:
@@ -71,11 +54,11 @@ def fieldwork_stats(user: User, *, start: dt.date, end: dt.date, by: str) -> lis
             _row(rows, key).counts["events"] += count
         _label_workers(rows)
     else:
-        depth = DEPTH[by]
+        level = Level(by)
         for path, kind, count in work.values_list("region_path", "kind").annotate(n=Count("id")):
-            _row(rows, _cut(path, depth)).counts[kind] += count
+            _row(rows, ancestor_path(path, level)).counts[kind] += count
         for path, count in events.values_list("region_path").annotate(n=Count("id")):
-            _row(rows, _cut(path, depth)).counts["events"] += count
+            _row(rows, ancestor_path(path, level)).counts["events"] += count
         _label_areas(rows)
     return sorted(rows.values(), key=lambda row: row.key)
 
@@ -88,11 +71,6 @@ def _row(rows: dict[str, Row], key: str) -> Row:
     if key not in rows:
         rows[key] = Row(key, key)
     return rows[key]
-
-
-def _cut(path: str, depth: int) -> str:
-    parts = path.split("/")
-    return "/".join(parts[:depth]) + "/" if len(parts) > depth else path
 
 
 def _label_workers(rows: dict[str, Row]) -> None:

@@ -26,6 +26,7 @@ from pingan.fieldwork.services import FieldError
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
 from pingan.lib.http import StaffRequest
+from pingan.lib.periods import PERIODS, period_bounds
 from pingan.regions.selectors import region_get_for_user
 from pingan.registry.selectors import records_for_user
 
@@ -119,9 +120,9 @@ def fieldwork_home(request: StaffRequest) -> HttpResponse:
     period = request.GET.get("period", "month")
     by = request.GET.get("by", "grid")
     try:
-        start, end = stats.period_bounds(period)
+        start, end = period_bounds(period)
         rows = stats.fieldwork_stats(request.user, start=start, end=end, by=by)
-    except FieldError as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("fieldwork:home")
     context = {
@@ -130,7 +131,7 @@ def fieldwork_home(request: StaffRequest) -> HttpResponse:
         "measures": [stats.MEASURE_LABELS[m] for m in stats.MEASURES],
         "period": period,
         "by": by,
-        "periods": stats.PERIODS,
+        "periods": PERIODS,
         "groupings": stats.GROUPINGS,
         "start": start,
         "end": end,

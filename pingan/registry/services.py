@@ -12,7 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from pingan.accounts import access
-from pingan.accounts.models import GrantKind, Role, User
+from pingan.accounts.models import GrantKind, User
+from pingan.accounts.selectors import grid_staff
 from pingan.audit.services import journal_write
 from pingan.lib import creditcode, idnumber
 from pingan.lib.divisions import Level
@@ -345,19 +346,11 @@ def person_move(
             data={"from": from_grid.code, "to": to_grid.code},
         )
         notify(
-            grid_staff(to_grid),
+            grid_staff([to_grid.pk], [to_grid.leader_id] if to_grid.leader_id else []),
             None,
             f"{person.name}（{person.id_number_masked}）从{from_grid.name}迁入本网格，请核实登记",
         )
     return person
-
-
-def grid_staff(grid: Region) -> list[User]:
-    return list(
-        User.objects.filter(
-            region=grid, is_active=True, role__in=[Role.GRID_WORKER, Role.GRID_LEADER]
-        )
-    )
 
 
 def person_leave(*, actor: User, person: Person, kind: str, note: str) -> Person:
