@@ -30,7 +30,7 @@ def workbook(grid_codes: list[str]) -> tuple[Path, int]:
     from openpyxl import Workbook
 
     from pingan.lib.idnumber import check_char
-    from pingan.registry import transfer
+    from pingan.registry import columns
 
     rng = random.Random(226127)
     bad = 0
@@ -38,7 +38,7 @@ def workbook(grid_codes: list[str]) -> tuple[Path, int]:
         return CACHE, round(PEOPLE * BAD_SHARE)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("数据")
-    sheet.append(transfer.headers("people"))
+    sheet.append(columns.headers("people"))
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
     for number in range(PEOPLE):
         grid = grid_codes[(number // 3) % len(grid_codes)]  # a household's three together
@@ -88,7 +88,7 @@ def child(database_url: str) -> dict:
     from pingan.accounts.models import User
     from pingan.demo import loader
     from pingan.regions.models import Region
-    from pingan.registry import transfer
+    from pingan.registry import imports
     from pingan.registry.models import Person
 
     loader.load()
@@ -96,7 +96,7 @@ def child(database_url: str) -> dict:
     path, _ = workbook(codes)
     before = Person.objects.count()
     started = time.perf_counter()
-    outcome = transfer.import_file(
+    outcome = imports.import_file(
         user=User.objects.get(username="admin"), kind="people", path=path, valid_only=True
     )
     total = time.perf_counter() - started

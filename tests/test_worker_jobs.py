@@ -17,16 +17,16 @@ import pytest
 from tests.server import BIN, pingan_command, pingan_shell
 
 pytestmark = [pytest.mark.live, pytest.mark.timeout(600)]
-ROWS = 40_000  # above transfer.PARALLEL_FROM: the checkers are forked
+ROWS = 40_000  # above imports.PARALLEL_FROM: the checkers are forked
 
 
 def people_file(path: Path, grids: list[str]) -> None:
     from pingan.lib.idnumber import check_char
-    from pingan.registry import transfer
+    from pingan.registry import columns
 
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        headers = transfer.headers("people")
+        headers = columns.headers("people")
         writer.writerow(headers)
         for number in range(ROWS):
             first17 = f"632126{1950 + number % 50}0101{number // 50:03d}"[:17]

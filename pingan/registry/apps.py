@@ -7,6 +7,6 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         from pingan.jobs.handlers import register
-        from pingan.registry import counting, transfer  # noqa: F401 (counting: bulk's hook)
+        from pingan.registry import counting, imports  # noqa: F401 (counting: bulk's hook)
 
-        register(transfer.IMPORT_JOB, transfer.import_job_handler, transfer.import_job_given_up)
+        register(imports.IMPORT_JOB, imports.import_job_handler, imports.import_job_given_up)

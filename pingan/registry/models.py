@@ -8,6 +8,8 @@ records end, and the history says when and who.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -119,6 +121,33 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.id_number_masked}"
+
+
+# The 实有人口 common block: the fields of a person a clerk fills in, in the order
+# the forms, the import templates and the exports show them. Each field's label
+# (verbose_name) and code table (choices) are on the field itself: the services,
+# the forms, imports and exports read them from here, none types them again.
+COMMON_BLOCK = (
+    "ethnicity",
+    "relation_to_head",
+    "former_name",
+    "native_place",
+    "marital_status",
+    "political_status",
+    "education",
+    "religion",
+    "occupation",
+    "workplace",
+    "registered_address",
+    "current_address",
+    "resident_type",
+    "living_as",
+)
+
+
+def common_block() -> list[models.Field]:
+    # Every name is a concrete field of Person, never a relation.
+    return [cast(models.Field, Person._meta.get_field(name)) for name in COMMON_BLOCK]
 
 
 class House(Anchored):

@@ -21,18 +21,14 @@ from pingan.lib.errors import DomainError
 from pingan.lib.text import clean_phone, mask_phone  # noqa: F401 - migration 0002 imports it here
 from pingan.regions.models import Region
 from pingan.registry.codes import (
-    Education,
     HouseUse,
-    LivingAs,
-    MaritalStatus,
     OrganisationKind,
     PersonStatus,
     PlaceKind,
-    PoliticalStatus,
-    ResidentType,
 )
 from pingan.registry.crypto import cipher
 from pingan.registry.models import (
+    COMMON_BLOCK,
     House,
     Household,
     MoveKind,
@@ -42,6 +38,7 @@ from pingan.registry.models import (
     Place,
     Record,
     Subject,
+    common_block,
 )
 
 
@@ -128,22 +125,7 @@ def household_update(*, actor: User, household: Household, **changes) -> Househo
     return household
 
 
-PERSON_FIELDS = [
-    "ethnicity",
-    "relation_to_head",
-    "former_name",
-    "native_place",
-    "marital_status",
-    "political_status",
-    "education",
-    "religion",
-    "occupation",
-    "workplace",
-    "registered_address",
-    "current_address",
-    "resident_type",
-    "living_as",
-]
+PERSON_FIELDS = COMMON_BLOCK
 
 
 def phone_fields(phone: str) -> dict[str, str]:
@@ -208,23 +190,19 @@ def person_values(
     return values
 
 
+# Each coded field of the common block: its label and the codes it accepts.
 CODED = {
-    "marital_status": ("婚姻状况", MaritalStatus),
-    "political_status": ("政治面貌", PoliticalStatus),
-    "education": ("学历", Education),
-    "resident_type": ("人口类型", ResidentType),
-    "living_as": ("居住关系", LivingAs),
+    str(f.name): (str(f.verbose_name), frozenset(code for code, _ in f.choices))
+    for f in common_block()
+    if f.choices
 }
 
 
-ALLOWED = {name: frozenset(codes.values) for name, (_, codes) in CODED.items()}
-
-
 def _check_codes(person: Person | dict[str, Any]) -> None:
-    for name, allowed in ALLOWED.items():
+    for name, (label, allowed) in CODED.items():
         value = person.get(name) if isinstance(person, dict) else getattr(person, name)
         if value and value not in allowed:
-            raise RegistryError(f"{CODED[name][0]}「{value}」不在代码表中")
+            raise RegistryError(f"{label}「{value}」不在代码表中")
 
 
 def person_create(

@@ -1,6 +1,6 @@
 """Staff pages of the 9+X basic data: people, households and houses, category
 records and their visits, X category definitions, imports and exports. Thin views:
-the rules are in services, records, definitions and transfer."""
+the rules are in services, records, definitions, imports and exports."""
 
 from __future__ import annotations
 
@@ -32,16 +32,11 @@ from pingan.lib.divisions import Level
 from pingan.lib.http import StaffRequest, client_ip
 from pingan.regions import selectors as region_selectors
 from pingan.regions.models import Region
-from pingan.registry import definitions, records, selectors, services, transfer
+from pingan.registry import columns, definitions, exports, imports, records, selectors, services
 from pingan.registry.codes import (
-    Education,
-    LivingAs,
-    MaritalStatus,
     OrganisationKind,
     PersonStatus,
     PlaceKind,
-    PoliticalStatus,
-    ResidentType,
 )
 from pingan.registry.models import (
     Definition,
@@ -53,40 +48,29 @@ from pingan.registry.models import (
     Place,
     RiskLevel,
     Subject,
+    common_block,
 )
 
 REFUSED = (services.RegistryError, definitions.DefinitionError, PermissionDenied)
-CODED = [
-    ("resident_type", "人口类型", ResidentType.choices),
-    ("living_as", "居住关系", LivingAs.choices),
-    ("marital_status", "婚姻状况", MaritalStatus.choices),
-    ("political_status", "政治面貌", PoliticalStatus.choices),
-    ("education", "学历", Education.choices),
-]
-TEXTS = [
-    ("ethnicity", "民族"),
-    ("relation_to_head", "与户主关系"),
-    ("former_name", "曾用名"),
-    ("native_place", "籍贯"),
-    ("religion", "宗教信仰"),
-    ("occupation", "职业"),
-    ("workplace", "服务处所"),
-    ("registered_address", "户籍地详址"),
-    ("current_address", "现住地详址"),
-]
 
 
-def common_block(values) -> dict:
+def common_block_rows(values) -> dict:
     """The 实有人口 common block as form rows, filled from a person or a posted form."""
 
     def get(key: str) -> str:
         return str(values.get(key, "") if hasattr(values, "get") else getattr(values, key, ""))
 
+    fields = common_block()
     return {
-        "texts": [(key, label, get(key)) for key, label in TEXTS],
+        "texts": [(f.name, f.verbose_name, get(f.name)) for f in fields if not f.choices],
         "coded": [
-            (key, label, [(code, name, code == get(key)) for code, name in choices])
-            for key, label, choices in CODED
+            (
+                f.name,
+                f.verbose_name,
+                [(code, label, code == get(f.name)) for code, label in f.choices],
+            )
+            for f in fields
+            if f.choices
         ],
     }
 
@@ -145,7 +129,7 @@ def person_new(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "registry/person_new.html",
-        {"grids": grids, "form": request.POST, **common_block(request.POST)},
+        {"grids": grids, "form": request.POST, **common_block_rows(request.POST)},
     )
 
 
@@ -190,7 +174,7 @@ def person_detail(request: StaffRequest, person_id: int) -> HttpResponse:
             "may_write": access.in_scope(request.user, person.region_path, write=True)
             and person.status == PersonStatus.ACTIVE,
             "grids": _writable_grids(request.user),
-            **common_block(person),
+            **common_block_rows(person),
         },
     )
 
@@ -447,7 +431,7 @@ def record_new(request: StaffRequest, code: str) -> HttpResponse:
         {
             "definition": definition,
             "subject": subject,
-            "subject_key": transfer.subject_key(subject),
+            "subject_key": exports.subject_key(subject),
             "form": request.POST,
             "inputs": [(f, request.POST.get(f["key"], "")) for f in definition.fields],
             "risk_levels": RiskLevel.choices,
@@ -513,7 +497,7 @@ def record_detail(request: StaffRequest, record_id: int) -> HttpResponse:
         {
             "record": record,
             "subject": subject,
-            "subject_key": transfer.subject_key(subject),
+            "subject_key": exports.subject_key(subject),
             "values": [(f, definitions.display(f, record.values.get(f["key"]))) for f in fields],
             "inputs": [(f, record.values.get(f["key"], "")) for f in fields],
             "visits": record.visits.select_related("by"),
@@ -650,7 +634,7 @@ def _visit_days(data) -> dict[str, int]:
 
 
 def _kinds(request: StaffRequest) -> list[tuple[str, str]]:
-    return [(transfer.PEOPLE, "实有人口")] + [
+    return [(columns.PEOPLE, "实有人口")] + [
         (d.code, d.name) for d in selectors.definitions_for_user(request.user)
     ]
 
@@ -689,9 +673,9 @@ def _job_start(request: StaffRequest, kind: str, upload) -> ImportJob:
         user=request.user,
     )
     if settings.IMPORT_IN_BACKGROUND:
-        job_enqueue(kind=transfer.IMPORT_JOB, args={"import_id": job.pk})
+        job_enqueue(kind=imports.IMPORT_JOB, args={"import_id": job.pk})
     else:
-        transfer.job_run(job)
+        imports.job_run(job)
     return job
 
 
@@ -725,16 +709,14 @@ def import_errors(request: StaffRequest, job_id: int, fmt: str) -> HttpResponseB
     services.export_journal(
         actor=request.user, kind=f"import-errors-{job.pk}", under=None, ip=client_ip(request)
     )
-    rows = transfer.error_rows(job)
+    rows = imports.error_rows(job)
     name = f"{Path(job.file_name).stem}-错误行.{fmt}"
     if fmt == "csv":
-        response = HttpResponse(
-            "".join(transfer.csv_stream(rows)), content_type=_CONTENT_TYPES[fmt]
-        )
+        response = HttpResponse("".join(exports.csv_stream(rows)), content_type=_CONTENT_TYPES[fmt])
         response["Content-Disposition"] = _attachment_utf8(name)
         return response
     buffer = io.BytesIO()
-    transfer.xlsx_file(rows, buffer)
+    exports.xlsx_file(rows, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=_CONTENT_TYPES[fmt])
     response["Content-Disposition"] = _attachment_utf8(name)
     return response
@@ -751,10 +733,10 @@ def template_download(request: StaffRequest, kind: str, fmt: str) -> HttpRespons
     if fmt not in _CONTENT_TYPES:
         raise Http404("只提供 .xlsx 和 .csv")
     try:
-        if kind != transfer.PEOPLE:
+        if kind != columns.PEOPLE:
             _definition_for(request, kind)
-        body = transfer.template_xlsx(kind) if fmt == "xlsx" else transfer.template_csv(kind)
-    except transfer.TransferError as exc:
+        body = columns.template_xlsx(kind) if fmt == "xlsx" else columns.template_csv(kind)
+    except imports.TransferError as exc:
         raise Http404(str(exc)) from None
     response = HttpResponse(body, content_type=_CONTENT_TYPES[fmt])
     response["Content-Disposition"] = _attachment(f"{kind}-template.{fmt}")
@@ -779,16 +761,16 @@ def export(request: StaffRequest, kind: str, fmt: str) -> HttpResponseBase:
         raise Http404("只提供 .xlsx 和 .csv")
     code = request.GET.get("region", "")
     under = region_selectors.region_get_for_user(request.user, code) if code else None
-    if kind != transfer.PEOPLE:
+    if kind != columns.PEOPLE:
         _definition_for(request, kind)
     reveal = request.GET.get("full") == "1"
     reason = request.GET.get("reason", "").strip()
     if reveal and len(reason) < 2:
         messages.error(request, "导出完整号码必须填写理由")
         return redirect("registry:data")
-    rows = transfer.export_rows(request.user, kind, under, reveal=reveal)
+    rows = exports.export_rows(request.user, kind, under, reveal=reveal)
     next(rows)  # checks the grants before anything is sent or journaled
-    rows = itertools.chain([transfer.headers(kind)], rows)
+    rows = itertools.chain([columns.headers(kind)], rows)
     services.export_journal(
         actor=request.user,
         kind=kind,
@@ -798,13 +780,11 @@ def export(request: StaffRequest, kind: str, fmt: str) -> HttpResponseBase:
         ip=client_ip(request),
     )
     if fmt == "csv":
-        response = StreamingHttpResponse(
-            transfer.csv_stream(rows), content_type=_CONTENT_TYPES[fmt]
-        )
+        response = StreamingHttpResponse(exports.csv_stream(rows), content_type=_CONTENT_TYPES[fmt])
         response["Content-Disposition"] = _attachment(f"{kind}.csv")
         return response
     # FileResponse closes the file when the download ends.
     spool = tempfile.TemporaryFile()  # noqa: SIM115
-    transfer.xlsx_file(rows, spool)  # type: ignore[arg-type]
+    exports.xlsx_file(rows, spool)  # type: ignore[arg-type]
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=f"{kind}.xlsx")

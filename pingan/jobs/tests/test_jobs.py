@@ -113,10 +113,10 @@ def test_a_live_job_is_left_alone(db):
 
 
 def upload(rows):
-    from pingan.registry import transfer
+    from pingan.registry import columns
 
     book = Workbook()
-    book.active.append(transfer.headers("people"))
+    book.active.append(columns.headers("people"))
     for row in rows:
         book.active.append(row)
     data = io.BytesIO()

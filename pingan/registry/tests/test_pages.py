@@ -11,7 +11,7 @@ from pingan.conftest import fix_check, signed_in
 from pingan.events.models import Notice
 from pingan.fieldwork.models import Kind, WorkRecord
 from pingan.fieldwork.stats import fieldwork_stats, totals
-from pingan.registry import transfer
+from pingan.registry import columns
 from pingan.registry.crypto import cipher
 from pingan.registry.models import Definition, ImportJob, Person, Record
 
@@ -92,7 +92,7 @@ def test_an_x_category_defined_filled_and_imported_through_the_pages(
 
     other = residents[tree.grid_a1_2.code]
     book = Workbook()
-    book.active.append(transfer.headers("veteran"))
+    book.active.append(columns.headers("veteran"))
     number = cipher().decrypt(other.id_number_encrypted)
     book.active.append([number, "", "", "空军", "3"])
     book.active.append([number, "", "", "火箭军", "x"])
@@ -241,12 +241,12 @@ def test_the_bad_rows_download_with_every_reason(tree, personas):
     from openpyxl import Workbook, load_workbook
 
     from pingan.audit.models import JournalEntry
-    from pingan.registry import transfer
+    from pingan.registry import columns
     from pingan.registry.models import ImportJob
 
     book = Workbook()
-    book.active.append(transfer.headers("people"))
-    headers = transfer.headers("people")
+    book.active.append(columns.headers("people"))
+    headers = columns.headers("people")
     good = dict.fromkeys(headers, "") | {"网格编码": tree.grid_a1_1.code, "姓名": "王五"}
     good["公民身份号码"] = "630203198001010029"
     bad = good | {"姓名": "", "联系电话": "123", "公民身份号码": "630203198001010020"}

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from pingan.accounts.models import User
-from pingan.registry import transfer
+from pingan.registry import columns, exports, imports
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             getattr(self, f"_{options['action']}")(options)
-        except transfer.TransferError as exc:
+        except imports.TransferError as exc:
             raise CommandError(str(exc)) from None
 
     def _user(self, username: str) -> User:
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
             sys.stderr.flush()
 
-        outcome = transfer.import_file(
+        outcome = imports.import_file(
             user=self._user(options["user"]),
             kind=options["kind"],
             path=Path(options["file"]),
@@ -63,23 +63,21 @@ class Command(BaseCommand):
 
     def _export(self, options):
         user = self._user(options["user"])
-        rows = transfer.export_rows(user, options["kind"])
+        rows = exports.export_rows(user, options["kind"])
         output = Path(options["output"])
         if output.suffix == ".xlsx":
             with open(output, "wb") as handle:
-                transfer.xlsx_file(rows, handle)
+                exports.xlsx_file(rows, handle)
         else:
             with open(output, "w", encoding="utf-8", newline="") as handle:
-                handle.writelines(transfer.csv_stream(rows))
+                handle.writelines(exports.csv_stream(rows))
         self.stdout.write(f"wrote {output}")
 
     def _template(self, options):
         output = Path(options["output"])
         kind = options["kind"]
         body = (
-            transfer.template_xlsx(kind)
-            if output.suffix == ".xlsx"
-            else transfer.template_csv(kind)
+            columns.template_xlsx(kind) if output.suffix == ".xlsx" else columns.template_csv(kind)
         )
         output.write_bytes(body)
         self.stdout.write(f"wrote {output}")

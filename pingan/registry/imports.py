@@ -1,55 +1,51 @@
-"""Spreadsheets in and out: templates with Chinese headers, imports that check
-every row and commit all or nothing (or the valid rows only, when asked), and
-exports that stream, honour the user's scope and mask identity and phone numbers.
-
-Kinds: "people" (实有人口 with their households), or the code of any category
-definition (流动人口, 出租房, an X category …), whose columns are the subject's key
-followed by the definition's own fields."""
+"""Imports that check every row and commit all or nothing (or the valid rows only,
+when asked), run by the worker for an uploaded file or by `pingan registry import`,
+with the file's bad rows offered back to correct."""
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import ctypes
-import functools
 import gc
 import hashlib
-import io
 import multiprocessing
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model, TextChoices
-from django.utils import timezone, translation
+from django.db.models import Model
+from django.utils import timezone
 
 from pingan.accounts import access
-from pingan.accounts.models import GrantKind, User
+from pingan.accounts.models import User
 from pingan.audit.services import journal_write
 from pingan.bulk import bulk_insert, bulk_insert_values
 from pingan.jobs.models import Job
 from pingan.jobs.services import Superseded
 from pingan.lib import idnumber
 from pingan.lib.divisions import Level
-from pingan.lib.sheets import SheetError, Table, csv_row, read_rows, xlsx_row
+from pingan.lib.sheets import SheetError, Table, read_rows
 from pingan.lib.text import clean_phone
 from pingan.regions.models import Region
-from pingan.registry import definitions, records, selectors
-from pingan.registry.codes import (
-    Education,
-    LivingAs,
-    MaritalStatus,
-    PersonStatus,
-    PoliticalStatus,
-    ResidentType,
+from pingan.registry import definitions, records
+from pingan.registry.codes import PersonStatus
+from pingan.registry.columns import (
+    COMMON_COLUMNS,
+    PEOPLE,
+    PEOPLE_COLUMNS,
+    SUBJECT_KEYS,
+    code_table,
+    definition_for,
+    example,
+    headers,
+    person_code_table,
 )
 from pingan.registry.crypto import cipher
 from pingan.registry.models import (
@@ -63,56 +59,11 @@ from pingan.registry.models import (
     PersonHistory,
     Place,
     Record,
-    RiskLevel,
     Subject,
 )
-from pingan.registry.services import PERSON_FIELDS, RegistryError, person_values
+from pingan.registry.services import RegistryError, person_values
 
-PEOPLE = "people"
 MAX_ROWS = 300_000  # a district at a time (the seed: 226,127 people); bigger: split
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    key: str
-    required: bool = False
-    codes: type[TextChoices] | None = None
-
-
-PEOPLE_COLUMNS = [
-    Column("网格编码", "grid"),
-    Column("户号", "household"),
-    Column("房屋编号", "house"),
-    Column("姓名", "name", required=True),
-    Column("公民身份号码", "id_number", required=True),
-    Column("性别", "gender"),
-    Column("联系电话", "phone"),
-    Column("民族", "ethnicity"),
-    Column("与户主关系", "relation_to_head"),
-    Column("曾用名", "former_name"),
-    Column("籍贯", "native_place"),
-    Column("婚姻状况", "marital_status", codes=MaritalStatus),
-    Column("政治面貌", "political_status", codes=PoliticalStatus),
-    Column("学历", "education", codes=Education),
-    Column("宗教信仰", "religion"),
-    Column("职业", "occupation"),
-    Column("服务处所", "workplace"),
-    Column("户籍地详址", "registered_address"),
-    Column("现住地详址", "current_address"),
-    Column("人口类型", "resident_type", codes=ResidentType),
-    Column("居住关系", "living_as", codes=LivingAs),
-]
-COMMON_BLOCK = [c for c in PEOPLE_COLUMNS if c.key in PERSON_FIELDS]
-SUBJECT_KEYS = {
-    Subject.PERSON: "公民身份号码",
-    Subject.HOUSEHOLD: "户号",
-    Subject.HOUSE: "房屋编号",
-    Subject.ORGANISATION: "统一社会信用代码",
-    Subject.PLACE: "场所名称",
-}
-RECORD_COLUMNS = ["风险等级", "开始日期"]
-
 
 # The file as a whole cannot be used (wrong kind, unreadable, no header): the
 # sheets' own refusal, which the reading in lib.sheets raises too.
@@ -134,101 +85,6 @@ class Outcome:
     check_seconds: float = 0.0  # reading and checking every row
     commit_seconds: float = 0.0
 
-
-# ---- templates -------------------------------------------------------------------
-
-
-def headers(kind: str) -> list[str]:
-    if kind == PEOPLE:
-        return [c.header for c in PEOPLE_COLUMNS]
-    definition = _definition(kind)
-    labels = [f["label"] for f in definition.fields]
-    return [SUBJECT_KEYS[Subject(definition.subject)], *RECORD_COLUMNS, *labels]
-
-
-def notes(kind: str) -> list[list[str]]:
-    """The second sheet of a template: what each coded column accepts."""
-    rows = [["列", "说明"]]
-    if kind == PEOPLE:
-        rows.append(["网格编码", "15位网格编码；可不填，由户号、房屋编号或现住地详址确定网格"])
-        rows.append(["户号", "已有的户号；新户号会在该网格新建一户"])
-        for column in PEOPLE_COLUMNS:
-            if column.codes:
-                allowed = "、".join(f"{v}={lb}" for v, lb in column.codes.choices)
-                rows.append([column.header, f"填代码或名称：{allowed}"])
-        return rows
-    definition = _definition(kind)
-    rows.append(["风险等级", "低、中、高" + ("（必填）" if definition.visit_days else "")])
-    for f in definition.fields:
-        kind_label = definitions.TYPES[f["type"]]
-        if f["type"] == "choice":
-            kind_label += "：" + "、".join(f"{c}={lb}" for c, lb in f["choices"])
-        rows.append([f["label"], kind_label + ("（必填）" if f["required"] else "")])
-    return rows
-
-
-def example(kind: str) -> list[str]:
-    """A filled row for the template, so a clerk sees what each column takes. The
-    identity number is a valid one of the test range (birth 1980-01-01, female)."""
-    if kind == PEOPLE:
-        sample = {
-            "姓名": "张桂兰（示例，导入前请删除本行）",
-            "公民身份号码": "630203198001010029",
-            "性别": "女",
-            "联系电话": "13800000000",
-            "户号": "H0001",
-            "与户主关系": "户主",
-            "现住地详址": "三合镇三合社区幸福路8号",
-        }
-        return [sample.get(header, "") for header in headers(kind)]
-    definition = _definition(kind)
-    key = SUBJECT_KEYS[Subject(definition.subject)]
-    sample = {key: "（示例）对象的身份证号或编号，导入前请删除本行", "风险等级": "低"}
-    for f in definition.fields:
-        if f["type"] == "choice" and f["choices"]:
-            sample[f["label"]] = f["choices"][0][1]
-    return [sample.get(header, "") for header in headers(kind)]
-
-
-def _example_rows(kind: str, table: Table) -> set[int]:
-    """Indexes of rows left as the template's example row (an error, not an import)."""
-    sample = dict(zip(headers(kind), example(kind), strict=True))
-    marker = next(v for v in sample.values() if "示例" in v)
-    column = next(name for name, value in sample.items() if value == marker)
-    return {i for i, value in enumerate(table.column(column)) if value == marker}
-
-
-def template_xlsx(kind: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "数据"
-    sheet.append(headers(kind))
-    sheet.append(example(kind))
-    guide = book.create_sheet("说明")
-    for row in notes(kind):
-        guide.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def template_csv(kind: str) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(headers(kind))
-    csv.writer(buffer).writerow(example(kind))
-    return buffer.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 only with a BOM
-
-
-def _definition(kind: str) -> Definition:
-    definition = Definition.objects.filter(code=kind, active=True).first()
-    if definition is None:
-        raise TransferError(f"未知的导入类别：{kind}")
-    return definition
-
-
-# ---- importing -------------------------------------------------------------------
 
 Progress = Callable[[int, int], None]
 
@@ -266,7 +122,7 @@ def _import(
     started = time.perf_counter()
     table = read_rows(path, max_rows=MAX_ROWS)
     importer: _Importer = (
-        PeopleImporter(user) if kind == PEOPLE else RecordImporter(user, _definition(kind))
+        PeopleImporter(user) if kind == PEOPLE else RecordImporter(user, definition_for(kind))
     )
     missing = [h for h in importer.required_headers() if h not in table.header]
     if missing:
@@ -318,6 +174,14 @@ def _import(
     if progress:
         progress(len(table.rows), len(table.rows))
     return outcome
+
+
+def _example_rows(kind: str, table: Table) -> set[int]:
+    """Indexes of rows left as the template's example row (an error, not an import)."""
+    sample = dict(zip(headers(kind), example(kind), strict=True))
+    marker = next(v for v in sample.values() if "示例" in v)
+    column = next(name for name, value in sample.items() if value == marker)
+    return {i for i, value in enumerate(table.column(column)) if value == marker}
 
 
 PARALLEL_FROM = 20_000  # rows; below this a second process costs more than it saves
@@ -440,7 +304,7 @@ class PeopleImporter(_Importer):
         self.seen: dict[str, int] = {}  # identity hash → first row
         self.new_households: dict[str, int] = {}  # number → grid id
         self.addresses: dict[str, Region] = {}
-        self.codes = {c.key: _code_table(c.codes) for c in PEOPLE_COLUMNS if c.codes is not None}
+        self.codes = {c.key: person_code_table(c.key) for c in COMMON_COLUMNS if c.coded}
 
     def required_headers(self) -> list[str]:
         return [c.header for c in PEOPLE_COLUMNS if c.required]
@@ -490,9 +354,9 @@ class PeopleImporter(_Importer):
             errors.append(RowError(number, column, message))
 
         fields: dict[str, str] = {}
-        for column in COMMON_BLOCK:
+        for column in COMMON_COLUMNS:
             value = cells.get(column.header, "")
-            if value and column.codes:
+            if value and column.coded:
                 code = self.codes[column.key].get(value)
                 if code is None:
                     fail(column.header, f"「{value}」不在代码表中")
@@ -640,22 +504,6 @@ class PeopleImporter(_Importer):
         return ids
 
 
-def _code(codes: type[TextChoices], value: str) -> str | None:
-    """The code for a code or its label, as a spreadsheet may give either."""
-    return _code_table(codes).get(value)
-
-
-@functools.cache
-def _code_table(codes: type[TextChoices]) -> dict[str, str]:
-    """Codes by themselves and by their labels in every language of the UI: a sheet
-    filled in Chinese is read the same whatever language its uploader browses in."""
-    table = {code: code for code in codes.values}
-    for language, _ in settings.LANGUAGES:
-        with translation.override(language):
-            table |= {str(label): code for code, label in codes.choices}
-    return table
-
-
 @dataclass
 class NewRecord:
     row: int
@@ -684,7 +532,9 @@ class RecordImporter(_Importer):
             )
         values, problems = definitions.clean_values(self.definition.fields, cells)
         errors += [RowError(number, p.label, p.message) for p in problems]
-        risk = _code(RiskLevel, cells.get("风险等级", "")) if cells.get("风险等级") else ""
+        risk = (
+            code_table(Record, "risk_level").get(cells["风险等级"]) if cells.get("风险等级") else ""
+        )
         if risk is None:
             errors.append(RowError(number, "风险等级", "应为 低、中 或 高"))
         elif self.definition.visit_days and not risk:
@@ -837,141 +687,3 @@ def error_rows(job: ImportJob) -> Iterator[list[str]]:
 def _save(job: ImportJob) -> None:
     job.finished_at = timezone.now()
     job.save()
-
-
-# ---- exporting -------------------------------------------------------------------
-
-
-def export_rows(
-    user: User, kind: str, under: Region | None = None, *, reveal: bool = False
-) -> Iterator[list[str]]:
-    """Header, then one row per person or record in the user's scope, with identity
-    and phone numbers masked: an export carries no more than a list shows. With
-    reveal=True (the identity grant, and a journaled reason: see the view) the full
-    numbers, as an office that must hand a list to the police may need."""
-    if reveal and not access.has_grant(user, GrantKind.IDENTITY):
-        raise PermissionDenied("没有导出完整身份证号的授权")
-    if kind != PEOPLE:
-        definition = _definition(kind)
-        records.require_may_see(user, definition)
-    numbers = _Numbers(reveal)
-    yield headers(kind)
-    if kind == PEOPLE:
-        yield from _people_rows(user, under, numbers)
-    else:
-        yield from _record_rows(user, definition, under, numbers)
-
-
-class _Numbers:
-    """Identity and phone numbers as an export shows them."""
-
-    def __init__(self, reveal: bool):
-        self.reveal = reveal
-
-    def identity(self, person: Person) -> str:
-        if self.reveal:
-            return cipher().decrypt(person.id_number_encrypted)
-        return person.id_number_masked
-
-    def phone(self, person: Person) -> str:
-        if self.reveal and person.phone_encrypted:
-            return cipher().decrypt(person.phone_encrypted)
-        return person.phone_masked
-
-
-def _people_rows(user: User, under: Region | None, numbers: _Numbers) -> Iterator[list[str]]:
-    people = selectors.people_for_user(user).filter(status=PersonStatus.ACTIVE)
-    if under is not None:
-        people = people.filter(region_path__startswith=under.path)
-    people = people.select_related("grid", "household", "house").defer("grid__boundary")
-    for p in people.order_by("region_path", "id").iterator(chunk_size=2000):
-        yield [
-            p.grid.code,
-            p.household.number if p.household else "",
-            p.house.number if p.house else "",
-            p.name,
-            numbers.identity(p),
-            p.get_gender_display(),
-            numbers.phone(p),
-            p.ethnicity,
-            p.relation_to_head,
-            p.former_name,
-            p.native_place,
-            p.get_marital_status_display(),
-            p.get_political_status_display(),
-            p.get_education_display(),
-            p.religion,
-            p.occupation,
-            p.workplace,
-            p.registered_address,
-            p.current_address,
-            p.get_resident_type_display(),
-            p.get_living_as_display(),
-        ]
-
-
-def _record_rows(
-    user: User, definition: Definition, under: Region | None, numbers: _Numbers
-) -> Iterator[list[str]]:
-    found = selectors.records_for_user(user).filter(definition=definition, ended_on__isnull=True)
-    if under is not None:
-        found = found.filter(region_path__startswith=under.path)
-    for chunk in _chunks(found.order_by("region_path", "id").iterator(chunk_size=2000), 2000):
-        subjects = selectors.subjects_by_id(chunk)
-        for record in chunk:
-            subject = subjects.get((record.subject, record.subject_id))
-            key = numbers.identity(subject) if isinstance(subject, Person) else subject_key(subject)
-            yield [
-                key,
-                record.get_risk_level_display(),
-                record.started_on.isoformat(),
-                *[definitions.display(f, record.values.get(f["key"])) for f in definition.fields],
-            ]
-
-
-def subject_key(subject: object) -> str:
-    """What identifies a record's subject in a spreadsheet, masked for people."""
-    if isinstance(subject, Person):
-        return subject.id_number_masked
-    if isinstance(subject, (Household, House)):
-        return subject.number
-    if isinstance(subject, Organisation):
-        return subject.credit_code
-    if isinstance(subject, Place):
-        return subject.name
-    return ""
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_stream(rows: Iterable[list[str]]) -> Iterator[str]:
-    """CSV lines one by one, for a StreamingHttpResponse that never times out."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow(csv_row(row))
-
-
-def xlsx_file(rows: Iterable[list[str]], target: io.BufferedIOBase) -> None:
-    """An .xlsx written row by row (openpyxl's write-only mode keeps memory flat)."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("数据")
-    for row in rows:
-        sheet.append(xlsx_row(sheet, row))
-    book.save(target)
