@@ -103,3 +103,10 @@ def ancestor_path(path: str, level: Level) -> str:
     "630203/630203102/"."""
     segments = path.strip("/").split("/")[: PATH_DEPTH[level]]
     return "/".join(segments) + "/"
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of every node from the district down to the node itself:
+    ancestor_paths("630203/630203102/") is ["630203/", "630203/630203102/"]."""
+    segments = path.strip("/").split("/")
+    return ["/".join(segments[: i + 1]) + "/" for i in range(len(segments))]

@@ -6,7 +6,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry import shape
 
-from pingan.lib.divisions import LABELS, Level
+from pingan.lib.divisions import LABELS, Level, ancestor_paths
 from pingan.lib.fields import PathField
 
 # The level names again, marked for translation (lib/divisions stays free of Django).
@@ -75,8 +75,7 @@ class Region(models.Model):
 
     def ancestors(self) -> list[Region]:
         """From the district down to the parent, in one query."""
-        segments = self.path.strip("/").split("/")[:-1]
-        paths = ["/".join(segments[: i + 1]) + "/" for i in range(len(segments))]
+        paths = ancestor_paths(self.path)[:-1]
         return list(Region.objects.filter(path__in=paths).order_by("path"))
 
 

@@ -13,12 +13,15 @@ import os
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -28,7 +31,7 @@ from pingan.accounts.models import User
 from pingan.audit.services import journal_write
 from pingan.bulk import bulk_insert, bulk_insert_values
 from pingan.jobs.models import Job
-from pingan.jobs.services import Superseded
+from pingan.jobs.services import Superseded, job_enqueue
 from pingan.lib import idnumber
 from pingan.lib.divisions import Level
 from pingan.lib.sheets import SheetError, Table, read_rows
@@ -610,6 +613,29 @@ class RecordImporter(_Importer):
 # ---- jobs: the import page and the CLI -------------------------------------------
 
 IMPORT_JOB = "registry.import"
+
+
+def job_start(*, user: User, kind: str, file: UploadedFile, valid_only: bool) -> ImportJob:
+    """Keep the uploaded file and import it: in the background (the worker) when
+    configured, else at once. The file stays for the error file and the journal."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{uuid.uuid4().hex}{Path(file.name or '').suffix.lower()}"
+    with open(stored, "wb") as handle:
+        for chunk in file.chunks():
+            handle.write(chunk)
+    job = ImportJob.objects.create(
+        kind=kind,
+        file_name=(file.name or "")[:200],
+        stored_file=str(stored),
+        valid_only=valid_only,
+        user=user,
+    )
+    if settings.IMPORT_IN_BACKGROUND:
+        job_enqueue(kind=IMPORT_JOB, args={"import_id": job.pk})
+    else:
+        job_run(job)
+    return job
 
 
 def import_job_handler(job: Job, progress: Progress) -> str:

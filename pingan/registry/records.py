@@ -12,8 +12,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from pingan.accounts import access
-from pingan.accounts.models import GrantKind, User
+from pingan.accounts.models import GRID_ROLES, GrantKind, Role, User
 from pingan.audit.services import journal_write
+from pingan.lib.divisions import ancestor_paths
 from pingan.regions.models import Region
 from pingan.registry import definitions
 from pingan.registry.codes import PersonStatus
@@ -52,6 +53,29 @@ def require_may_see(user: User, definition: Definition) -> None:
 def next_due(definition: Definition, risk_level: str, since: dt.date) -> dt.date | None:
     days = definition.visit_days.get(risk_level) if risk_level else None
     return since + dt.timedelta(days=int(days)) if days else None
+
+
+# A record's responsible helper: the staff of its grid, village and township.
+HELPER_ROLES = GRID_ROLES | {Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE}
+
+
+def helpers_for(path: str) -> list[User]:
+    """Who can be a record's responsible helper: the staff of its grid, village
+    and township (网格员, 网格长, 村/乡镇综治中心)."""
+    staff = User.objects.filter(
+        is_active=True, role__in=HELPER_ROLES, region__path__in=ancestor_paths(path)
+    )
+    return list(staff.order_by("role", "username")[:100])
+
+
+def helper_for(path: str, user_id: str) -> User | None:
+    """The helper picked on the form (by id), who must be one of helpers_for(path)."""
+    if not user_id:
+        return None
+    helper = next((u for u in helpers_for(path) if str(u.pk) == user_id), None)
+    if helper is None:
+        raise DefinitionError("帮扶责任人须是该网格、村或乡镇的工作人员")
+    return helper
 
 
 def record_add(

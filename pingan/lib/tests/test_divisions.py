@@ -26,3 +26,13 @@ def test_valid_codes_at_every_level():
 def test_invalid_codes_say_why(level, code, parent, message):
     with pytest.raises(InvalidCode, match=message):
         validate(level, code, parent)
+
+
+def test_ancestor_paths_run_from_the_district_to_the_node_itself():
+    from pingan.lib.divisions import ancestor_paths
+
+    assert ancestor_paths("630203/630203102/630203102200/") == [
+        "630203/",
+        "630203/630203102/",
+        "630203/630203102/630203102200/",
+    ]

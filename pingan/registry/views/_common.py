@@ -1,0 +1,36 @@
+"""What the registry's pages share: the refusals they show, who administers, the
+grids a user may write and the categories they may see."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from pingan.accounts import access
+from pingan.accounts.models import Role
+from pingan.lib.divisions import Level
+from pingan.lib.errors import DomainError
+from pingan.lib.http import StaffRequest
+from pingan.regions.models import Region
+from pingan.registry import records
+from pingan.registry.models import Definition
+
+# What a page shows as a message and stays: a broken rule (a service's, or a form
+# that cannot be read) or a refusal of access.
+REFUSED = (DomainError, PermissionDenied)
+
+
+def is_admin(user) -> bool:
+    return user.is_superuser or user.role == Role.ADMIN
+
+
+def writable_grids(user) -> list[Region]:
+    grids = Region.objects.filter(level=Level.GRID, active=True).defer("boundary")
+    return list(access.scope(user, grids, field="path", write=True).order_by("path")[:2000])
+
+
+def definition_for(request: StaffRequest, code: str) -> Definition:
+    """An active category the user may see, or 404."""
+    definition = get_object_or_404(Definition, code=code, active=True)
+    records.require_may_see(request.user, definition)
+    return definition
