@@ -25,11 +25,12 @@ from pingan.command import (
     selectors,
     services,
 )
+from pingan.command.forms import AnswerForm, NoticeForm, WeightsForm
 from pingan.command.models import weights_in_use
 from pingan.events.selectors import events_for_user
-from pingan.events.services import EventError
 from pingan.fieldwork.stats import MEASURE_LABELS
 from pingan.fieldwork.stats import totals as fieldwork_totals
+from pingan.lib.errors import DomainError
 from pingan.lib.http import StaffRequest
 from pingan.lib.periods import PERIODS, PeriodError
 from pingan.lib.redirects import next_page
@@ -163,10 +164,10 @@ def assessment_events(request: StaffRequest) -> HttpResponse:
 @require_POST
 def weights(request: StaffRequest) -> HttpResponse:
     try:
-        values = {code: float(request.POST.get(code) or 0) for code in indicators.DEFAULT_WEIGHTS}
+        values = WeightsForm(request.POST).weights()
         services.weights_set(actor=request.user, weights=values)
-    except (assessment.AssessmentError, PermissionDenied, ValueError) as exc:
-        messages.error(request, str(exc) or "权重应为数字")
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, "考核权重已更新")
     return redirect("command:assessment")
@@ -222,19 +223,18 @@ def failing_events(request: StaffRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notice_issue(request: StaffRequest) -> HttpResponse:
-    receipt = request.POST.get("receipt", "").strip().upper()
-    event = events_for_user(request.user).filter(receipt=receipt).first()
     try:
+        sent = NoticeForm(request.POST).cleaned()
+        event = events_for_user(request.user).filter(receipt=sent["receipt"]).first()
         if event is None:
-            raise assessment.AssessmentError(f"没有找到回执码为 {receipt} 的事件，或无权查看")
+            raise assessment.AssessmentError(
+                f"没有找到回执码为 {sent['receipt']} 的事件，或无权查看"
+            )
         notice = services.notice_issue(
-            actor=request.user,
-            event=event,
-            requirement=request.POST.get("requirement", ""),
-            days=int(request.POST.get("days") or 0),
+            actor=request.user, event=event, requirement=sent["requirement"], days=sent["days"]
         )
-    except (assessment.AssessmentError, EventError, PermissionDenied, ValueError) as exc:
-        messages.error(request, str(exc) or "请填写督办期限")
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, f"已下发督办单 {notice.number}")
     return redirect("command:accountability")
@@ -245,15 +245,12 @@ def notice_issue(request: StaffRequest) -> HttpResponse:
 def notice_answer(request: StaffRequest, notice_id: int) -> HttpResponse:
     notice = selectors.notice_get_for_user(request.user, notice_id)
     try:
-        if request.POST.get("close"):
-            services.notice_close(
-                actor=request.user, notice=notice, note=request.POST.get("note", "")
-            )
+        answer = AnswerForm(request.POST).cleaned()
+        if answer["close"]:
+            services.notice_close(actor=request.user, notice=notice, note=answer["note"])
         else:
-            services.notice_reply(
-                actor=request.user, notice=notice, reply=request.POST.get("reply", "")
-            )
-    except (assessment.AssessmentError, PermissionDenied) as exc:
+            services.notice_reply(actor=request.user, notice=notice, reply=answer["reply"])
+    except (DomainError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "已办理")

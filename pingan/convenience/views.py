@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pingan.convenience import selectors, services
+from pingan.convenience.forms import MarkForm
 from pingan.convenience.models import AppointmentKind
+from pingan.lib.errors import DomainError
 from pingan.lib.http import StaffRequest
 
 
@@ -56,10 +58,9 @@ def appointment_mark(request: StaffRequest, appointment_id: int) -> HttpResponse
         services.appointment_mark(
             actor=request.user,
             appointment=appointment,
-            mark=request.POST.get("mark", ""),
-            note=request.POST.get("note", ""),
+            **MarkForm(request.POST).cleaned(),  # mark, note
         )
-    except (services.ServiceError, PermissionDenied) as exc:
+    except (DomainError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     return redirect(f"/convenience/appointments/?day={appointment.day}")
 

@@ -12,8 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import ratelimit
 from pingan.convenience import selectors, services
+from pingan.convenience.forms import BookingForm, ComplaintForm
 from pingan.convenience.models import Appointment, AppointmentKind, Estate, Slot
 from pingan.lib.errors import DomainError
+from pingan.lib.forms import FormError
 from pingan.lib.http import client_ip
 from pingan.lib.receipts import normalise
 from pingan.regions.selectors import public_village, villages_by_township
@@ -74,25 +76,23 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "convenience/book.html", _booking_context(request.GET))
     data = request.POST
-    # The page sends one choice of day and half-day ("2026-12-03|am"); day and slot
-    # apart are taken too.
-    day, _, slot = data.get("when", "").partition("|")
     try:
-        booking = services.Booking(
-            kind=data.get("kind", ""),
-            village_code=data.get("village", ""),
-            day=dt.date.fromisoformat(day or data.get("day", "")),
-            slot=slot or data.get("slot", ""),
-            name=data.get("name", ""),
-            phone=data.get("phone", ""),
-            note=data.get("note", ""),
-        )
-    except ValueError:
-        context = _booking_context(data, ["请选择预约的日期和时段"])
+        sent = BookingForm(data).cleaned()
+    except FormError as exc:
+        context = _booking_context(data, [str(exc)])
         return render(request, "convenience/book.html", context, status=422)
     if _throttled(request, "appointment"):
         context = _booking_context(data, ["提交太频繁，请稍后再试"])
         return render(request, "convenience/book.html", context, status=429)
+    booking = services.Booking(
+        kind=sent["kind"],
+        village_code=sent["village"],
+        day=sent["day"],
+        slot=sent["slot"],
+        name=sent["name"],
+        phone=sent["phone"],
+        note=sent["note"],
+    )
     try:
         appointment = services.appointment_book(booking)
     except services.ServiceError as exc:
@@ -173,8 +173,7 @@ def estate_complain(request: HttpRequest, estate_id: int) -> HttpResponse:
     try:
         complaint = services.complaint_file(
             estate=estate,
-            description=request.POST.get("description", ""),
-            phone=request.POST.get("phone", ""),
+            **ComplaintForm(request.POST).cleaned(),  # description, phone
             ip=client_ip(request),
         )
     except DomainError as exc:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from pingan.counter import selectors, services
 from pingan.counter.models import Application, ApplicationState, Attachment
+from pingan.lib.forms import NoteForm
 from pingan.lib.http import StaffRequest, client_ip
 from pingan.registry.services import RegistryError
 
@@ -75,7 +76,7 @@ def application_act(request: StaffRequest, application_id: int, action: str) -> 
             actor=request.user,
             application=application,
             action=action,
-            note=request.POST.get("note", ""),
+            note=NoteForm(request.POST).cleaned()["note"],
             ip=client_ip(request),
         )
     except (services.CounterError, PermissionDenied) as exc:
@@ -93,7 +94,7 @@ def application_reveal(request: StaffRequest, application_id: int) -> HttpRespon
         number = services.application_reveal_id(
             actor=request.user,
             application=application,
-            reason=request.POST.get("reason", ""),
+            reason=NoteForm(request.POST).cleaned()["reason"],
             ip=client_ip(request),
         )
     except (RegistryError, PermissionDenied) as exc:

@@ -12,8 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pingan.accounts import ratelimit
 from pingan.accounts.models import Department
 from pingan.counter import selectors, services
+from pingan.counter.forms import ApplyForm
 from pingan.counter.models import Application, ApplicationState, ServiceItem
 from pingan.lib.divisions import Level
+from pingan.lib.forms import NoteForm
 from pingan.lib.http import client_ip
 from pingan.lib.receipts import normalise
 from pingan.regions.models import Region
@@ -72,17 +74,13 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         errors.append("提交太频繁，请稍后再试")
         return render(request, "counter/apply.html", context, status=429)
     form = services.ApplicationForm(
-        name=request.POST.get("name", ""),
-        phone=request.POST.get("phone", ""),
-        id_number=request.POST.get("id_number", ""),
-        details=request.POST.get("details", ""),
+        **ApplyForm(request.POST).cleaned(),  # name, phone, id_number, details, held
         files=request.FILES.getlist("files"),
         materials={
             number: upload
             for number in range(len(item.materials))
             if (upload := request.FILES.get(f"material_{number}")) is not None
         },
-        held=request.POST.get("held", ""),
     )
     try:
         application = services.application_submit(item=item, form=form)
@@ -146,7 +144,7 @@ def supplement(request: HttpRequest, receipt: str) -> HttpResponse:
     try:
         services.application_supplement(
             application=application,
-            note=request.POST.get("note", ""),
+            note=NoteForm(request.POST).cleaned()["note"],
             files=request.FILES.getlist("files"),
         )
     except services.CounterError as exc:

@@ -30,10 +30,12 @@ from pingan.events import (
     timing,
     views_public,
 )
+from pingan.events.forms import BulkForm, MobileReportForm, StaffReportForm, StepForm
 from pingan.events.lifecycle import step_label
 from pingan.events.models import Category, Channel, Event, Level, Photo, State, Urgency
 from pingan.lib.divisions import Level as RegionLevel
 from pingan.lib.errors import DomainError
+from pingan.lib.forms import FormError
 from pingan.lib.http import StaffRequest, client_ip
 from pingan.regions import selectors as region_selectors
 
@@ -68,18 +70,17 @@ def event_queue(request: StaffRequest) -> HttpResponse:
 @login_required
 @require_POST
 def event_bulk(request: StaffRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    action = request.POST.get("action", "")
-    department = request.POST.get("department_id")
-    if action not in {"accept", "dispatch"} or not ids:
-        messages.error(request, "请选择事件和批量操作")
+    try:
+        batch = BulkForm(request.POST).cleaned()
+    except FormError as exc:
+        messages.error(request, str(exc))
         return redirect("events:queue")
     result = queue.bulk(
         request.user,
-        action,
-        ids,
+        batch["action"],
+        batch["ids"],
         ip=client_ip(request),
-        department_id=int(department) if department else None,
+        department_id=batch["department_id"],
     )
     if result["done"]:
         messages.success(request, f"已处理 {len(result['done'])} 件")
@@ -119,32 +120,32 @@ def event_new(request: StaffRequest) -> HttpResponse:
 
 
 def _enter(request: StaffRequest) -> services.Intake:
-    data = request.POST
+    data = StaffReportForm(request.POST).cleaned()
     lng, lat = _where(request, data)
     report = services.Report(
-        category=services.category_for(data.get("category", "")),
+        category=services.category_for(data["category"]),
         lng=lng,
         lat=lat,
-        description=data.get("description", ""),
-        address=data.get("address", ""),
-        reporter_name=data.get("reporter_name", ""),
-        reporter_phone=data.get("reporter_phone", ""),
-        source_ref=data.get("source_ref", ""),
-        level=data.get("level") or Level.VILLAGE,
+        description=data["description"],
+        address=data["address"],
+        reporter_name=data["reporter_name"],
+        reporter_phone=data["reporter_phone"],
+        source_ref=data["source_ref"],
+        level=data["level"] or Level.VILLAGE,
         photos=photos.uploaded(request.FILES.get("photo")),
     )
     return services.event_report(
-        actor=request.user, channel=data.get("channel", ""), report=report, ip=client_ip(request)
+        actor=request.user, channel=data["channel"], report=report, ip=client_ip(request)
     )
 
 
-def _where(request: StaffRequest, data) -> tuple[float, float]:
-    if data.get("lng") and data.get("lat"):
+def _where(request: StaffRequest, data: dict) -> tuple[float, float]:
+    if data["lng"] and data["lat"]:
         try:
             return float(data["lng"]), float(data["lat"])
         except ValueError:
             raise services.EventError("经纬度应为数字") from None
-    if data.get("grid"):
+    if data["grid"]:
         grid = region_selectors.region_get_for_user(request.user, data["grid"])
         if grid.level != RegionLevel.GRID or not grid.boundary:
             raise services.EventError("请填写网格编码")
@@ -183,28 +184,24 @@ def mobile_report(request: StaffRequest) -> HttpResponse:
 
 
 def _mobile_intake(request: StaffRequest) -> services.Intake:
-    data = request.POST
     grid = request.user.region
     if grid is None or grid.level != RegionLevel.GRID:
         raise services.EventError("只有网格员可以在此上报")
+    data = MobileReportForm(request.POST).cleaned()
     lng, lat = views_public.location(data, grid)
-    try:
-        client_uuid = uuid.UUID(data.get("client_uuid", ""))
-    except ValueError:
-        raise services.EventError("提交编号无效，请刷新页面") from None
     report = services.Report(
-        category=services.category_for(data.get("category", "")),
+        category=services.category_for(data["category"]),
         lng=lng,
         lat=lat,
-        description=data.get("description", ""),
-        address=data.get("address", ""),
+        description=data["description"],
+        address=data["address"],
         photos=photos.uploaded(request.FILES.get("photo")),
     )
     return services.event_report(
         actor=request.user,
         channel=Channel.GRID_WORKER,
         report=report,
-        client_uuid=client_uuid,
+        client_uuid=data["client_uuid"],
         ip=client_ip(request),
     )
 
@@ -264,7 +261,7 @@ def event_contact(request: StaffRequest, event_id: int) -> HttpResponse:
         contact = events_contact.reveal(
             actor=request.user,
             event=event,
-            reason=request.POST.get("reason", ""),
+            reason=StepForm(request.POST).cleaned()["reason"],
             ip=client_ip(request),
         )
     except (DomainError, PermissionDenied) as exc:
@@ -292,18 +289,17 @@ def event_geojson(event: Event) -> dict:
 @require_POST
 def event_act(request: StaffRequest, event_id: int, action: str) -> HttpResponse:
     event = selectors.event_get_for_user(request.user, event_id)
-    data = request.POST
-    version = int(data["version"]) if data.get("version", "").isdigit() else None
     try:
+        step = StepForm(request.POST).cleaned()
         services.event_transition(
             photos=photos.uploaded(request.FILES.get("photo")),
             event=event,
             action=action,
             actor=request.user,
-            version=version,
-            reason=data.get("reason", ""),
+            version=step["version"],
+            reason=step["reason"],
             ip=client_ip(request),
-            inputs=data,
+            inputs=request.POST,  # the action's own inputs, read by lifecycle.read_inputs
         )
     except services.Conflict as exc:
         messages.error(request, str(exc))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import ratelimit
 from pingan.events import photos, rating, routing, selectors, services
+from pingan.events.forms import RateForm, ReportForm
 from pingan.events.lifecycle import step_label
 from pingan.events.models import Category, Channel, Event, Photo, State
 from pingan.lib.divisions import Level
@@ -68,10 +69,10 @@ def report(request: HttpRequest, grid_code: str) -> HttpResponse:
 
 
 def _file(request: HttpRequest, grid: Region, ip: str) -> Event:
-    data = request.POST
-    category = services.category_for(data.get("category", ""))
+    data = ReportForm(request.POST).cleaned()
+    category = services.category_for(data["category"])
     lng, lat, grid_code = placed(data, grid)
-    phone = data.get("phone", "").strip()
+    phone = data["phone"]
     if phone and clean_phone(phone) is None:
         raise services.EventError("手机号格式不正确（手机11位，或区号-号码）")
     phone = clean_phone(phone) or ""
@@ -79,24 +80,24 @@ def _file(request: HttpRequest, grid: Region, ip: str) -> Event:
         category=category,
         lng=lng,
         lat=lat,
-        description=data.get("description", ""),
-        address=data.get("address", ""),
+        description=data["description"],
+        address=data["address"],
         reporter_phone=phone,
-        reporter_name=data.get("name", ""),
+        reporter_name=data["name"],
         grid_code=grid_code,
         photos=photos.uploaded(request.FILES.get("photo")),
     )
     return services.event_report(actor=None, channel=Channel.PUBLIC, report=report, ip=ip).event
 
 
-def placed(data, grid: Region) -> tuple[float, float, str]:
+def placed(data: dict, grid: Region) -> tuple[float, float, str]:
     """Where the report is and which grid takes it. A point the resident chose on
     the map is routed by the point. A phone's location is only a hint: off by a
     street, or taken a block away, it must not send the report to another grid
     than the QR code's, which keeps it (and a point outside the district is
     replaced by the grid's middle)."""
     lng, lat = location(data, grid)
-    if data.get("picked") == "1":
+    if data["picked"] == "1":
         return lng, lat, ""
     try:
         inside = routing.grid_code_for(lng, lat) == grid.code
@@ -132,7 +133,7 @@ def nearby(request: HttpRequest, grid_code: str) -> JsonResponse:
     return JsonResponse({"items": items})
 
 
-def location(data, grid: Region) -> tuple[float, float]:
+def location(data: dict, grid: Region) -> tuple[float, float]:
     """The phone's location when given, else the middle of the QR code's grid."""
     try:
         return float(data["lng"]), float(data["lat"])
@@ -204,17 +205,9 @@ def _plain_label(action: str) -> str:
 def rate(request: HttpRequest, receipt: str) -> HttpResponse:
     event = get_object_or_404(Event, receipt=receipt.upper())
     try:
-        satisfaction = int(request.POST.get("satisfaction", "0"))
-        services.event_rate(
-            event=event,
-            satisfaction=satisfaction,
-            comment=request.POST.get("comment", ""),
-            code=request.POST.get("code", ""),
-            ip=client_ip(request),
-        )
-    except ValueError as exc:
-        message = str(exc) if isinstance(exc, DomainError) else "请选择1到5星"
-        return render(request, "events/public_lookup.html", {"error": message}, status=422)
+        services.event_rate(event=event, **RateForm(request.POST).cleaned(), ip=client_ip(request))
+    except DomainError as exc:
+        return render(request, "events/public_lookup.html", {"error": str(exc)}, status=422)
     return redirect(f"/t/{event.receipt}/")
 
 

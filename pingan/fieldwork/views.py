@@ -3,7 +3,6 @@ fieldwork: statistics, work records, changes to review, a village's rules."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from functools import cache
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from pingan.accounts.models import User
 from pingan.fieldwork import changes, selectors, services, stats
+from pingan.fieldwork.forms import InspectionForm, PolicyForm, ReviewForm, VisitForm
 from pingan.fieldwork.models import ChangeStatus, Kind, WorkPhoto
 from pingan.fieldwork.services import FieldError
 from pingan.lib.divisions import Level
@@ -104,8 +104,7 @@ def record_visit(request: StaffRequest, record_id: int) -> HttpResponse:
         services.follow_up_record(
             actor=request.user,
             record=record,
-            note=request.POST.get("note", ""),
-            risk_level=request.POST.get("risk_level", ""),
+            **VisitForm(request.POST).cleaned(),  # note, risk_level
         )
     except (DomainError, PermissionDenied) as exc:
         messages.error(request, str(exc))
@@ -197,11 +196,9 @@ def change_list(request: StaffRequest) -> HttpResponse:
 def change_review(request: StaffRequest, change_id: int) -> HttpResponse:
     change = selectors.change_get_for_user(request.user, change_id)
     try:
+        review = ReviewForm(request.POST).cleaned()
         changes.change_review(
-            actor=request.user,
-            change=change,
-            approve=request.POST.get("approve") == "1",
-            note=request.POST.get("note", ""),
+            actor=request.user, change=change, approve=review["approve"] == "1", note=review["note"]
         )
     except (FieldError, PermissionDenied, ValueError) as exc:
         messages.error(request, str(exc))
@@ -216,14 +213,15 @@ def policy(request: StaffRequest, code: str) -> HttpResponse:
     current = changes.policy_for(village)
     if request.method == "POST":
         try:
+            sent = PolicyForm(request.POST).cleaned()
             changes.policy_set(
                 actor=request.user,
                 village=village,
-                approve_changes=request.POST.get("approve_changes") == "on",
-                visit_every_days=int(request.POST.get("visit_every_days") or 0),
+                approve_changes=sent["approve_changes"] == "on",
+                visit_every_days=sent["visit_every_days"] or 0,
             )
-        except (FieldError, PermissionDenied, ValueError) as exc:
-            messages.error(request, str(exc) or "请填写正确的天数")
+        except (DomainError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
         else:
             messages.success(request, "已保存")
             return redirect("fieldwork:policy", code=code)
@@ -236,8 +234,8 @@ def inspections(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             _assign_from(request)
-        except (FieldError, PermissionDenied, ValueError) as exc:
-            messages.error(request, str(exc) or "请填写完整")
+        except (DomainError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
         else:
             messages.success(request, "已分派")
             return redirect("fieldwork:inspections")
@@ -250,15 +248,15 @@ def inspections(request: StaffRequest) -> HttpResponse:
 
 
 def _assign_from(request: StaffRequest) -> None:
-    data = request.POST
-    place = selectors.places_for_user(request.user).filter(pk=data.get("place") or 0).first()
-    assignee = selectors.field_staff_for_user(request.user).filter(pk=data.get("assignee") or 0)
+    data = InspectionForm(request.POST).cleaned()
+    place = selectors.places_for_user(request.user).filter(pk=data["place"]).first()
+    assignee = selectors.field_staff_for_user(request.user).filter(pk=data["assignee"])
     if place is None or not assignee.exists():
         raise FieldError("请选择辖区内的场所和网格员")
     services.inspection_assign(
         actor=request.user,
         place=place,
         assignee=assignee.get(),
-        due_on=dt.date.fromisoformat(data.get("due_on", "")),
-        note=data.get("note", ""),
+        due_on=data["due_on"],
+        note=data["note"],
     )

@@ -47,3 +47,11 @@ def text(label: str = "", *, required: bool = False, max_length: int | None = No
 def flag() -> forms.BooleanField:
     """A checkbox: ticked or not, never an error."""
     return forms.BooleanField(required=False)
+
+
+class NoteForm(Form):
+    """The free text most steps take: a note, or the reason a step or a reveal needs
+    (the service says when one is required)."""
+
+    note = text()
+    reason = text()

@@ -59,12 +59,7 @@ class PersonForm(Form):
 
 class MoveForm(Form):
     grid = text()
-    note = text(max_length=200)
-
-
-class NoteForm(Form):
-    note = text(max_length=200)
-    reason = text()
+    note = text()
 
 
 class RecordForm(Form):

@@ -24,15 +24,18 @@ from pingan.regions.geojson import ImportFailed, import_tree
 from pingan.regions.models import Region
 from pingan.registry import planning
 from pingan.registry.selectors import people_for_user
+from pingan.web.forms import LoginForm, PlanForm
 from pingan.web.menus import start_page
 
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        username = request.POST.get("username", "").strip()
+        sent = LoginForm(request.POST)
+        sent.is_valid()  # both fields may be blank: login_check refuses that itself
+        username, password = sent.cleaned_data["username"], sent.cleaned_data["password"]
         try:
-            user = login_check(request, username, request.POST.get("password", ""))
+            user = login_check(request, username, password)
         except LoginRefused as refused:
             return render(
                 request, "web/login.html", {"error": str(refused), "username": username}, status=401
@@ -125,7 +128,7 @@ def grid_plan(request: StaffRequest, code: str) -> HttpResponse:
                 actor=request.user,
                 village=village,
                 proposal=proposal,
-                fingerprint=request.POST.get("fingerprint", ""),
+                fingerprint=PlanForm(request.POST).cleaned()["fingerprint"],
             )
         except planning.PlanningError as exc:
             messages.error(request, str(exc))

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pingan.accounts import access
 from pingan.accounts.models import GrantKind
 from pingan.lib.divisions import Level
+from pingan.lib.forms import NoteForm
 from pingan.lib.http import StaffRequest, client_ip
 from pingan.regions import selectors as region_selectors
 from pingan.regions.models import Region
@@ -19,7 +20,7 @@ from pingan.registry import selectors, services
 from pingan.registry.codes import (
     PersonStatus,
 )
-from pingan.registry.forms import MoveForm, NoteForm, PersonForm
+from pingan.registry.forms import MoveForm, PersonForm
 from pingan.registry.models import (
     House,
     Household,

@@ -1,0 +1,16 @@
+"""What the shell's pages post: signing in, and accepting a grid plan."""
+
+from __future__ import annotations
+
+from django import forms
+
+from pingan.lib.forms import Form, text
+
+
+class LoginForm(Form):
+    username = text()
+    password = forms.CharField(required=False, strip=False)  # a password is taken as typed
+
+
+class PlanForm(Form):
+    fingerprint = text()  # the proposal the page showed, so a changed one is refused
