@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -44,9 +45,22 @@ from pingan.lib.dates import parse_moment
 
 # ---- transitions ----------------------------------------------------------------
 
-Effect = Callable[[Event, User, dict, dt.datetime], dict]
+
+@dataclass
+class Outcome:
+    """What an action's effect decided: new values for the event's columns, and what
+    its step records besides the inputs (the names shown on the timeline, what was
+    chosen). An effect returns it; nothing is passed back through its inputs."""
+
+    changes: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Inputs = Mapping[str, Any]  # the step's inputs as read (lifecycle.read_inputs), and its reason
+Effect = Callable[[Event, User, Inputs, dt.datetime], Outcome]
+After = Callable[[Event, User, Inputs, Outcome, dt.datetime], None]
 EFFECTS: dict[str, Effect] = {}
-AFTER: dict[str, Callable[[Event, User, dict, dt.datetime], None]] = {}
+AFTER: dict[str, After] = {}
 
 
 def effect(action: str):
@@ -88,7 +102,7 @@ def event_transition(
     transition = TABLE.get(action)
     if transition is None:
         raise EventError(f"未知操作：{action}")
-    params = {**read_inputs(transition, inputs or {}), **params}
+    given = {**read_inputs(transition, inputs or {}), **params}
     if version is not None and version != event.version:
         raise Conflict("该事件已被他人处理过，请刷新后重试")
     if event.state not in transition.sources:
@@ -100,9 +114,10 @@ def event_transition(
     if transition.needs_reason and len(reason.strip()) < 2:
         raise EventError(f"{transition.label}需要填写理由")
     now = timezone.now()
-    params = {**params, "reason": reason.strip()}
+    given = {**given, "reason": reason.strip()}
     with transaction.atomic():
-        changes = EFFECTS.get(action, _no_change)(event, actor, params, now)
+        outcome = EFFECTS.get(action, _no_change)(event, actor, given, now)
+        changes = dict(outcome.changes)
         target = changes.pop("state", transition.target)
         if target is not None:
             changes["state"] = target
@@ -116,18 +131,18 @@ def event_transition(
         from_state = event.state
         event.refresh_from_db()
         counts.moved(event, from_state)
-        AFTER.get(action, _nothing)(event, actor, params, now)
-        step = _record(event, transition, actor, from_state, params, ip, now)
+        AFTER.get(action, _nothing)(event, actor, given, outcome, now)
+        step = _record(event, transition, actor, from_state, {**given, **outcome.data}, ip, now)
         for data, image in photos:
             photos_store.photo_attach(event=event, data=data, image=image, step=step)
     return event
 
 
-def _no_change(event, actor, params, now) -> dict:
-    return {}
+def _no_change(event, actor, inputs, now) -> Outcome:
+    return Outcome()
 
 
-def _nothing(event, actor, params, now) -> None:
+def _nothing(event, actor, inputs, outcome, now) -> None:
     return None
 
 
@@ -174,11 +189,11 @@ def _record(
     transition: Transition,
     actor: User | None,
     from_state: str,
-    params: dict,
+    given: dict,
     ip: str,
     now: dt.datetime,
 ) -> Step:
-    data = {k: v for k, v in params.items() if k != "reason" and v not in (None, "", [])}
+    data = {k: v for k, v in given.items() if k != "reason" and v not in (None, "", [])}
     data = json.loads(json.dumps(data, default=str))
     # The deadline in effect from this step on: what the next step is judged by, so
     # the assessment recomputes every on-time figure from the timeline alone.
@@ -190,7 +205,7 @@ def _record(
         to_state=event.state,
         actor=actor,
         actor_label=actor_label(actor, ""),
-        note=params.get("reason", ""),
+        note=given.get("reason", ""),
         public=transition.action not in INTERNAL_STEPS,
         data=data | deadline,
         at=now,
@@ -201,7 +216,7 @@ def _record(
         object_type="event",
         object_id=event.pk,
         region_path=event.region_path,
-        reason=params.get("reason", ""),
+        reason=given.get("reason", ""),
         ip=ip,
         data={"from": from_state, "to": event.state, **data},
     )
@@ -212,13 +227,13 @@ def _record(
 
 
 @effect("accept")
-def _accept(event, actor, params, now):
-    return _urgency(params)
+def _accept(event, actor, inputs, now) -> Outcome:
+    return Outcome(_urgency(inputs))
 
 
-def _urgency(params: dict) -> dict:
+def _urgency(inputs: Inputs) -> dict:
     """The dispatcher's urgency, when given (一般 / 紧急 / 特急)."""
-    urgency = params.get("urgency")
+    urgency = inputs.get("urgency")
     if not urgency:
         return {}
     if urgency not in Urgency.values:
@@ -227,18 +242,18 @@ def _urgency(params: dict) -> dict:
 
 
 @after("accept")
-def _accepted(event, actor, params, now):
+def _accepted(event, actor, inputs, outcome, now) -> None:
     notify.tell_reporter(event, "您反映的问题已受理")
 
 
 @after("reject")
-def _rejected(event, actor, params, now):
-    notify.tell_reporter(event, f"您反映的问题不予受理：{params['reason']}")
+def _rejected(event, actor, inputs, outcome, now) -> None:
+    notify.tell_reporter(event, f"您反映的问题不予受理：{inputs['reason']}")
 
 
 @effect("merge")
-def _merge(event, actor, params, now):
-    original = Event.objects.filter(pk=params.get("original_id")).first()
+def _merge(event, actor, inputs, now) -> Outcome:
+    original = Event.objects.filter(pk=inputs.get("original_id")).first()
     # An event outside the actor's scope is answered as one that does not exist:
     # neither its existence nor its state is told.
     if original is None or not access.in_scope(actor, original.region_path):
@@ -247,11 +262,11 @@ def _merge(event, actor, params, now):
         raise EventError("请选择要合并到的原事件")
     if original.state not in routing.DUPLICATE_STATES:
         raise EventError("原事件已办结，不能合并，请单独立案")
-    return {"merged_into": original}
+    return Outcome({"merged_into": original})
 
 
 @after("merge")
-def _merged(event, actor, params, now):
+def _merged(event, actor, inputs, outcome, now) -> None:
     original = event.merged_into
     notify.tell_reporter(event, f"您反映的问题与事件{original.receipt}相同，已合并办理")
     notify.tell_reporter(original, "又有群众反映了同一问题，已合并到您的事件中办理")
@@ -267,24 +282,33 @@ def _merged(event, actor, params, now):
 
 
 @effect("dispatch")
-def _dispatch(event, actor, params, now):
-    lead = _department(params.get("department_id") or event.lead_department_id)
+def _dispatch(event, actor, inputs, now) -> Outcome:
+    lead = _department(inputs.get("department_id") or event.lead_department_id)
     if lead is None:
         raise EventError("请选择主办部门")
-    assist_ids = [i for i in params.get("assist_ids") or [] if i != lead.pk]
-    params["assists"] = [_department(i) for i in assist_ids]
-    if None in params["assists"]:
+    assists = [_department(i) for i in inputs.get("assist_ids") or [] if i != lead.pk]
+    if None in assists:
         raise EventError("协办部门不存在")
-    params["lead"] = lead
-    return {"lead_department": lead, **_urgency(params), **_dispatch_deadline(event, params, now)}
+    clock, deadline = _dispatch_deadline(event, inputs, now)
+    return Outcome(
+        {"lead_department": lead, **_urgency(inputs), **clock},
+        {
+            "department": lead.name,
+            "department_id": lead.pk,  # the assessment attributes the case by it
+            "assist": [d.name for d in assists],  # type: ignore[union-attr]
+            "assist_ids": [d.pk for d in assists],  # type: ignore[union-attr]
+            **deadline,
+        },
+    )
 
 
-def _dispatch_deadline(event: Event, params: dict, now: dt.datetime) -> dict:
+def _dispatch_deadline(event: Event, inputs: Inputs, now: dt.datetime) -> tuple[dict, dict]:
     """A handling deadline the dispatcher set, earlier than the category's own: an
-    urgent case may be given hours where the category allows days, never more."""
-    wanted = params.get("deadline")
+    urgent case may be given hours where the category allows days, never more.
+    The event's clock, and the deadline as the step records it."""
+    wanted = inputs.get("deadline")
     if not wanted:
-        return {}
+        return {}, {}
     if isinstance(wanted, str):
         try:
             wanted = parse_moment(wanted)
@@ -298,8 +322,7 @@ def _dispatch_deadline(event: Event, params: dict, now: dt.datetime) -> dict:
     if standard and wanted > standard:
         limit = timezone.localtime(standard)
         raise EventError(f"处置时限不能晚于该类事件的规定时限（{limit:%Y-%m-%d %H:%M}）")
-    params["deadline"] = wanted.isoformat()
-    return timing.clock_until(wanted, now)
+    return timing.clock_until(wanted, now), {"deadline": wanted.isoformat()}
 
 
 def _department(department_id) -> Department | None:
@@ -307,15 +330,13 @@ def _department(department_id) -> Department | None:
 
 
 @after("dispatch")
-def _dispatched(event, actor, params, now):
+def _dispatched(event, actor, inputs, outcome, now) -> None:
     event.assignments.filter(active=True).update(active=False)
-    lead, assists = params.pop("lead"), params.pop("assists")
+    lead = event.lead_department
+    assists = list(Department.objects.filter(pk__in=outcome.data["assist_ids"]))
     Assignment.objects.create(event=event, department=lead, role=AssignmentRole.LEAD)
     for department in assists:
         Assignment.objects.create(event=event, department=department, role=AssignmentRole.ASSIST)
-    params["department"] = lead.name
-    params["department_id"] = lead.pk  # the assessment attributes the case by it
-    params["assist"] = [d.name for d in assists]
     notify.notify(
         notify.department_users([lead, *assists]),
         event,
@@ -324,54 +345,53 @@ def _dispatched(event, actor, params, now):
 
 
 @effect("assign_handler")
-def _assign_handler(event, actor, params, now):
+def _assign_handler(event, actor, inputs, now) -> Outcome:
     handler = User.objects.filter(
-        pk=params.get("handler_id"),
+        pk=inputs.get("handler_id"),
         role=Role.DEPARTMENT,
         department_id=actor.department_id,
         is_active=True,
     ).first()
     if handler is None:
         raise EventError("请选择本部门的承办人")
-    params["handler"] = handler.label
-    return {}
+    return Outcome(data={"handler": handler.label})
 
 
 @after("assign_handler")
-def _handler_assigned(event, actor, params, now):
+def _handler_assigned(event, actor, inputs, outcome, now) -> None:
     event.assignments.filter(
         department=actor.department_id, role=AssignmentRole.LEAD, active=True
-    ).update(handler_id=params["handler_id"])
-    handler = User.objects.get(pk=params["handler_id"])
+    ).update(handler_id=inputs["handler_id"])
+    handler = User.objects.get(pk=inputs["handler_id"])
     notify.notify([handler], event, f"事件 {event.receipt} 指定由您承办，请及时处置")
 
 
 @after("sign")
-def _signed(event, actor, params, now):
+def _signed(event, actor, inputs, outcome, now) -> None:
     event.assignments.filter(department=actor.department_id, active=True).update(signed_at=now)
 
 
 @after("send_back")
-def _sent_back(event, actor, params, now):
+def _sent_back(event, actor, inputs, outcome, now) -> None:
     event.assignments.filter(active=True).update(active=False)
     notify.notify(
         notify.centre_users(event),
         event,
-        f"事件 {event.receipt} 被{actor.department.name}退回：{params['reason']}",
+        f"事件 {event.receipt} 被{actor.department.name}退回：{inputs['reason']}",
     )
 
 
 @effect("request_extension")
-def _request_extension(event, actor, params, now):
-    days = int(params.get("days") or 0)
+def _request_extension(event, actor, inputs, now) -> Outcome:
+    days = int(inputs.get("days") or 0)
     if not 1 <= days <= 30:
         raise EventError("延期天数应在1到30个工作日之间")
-    return _request(event, "extension", days)
+    return Outcome(_request(event, "extension", days))
 
 
 @effect("request_suspension")
-def _request_suspension(event, actor, params, now):
-    return _request(event, "suspension", 0)
+def _request_suspension(event, actor, inputs, now) -> Outcome:
+    return Outcome(_request(event, "suspension", 0))
 
 
 def _request(event: Event, kind: str, days: int) -> dict:
@@ -382,45 +402,49 @@ def _request(event: Event, kind: str, days: int) -> dict:
 
 @after("request_extension")
 @after("request_suspension")
-def _requested(event, actor, params, now):
+def _requested(event, actor, inputs, outcome, now) -> None:
     kind = "延期" if event.pending_request == "extension" else "缓办"
     notify.notify(notify.centre_users(event), event, f"事件 {event.receipt} 申请{kind}，待审批")
 
 
 @effect("approve_request")
-def _approve(event, actor, params, now):
+def _approve(event, actor, inputs, now) -> Outcome:
     if event.pending_request == "extension":
         deadline = timing.add_days(event.deadline or now, event.pending_days)
         warn_at = now + (deadline - now) * timing.WARN_SHARE
-        return {
-            "pending_request": "",
-            "pending_days": 0,
-            "deadline": deadline,
-            "warn_at": warn_at,
-            "warned": False,
-            "overdue": False,
-        }
+        return Outcome(
+            {
+                "pending_request": "",
+                "pending_days": 0,
+                "deadline": deadline,
+                "warn_at": warn_at,
+                "warned": False,
+                "overdue": False,
+            }
+        )
     if event.pending_request == "suspension":
-        return {
-            "pending_request": "",
-            "state": State.SUSPENDED,
-            "deadline": None,
-            "warn_at": None,
-            "warned": False,
-            "overdue": False,
-        }
+        return Outcome(
+            {
+                "pending_request": "",
+                "state": State.SUSPENDED,
+                "deadline": None,
+                "warn_at": None,
+                "warned": False,
+                "overdue": False,
+            }
+        )
     raise EventError("没有待审批的申请")
 
 
 @effect("deny_request")
-def _deny(event, actor, params, now):
+def _deny(event, actor, inputs, now) -> Outcome:
     if not event.pending_request:
         raise EventError("没有待审批的申请")
-    return {"pending_request": "", "pending_days": 0}
+    return Outcome({"pending_request": "", "pending_days": 0})
 
 
 @after("refuse_assist")
-def _refused(event, actor, params, now):
+def _refused(event, actor, inputs, outcome, now) -> None:
     event.assignments.filter(
         department=actor.department_id, role=AssignmentRole.ASSIST, active=True
     ).update(active=False)
@@ -428,28 +452,26 @@ def _refused(event, actor, params, now):
 
 @effect("handle")
 @effect("resolve_on_spot")
-def _handle(event, actor, params, now):
+def _handle(event, actor, inputs, now) -> Outcome:
     tier = duty.first_able_tier(event)
-    params["verifier"] = duty.TIER_LABELS[tier]
-    return {"verify_tier": tier}
+    return Outcome({"verify_tier": tier}, {"verifier": duty.TIER_LABELS[tier]})
 
 
 @after("handle")
-def _handled(event, actor, params, now):
+def _handled(event, actor, inputs, outcome, now) -> None:
     notify.notify(duty.verifier_users(event), event, f"事件 {event.receipt} 已处置，请现场核查")
 
 
 @effect("refer_verify")
-def _refer_verify(event, actor, params, now):
+def _refer_verify(event, actor, inputs, now) -> Outcome:
     if event.verify_tier >= duty.Tier.TOWNSHIP:
         raise EventError("已由乡镇/街道综治中心核查，不能再转")
     tier = duty.first_able_tier(event, start=event.verify_tier + 1)
-    params["verifier"] = duty.TIER_LABELS[tier]
-    return {"verify_tier": tier}
+    return Outcome({"verify_tier": tier}, {"verifier": duty.TIER_LABELS[tier]})
 
 
 @after("refer_verify")
-def _referred(event, actor, params, now):
+def _referred(event, actor, inputs, outcome, now) -> None:
     notify.notify(
         duty.verifier_users(event),
         event,
@@ -458,61 +480,59 @@ def _referred(event, actor, params, now):
 
 
 @after("resolve_on_spot")
-def _resolved(event, actor, params, now):
-    _handled(event, actor, params, now)
+def _resolved(event, actor, inputs, outcome, now) -> None:
+    _handled(event, actor, inputs, outcome, now)
 
 
 @effect("verify_pass")
-def _verify_pass(event, actor, params, now):
-    return {"closed_at": now}
+def _verify_pass(event, actor, inputs, now) -> Outcome:
+    return Outcome({"closed_at": now})
 
 
 @after("verify_pass")
-def _closed(event, actor, params, now):
+def _closed(event, actor, inputs, outcome, now) -> None:
     notify.tell_reporter(event, "您反映的问题已办结，欢迎评价")
 
 
 @effect("verify_fail")
-def _verify_fail(event, actor, params, now):
-    return {"rework_count": F("rework_count") + 1}
+def _verify_fail(event, actor, inputs, now) -> Outcome:
+    return Outcome({"rework_count": F("rework_count") + 1})
 
 
 @after("verify_fail")
-def _rework(event, actor, params, now):
+def _rework(event, actor, inputs, outcome, now) -> None:
     lead = event.assignments.filter(active=True, role=AssignmentRole.LEAD).first()
     if lead:
         notify.notify(
             notify.department_users([lead.department]),
             event,
-            f"事件 {event.receipt} 核查未通过，需返工：{params['reason']}",
+            f"事件 {event.receipt} 核查未通过，需返工：{inputs['reason']}",
         )
 
 
 @effect("call_back")
-def _call_back(event, actor, params, now):
-    reached = params.get("reached")
+def _call_back(event, actor, inputs, now) -> Outcome:
+    reached = inputs.get("reached")
     if reached is None:
         raise EventError("请选择是否联系上反映人")
-    params["reached"] = bool(reached)
-    return {"called_back_at": now}
+    return Outcome({"called_back_at": now}, {"reached": bool(reached)})
 
 
 @effect("evaluate")
-def _evaluate(event, actor, params, now):
+def _evaluate(event, actor, inputs, now) -> Outcome:
     if event.reporter_phone and event.called_back_at is None:
         raise EventError("请先回访反映人，再评价归档")
-    score = params.get("score")
+    score = inputs.get("score")
     if score not in (1, 2, 3, 4, 5):
         raise EventError("评分应为1到5分")
-    return {"centre_score": score}
+    return Outcome({"centre_score": score})
 
 
 @effect("escalate")
-def _escalate(event, actor, params, now):
+def _escalate(event, actor, inputs, now) -> Outcome:
     above = LEVEL_ABOVE.get(Level(event.level))
     if above is None:
         raise EventError("事件已在区县一级，不能再上报")
-    params["to_level"] = above
     # Waiting to be accepted or dispatched: the new centre gets a fresh clock. Already
     # with a department: the handling deadline stands.
     waiting = {
@@ -521,29 +541,29 @@ def _escalate(event, actor, params, now):
         State.RETURNED: Clock.DISPATCH,
     }
     clock = waiting.get(State(event.state), Clock.KEEP)
-    return {"level": above, **timing.start_clock(event, clock, now)}
+    return Outcome({"level": above, **timing.start_clock(event, clock, now)}, {"to_level": above})
 
 
 @after("escalate")
-def _escalated(event, actor, params, now):
+def _escalated(event, actor, inputs, outcome, now) -> None:
     notify.notify(
-        notify.centre_users(event), event, f"下级上报事件 {event.receipt}：{params['reason']}"
+        notify.centre_users(event), event, f"下级上报事件 {event.receipt}：{inputs['reason']}"
     )
 
 
 @effect("supervise")
-def _supervise(event, actor, params, now):
-    days = int(params.get("days") or 3)
+def _supervise(event, actor, inputs, now) -> Outcome:
+    days = int(inputs.get("days") or 3)
     if not 1 <= days <= 30:
         raise EventError("督办期限应在1到30个工作日之间")
-    return {"supervised": True, "supervise_deadline": timing.add_days(now, days)}
+    return Outcome({"supervised": True, "supervise_deadline": timing.add_days(now, days)})
 
 
 @after("supervise")
-def _supervised(event, actor, params, now):
+def _supervised(event, actor, inputs, outcome, now) -> None:
     departments = [a.department for a in event.assignments.filter(active=True)]
     users = notify.centre_users(event) + notify.department_users(departments)
-    notify.notify(users, event, f"区综治中心督办事件 {event.receipt}：{params['reason']}")
+    notify.notify(users, event, f"区综治中心督办事件 {event.receipt}：{inputs['reason']}")
 
 
 # ---- the resident's rating ------------------------------------------------------
