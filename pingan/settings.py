@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ninja",
     "pingan.accounts",
     "pingan.audit",
+    "pingan.notices",
     "pingan.jobs",
     "pingan.regions",
     "pingan.registry",
@@ -222,7 +223,7 @@ LOGGING = {
 
 # Text messages: the sender class (dotted path) and, for the console sender, a file
 # that collects what would have been sent.
-SMS_SENDER = env_str("PINGAN_SMS_SENDER", "pingan.events.notify.ConsoleSender")
+SMS_SENDER = env_str("PINGAN_SMS_SENDER", "pingan.notices.services.ConsoleSender")
 SMS_FILE = env_str("PINGAN_SMS_FILE")
 
 # Uploaded photos (originals are private; public copies have no EXIF).

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("pingan.convenience.urls_public")),
     path("", include("pingan.legal.urls_public")),
     path("", include("pingan.events.urls")),
+    path("", include("pingan.notices.urls")),
     path("", include("pingan.fieldwork.urls")),  # first: records/<id>/visit/ is fieldwork's
     path("", include("pingan.registry.urls")),
     path("", include("pingan.command.urls")),

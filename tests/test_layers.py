@@ -20,6 +20,7 @@ FLOORS = {
     "audit": 1,  # the journal
     "accounts": 2,  # users, roles, grants, the access layer
     "regions": 3,  # the tree, users bound to it
+    "notices": 3,  # the inbox and the outbox: any app may tell someone
     "events": 4,  # the closed loop
     "registry": 5,  # people, places, things, their records
     # the services built on them, independent of each other

@@ -16,7 +16,7 @@ from tests.server import running_demo
 def pending_texts(database) -> int:
     with sqlite3.connect(database) as conn:
         return conn.execute(
-            "SELECT count(*) FROM events_outboundmessage WHERE status = 'pending'"
+            "SELECT count(*) FROM notices_outboundmessage WHERE status = 'pending'"
         ).fetchone()[0]
 
 

@@ -26,11 +26,11 @@ from pingan.convenience.models import (
 from pingan.events import services as events
 from pingan.events.lifecycle import OPEN
 from pingan.events.models import Channel, Event, State
-from pingan.events.notify import text_phone
 from pingan.lib import workdays
 from pingan.lib.errors import DomainError
 from pingan.lib.receipts import with_new_receipt
 from pingan.lib.text import clean_phone, mask_phone
+from pingan.notices.services import text_phone
 from pingan.regions.models import Region
 from pingan.regions.selectors import public_village
 from pingan.registry.crypto import cipher
@@ -108,6 +108,7 @@ def appointment_book(booking: Booking) -> Appointment:
             f"【平安区便民服务】您已预约{village.name}便民服务站{booking.day:%m月%d日}"
             f"{appointment.get_slot_display()}，办理{appointment.get_kind_display()}。"
             f"回执码{appointment.receipt}，请带身份证。",
+            appointment.receipt,
         )
         return appointment
 

@@ -12,10 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from pingan.accounts import access
 from pingan.accounts.models import CENTRE_STAFF, Role, User
+from pingan.accounts.selectors import department_staff
 from pingan.audit.services import journal_write
 from pingan.counter import held
 from pingan.counter.files import (
@@ -31,11 +33,11 @@ from pingan.counter.models import (
     Attachment,
     ServiceItem,
 )
-from pingan.events.notify import department_users, notify, text_phone
 from pingan.lib import idnumber, workdays
 from pingan.lib.errors import DomainError
 from pingan.lib.receipts import with_new_receipt
 from pingan.lib.text import clean_phone, mask_phone
+from pingan.notices.services import notify, text_phone
 from pingan.registry.crypto import cipher
 from pingan.registry.services import identity_reveal
 
@@ -146,11 +148,11 @@ def _labelled(material: str, checked: CheckedFile) -> CheckedFile:
 
 
 def _tell_handlers(application: Application, what: str) -> None:
-    """A notice in the department's inbox (/inbox/)."""
+    """A notice in the department's inbox (/inbox/), opening the application."""
     notify(
-        department_users([application.department]),
-        None,
+        department_staff([application.department_id]),
         f"{what}：{application.item.name}（回执码{application.receipt}）",
+        reverse("counter:application", args=[application.pk]),
     )
 
 
@@ -242,6 +244,7 @@ def _tell_applicant(application: Application, action: str, note: str) -> None:
     text_phone(
         cipher().decrypt(application.phone_encrypted),
         f"【平安区政务服务】您申请的「{application.item.name}」{what}。回执码{application.receipt}。",
+        application.receipt,
     )
 
 

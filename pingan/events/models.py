@@ -259,40 +259,6 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
-class Notice(models.Model):
-    """The in-app inbox of staff users."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
-    )
-    event = models.ForeignKey(Event, null=True, on_delete=models.CASCADE)
-    text = models.CharField(max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["user", "read_at"], name="notice_inbox")]
-
-
-class OutboundMessage(models.Model):
-    """SMS and other messages to send, drained by `pingan worker` through the
-    configured sender. The database is the queue."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待发送")
-        SENDING = "sending", _("发送中")
-        SENT = "sent", _("已发送")
-        FAILED = "failed", _("发送失败")
-
-    phone = models.CharField(max_length=20)
-    text = models.CharField(max_length=500)
-    event = models.ForeignKey(Event, null=True, on_delete=models.SET_NULL)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-
 class ApiKey(models.Model):
     """Keys for Open311 POST. Only the hash is stored."""
 

@@ -1,23 +1,20 @@
-"""Who hears about an event, and how: the in-app inbox for staff, and text
-messages to phones through a pluggable sender, queued in the database."""
+"""Who hears about an event: the centre holding it, its departments, its reporter.
+The notices themselves (the inbox, the text messages, their sending) are the
+notices app's; a notice about an event links to the event's page."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterable
-from typing import Protocol
 
-from django.conf import settings
-from django.db.models import F
-from django.utils import timezone
-from django.utils.module_loading import import_string
+from django.urls import reverse
 
 from pingan.accounts.models import Department, Role, User
 from pingan.accounts.selectors import able, department_staff
-from pingan.events.models import Event, Level, Notice, OutboundMessage
+from pingan.events.models import Event, Level
 from pingan.lib.divisions import Level as RegionLevel
 from pingan.lib.divisions import ancestor_path
+from pingan.notices import services as notices
 
 log = logging.getLogger(__name__)
 
@@ -28,21 +25,17 @@ CENTRE_ROLE_FOR_LEVEL = {
 }
 
 
-def notify(users: Iterable[User], event: Event | None, text: str) -> None:
+def notify(users: Iterable[User], event: Event, text: str) -> None:
     notify_many([(users, event, text)])
 
 
-def notify_many(messages: Iterable[tuple[Iterable[User], Event | None, str]]) -> None:
-    Notice.objects.bulk_create(
-        Notice(user=user, event=event, text=text[:300])
-        for users, event, text in messages
-        for user in users
-    )
+def notify_many(messages: Iterable[tuple[Iterable[User], Event, str]]) -> None:
+    notices.notify_many((users, text, event_link(event)) for users, event, text in messages)
 
 
-def text_phone(phone: str, text: str, event: Event | None = None) -> None:
-    if phone:
-        OutboundMessage.objects.create(phone=phone, text=text[:500], event=event)
+def event_link(event: Event) -> str:
+    """The page a notice about the event opens: the staff's event page."""
+    return reverse("events:detail", args=[event.pk])
 
 
 CENTRE_LEVELS = (Level.VILLAGE, Level.TOWNSHIP, Level.DISTRICT)
@@ -101,66 +94,8 @@ def department_users(departments: Iterable[Department]) -> list[User]:
 def tell_reporter(event: Event, text: str) -> None:
     if event.reporter_id:
         notify([event.reporter], event, text)  # type: ignore[list-item]
-    text_phone(event.reporter_phone, f"【平安】{text} 回执码{event.receipt}", event)
+    notices.text_phone(event.reporter_phone, f"【平安】{text} 回执码{event.receipt}", event.receipt)
 
 
-class Sender(Protocol):
-    def send(self, phone: str, text: str) -> None: ...
-
-
-class ConsoleSender:
-    """Writes messages to the log, and to PINGAN_SMS_FILE when set. The default:
-    real SMS gateways differ per province; plug one in with PINGAN_SMS_SENDER."""
-
-    def send(self, phone: str, text: str) -> None:
-        line = f"{timezone.now().isoformat()} SMS to {phone}: {text}"
-        log.info(line)
-        if settings.SMS_FILE:
-            with open(settings.SMS_FILE, "a", encoding="utf-8") as handle:
-                handle.write(line + "\n")
-
-
-def sender() -> Sender:
-    return import_string(settings.SMS_SENDER)()
-
-
-MAX_ATTEMPTS = 5
-
-
-def drain_outbox(limit: int = 100) -> int:
-    """Send pending messages. Each is claimed with a conditional update, so two
-    workers never send the same message twice."""
-    sent = 0
-    the_sender = sender()
-    pending = OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING)
-    for message in pending.order_by("id")[:limit]:
-        claimed = OutboundMessage.objects.filter(
-            pk=message.pk, status=OutboundMessage.Status.PENDING
-        ).update(status=OutboundMessage.Status.SENDING, attempts=F("attempts") + 1)
-        if not claimed:
-            continue
-        try:
-            the_sender.send(message.phone, message.text)
-        except Exception:
-            log.exception("sending message %s failed", message.pk)
-            retry = message.attempts + 1 < MAX_ATTEMPTS
-            status = OutboundMessage.Status.PENDING if retry else OutboundMessage.Status.FAILED
-            OutboundMessage.objects.filter(pk=message.pk).update(status=status)
-            continue
-        OutboundMessage.objects.filter(pk=message.pk).update(
-            status=OutboundMessage.Status.SENT, sent_at=timezone.now()
-        )
-        sent += 1
-    return sent
-
-
-def mark_read(user: User) -> int:
-    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
-
-
-def recent(user: User, since: dt.timedelta = dt.timedelta(days=30)) -> list[Notice]:
-    return list(
-        Notice.objects.filter(user=user, created_at__gte=timezone.now() - since)
-        .select_related("event")
-        .order_by("-id")[:100]
-    )
+# PINGAN_SMS_SENDER as configurations before the notices app name it.
+ConsoleSender = notices.ConsoleSender

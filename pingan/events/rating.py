@@ -14,8 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from pingan.events.models import Event, RatingCode
-from pingan.events.notify import text_phone
 from pingan.lib.errors import DomainError
+from pingan.notices.services import text_phone
 
 CODE_SECONDS = 600
 RESEND_SECONDS = 60
@@ -53,7 +53,9 @@ def code_send(event: Event) -> None:
             "attempts": 0,
         },
     )
-    text_phone(event.reporter_phone, f"【平安】您的评价验证码 {code}，10分钟内有效。", event)
+    text_phone(
+        event.reporter_phone, f"【平安】您的评价验证码 {code}，10分钟内有效。", event.receipt
+    )
 
 
 def code_check(event: Event, code: str) -> None:

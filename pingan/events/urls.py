@@ -13,7 +13,5 @@ urlpatterns = [
     path("events/<int:event_id>/act/<str:action>/", views.event_act, name="act"),
     path("events/<int:event_id>/contact/", views.event_contact, name="contact"),
     path("events/photos/<int:photo_id>/", views.staff_photo, name="photo"),
-    path("inbox/", views.inbox, name="inbox"),
-    path("inbox/read/", views.inbox_read, name="inbox_read"),
     path("regions/<str:code>/qr/", views.grid_qr, name="qr"),
 ]

@@ -20,7 +20,6 @@ from pingan.accounts.selectors import department_staff
 from pingan.events import contact as events_contact
 from pingan.events import (
     duty,
-    notify,
     photos,
     qr,
     queue,
@@ -330,21 +329,6 @@ def department_todo(request: StaffRequest) -> HttpResponse:
         "events/todo.html",
         {"rows": [(e, timing.mark(e, now)) for e in events.order_by("deadline")[:200]]},
     )
-
-
-@login_required
-def inbox(request: StaffRequest) -> HttpResponse:
-    """The notices; reading the page changes nothing (a GET never writes)."""
-    notices = notify.recent(request.user)
-    unread = sum(1 for notice in notices if notice.read_at is None)
-    return render(request, "events/inbox.html", {"notices": notices, "unread": unread})
-
-
-@login_required
-@require_POST
-def inbox_read(request: StaffRequest) -> HttpResponse:
-    notify.mark_read(request.user)
-    return redirect("events:inbox")
 
 
 @login_required

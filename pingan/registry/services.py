@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from pingan.accounts import access
@@ -19,6 +20,7 @@ from pingan.lib import creditcode, idnumber
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
 from pingan.lib.text import clean_phone, mask_phone  # noqa: F401 - migration 0002 imports it here
+from pingan.notices.services import notify
 from pingan.regions.models import Region
 from pingan.registry.codes import (
     HouseUse,
@@ -295,8 +297,6 @@ def person_move(
 ) -> Person:
     """Move a person to another grid of the district. The sending side acts; the
     receiving grid's workers are told, and the person's category records follow."""
-    from pingan.events.notify import notify
-
     access.require_scope(actor, person.region_path, write=True)
     _require_active(person)
     if to_grid.level != Level.GRID or not to_grid.active:
@@ -325,8 +325,8 @@ def person_move(
         )
         notify(
             grid_staff([to_grid.pk], [to_grid.leader_id] if to_grid.leader_id else []),
-            None,
             f"{person.name}（{person.id_number_masked}）从{from_grid.name}迁入本网格，请核实登记",
+            reverse("registry:person", args=[person.pk]),
         )
     return person
 

@@ -37,7 +37,7 @@ MENU = [
     Item("counter:desk", _("网上申请"), CENTRE_STAFF | {Role.DEPARTMENT}),
     Item("convenience:appointments", _("预约办事"), CENTRE_STAFF),
     Item("convenience:estates", _("小区物业"), CENTRE_STAFF),
-    Item("events:inbox", _("消息"), STAFF | {Role.DEPARTMENT}),
+    Item("notices:inbox", _("消息"), STAFF | {Role.DEPARTMENT}),
 ]
 
 START: dict[str, str] = {

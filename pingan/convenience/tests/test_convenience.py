@@ -19,7 +19,8 @@ from pingan.convenience.models import (
     EstateService,
     PropertyComplaint,
 )
-from pingan.events.models import Channel, Event, OutboundMessage
+from pingan.events.models import Channel, Event
+from pingan.notices.models import OutboundMessage
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pingan.audit.models import JournalEntry
 from pingan.conftest import fix_check, make_user, signed_in
 from pingan.counter import selectors, services
 from pingan.counter.models import Application, ApplicationState, ItemKind, ServiceItem
-from pingan.events.models import Notice, OutboundMessage
+from pingan.notices.models import Notice, OutboundMessage
 from pingan.registry.services import RegistryError
 
 PDF = b"%PDF-1.4\n%%EOF\n"

@@ -13,10 +13,12 @@ from pingan.accounts.services import grant_give
 from pingan.audit.models import JournalEntry
 from pingan.conftest import make_user, signed_in
 from pingan.events import duty, queue
-from pingan.events.models import Event, Notice, State, Urgency
+from pingan.events.models import Event, State, Urgency
+from pingan.events.notify import event_link
 from pingan.events.services import EventError, event_report, event_transition
 from pingan.events.sweep import sweep
 from pingan.events.tests.conftest import report_in
+from pingan.notices.models import Notice
 from pingan.regions.models import Region
 
 IN_A2_1 = (100.5, 33.0)  # village A2 has no centre account; its grids no worker
@@ -48,7 +50,7 @@ def test_verification_starts_where_someone_can_act(tree, personas, departments):
     # Grid A2-1 has no worker and no leader, village A2 no centre: the township verifies.
     event = handled(report(personas, IN_A2_1), personas, departments, personas.township_officer)
     assert event.verify_tier == duty.Tier.TOWNSHIP
-    assert Notice.objects.filter(user=personas.township_officer, event=event).exists()
+    assert Notice.objects.filter(user=personas.township_officer, link=event_link(event)).exists()
     assert str(duty.duty(event)) == "平安街道综治中心：现场核查"
     with pytest.raises(OutOfScope):
         act(event, "verify_pass", personas.village_officer)  # not its village
@@ -78,7 +80,7 @@ def test_the_sweep_hands_verification_up_when_its_time_runs_out(tree, personas, 
     assert result.referred == 1
     event.refresh_from_db()
     assert event.verify_tier == duty.Tier.GRID_LEADER and not event.overdue
-    assert Notice.objects.filter(user=personas.grid_leader, event=event).exists()
+    assert Notice.objects.filter(user=personas.grid_leader, link=event_link(event)).exists()
     step = event.steps.last()
     assert step.action == "refer_verify" and step.actor_label == "系统"
     sweep(event.deadline + dt.timedelta(minutes=1))
@@ -94,7 +96,9 @@ def test_the_sweep_warns_whoever_must_act(tree, personas, departments):
     event = act(event, "dispatch", personas.village_officer, department_id=departments["cg"].pk)
     Notice.objects.all().delete()
     sweep(event.warn_at + dt.timedelta(seconds=1))
-    told = set(Notice.objects.filter(event=event).values_list("user__username", flat=True))
+    told = set(
+        Notice.objects.filter(link=event_link(event)).values_list("user__username", flat=True)
+    )
     assert "cg_handler" in told and "village_a1" in told
 
 
@@ -112,7 +116,7 @@ def test_the_holding_centre_falls_back_where_a_centre_has_no_one(tree, personas)
         ]
     }
     assert mine == {"township": {in_a2.pk}, "district": {in_b1.pk}, "village": set()}
-    assert Notice.objects.filter(user=personas.dispatcher, event=in_b1).exists()
+    assert Notice.objects.filter(user=personas.dispatcher, link=event_link(in_b1)).exists()
 
 
 def test_queue_search_by_receipt_phone_and_words(tree, personas):
@@ -216,4 +220,4 @@ def test_a_department_names_its_handler(tree, personas, departments):
     event.refresh_from_db()
     assert event.assignments.get(role="lead", active=True).handler == colleague
     assert str(duty.duty(event)) == "城管局（承办人 李明）：签收"
-    assert Notice.objects.filter(user=colleague, event=event).exists()
+    assert Notice.objects.filter(user=colleague, link=event_link(event)).exists()

@@ -7,7 +7,8 @@ from pingan.audit.models import JournalEntry
 from pingan.audit.services import journal_verify
 from pingan.conftest import make_user
 from pingan.events.lifecycle import TABLE, Actor
-from pingan.events.models import Event, Level, Notice, OutboundMessage, State
+from pingan.events.models import Event, Level, State
+from pingan.events.notify import event_link
 from pingan.events.services import (
     Conflict,
     EventError,
@@ -16,6 +17,7 @@ from pingan.events.services import (
     event_transition,
 )
 from pingan.events.tests.conftest import IN_A1_1, report_in
+from pingan.notices.models import Notice, OutboundMessage
 
 
 def act(event, action, actor, **params):
@@ -30,7 +32,7 @@ def test_report_is_routed_to_grid_village_and_department(reported, tree, departm
     assert reported.lead_department == departments["cg"]
     assert reported.state == State.REPORTED and reported.deadline is not None
     assert len(reported.receipt) == 10
-    assert Notice.objects.filter(user__username="village_a1", event=reported).exists()
+    assert Notice.objects.filter(user__username="village_a1", link=event_link(reported)).exists()
 
 
 def test_the_full_happy_path_with_rework_extension_and_evaluation(reported, personas, departments):
@@ -146,7 +148,7 @@ def test_merge_links_to_the_original_and_tells_both_reporters(reported, personas
     assert event.state == State.MERGED and event.merged_into == reported
     assert OutboundMessage.objects.filter(phone="13900000000", text__contains="合并").exists()
     assert Notice.objects.filter(
-        user=personas.grid_worker_a, event=reported, text__contains="合并"
+        user=personas.grid_worker_a, link=event_link(reported), text__contains="合并"
     ).exists()
 
 

@@ -1,7 +1,8 @@
 from pingan.conftest import signed_in
-from pingan.events.models import Event, Notice, State
+from pingan.events.models import Event, State
 from pingan.events.services import event_report
 from pingan.events.tests.conftest import report_in
+from pingan.notices.models import Notice
 
 
 def test_queue_page_lists_and_filters(personas, departments):

@@ -3,9 +3,10 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from pingan.events.models import Event, OutboundMessage, State
+from pingan.events.models import Event, State
 from pingan.events.tests.test_lifecycle import act
 from pingan.events.tests.test_photos import jpeg_with_gps
+from pingan.notices.models import OutboundMessage
 
 
 def report(client, grid, **fields):

@@ -5,11 +5,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from pingan.audit.models import JournalEntry
-from pingan.events.models import Event, Level, Notice, OutboundMessage
+from pingan.events.models import Event, Level
 from pingan.events.services import event_report
 from pingan.events.sweep import sweep
 from pingan.events.tests.conftest import report_in
 from pingan.events.timing import mark
+from pingan.notices.models import Notice, OutboundMessage
 
 MONDAY_NINE = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 

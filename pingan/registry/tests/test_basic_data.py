@@ -8,7 +8,7 @@ from pingan.accounts.models import GrantKind, Role
 from pingan.accounts.services import grant_give
 from pingan.audit.models import JournalEntry
 from pingan.conftest import fix_check, make_user
-from pingan.events.models import Notice
+from pingan.notices.models import Notice
 from pingan.registry import records, selectors
 from pingan.registry.codes import PersonStatus
 from pingan.registry.crypto import cipher

@@ -8,9 +8,9 @@ from pingan.accounts.models import GrantKind
 from pingan.accounts.services import grant_give
 from pingan.audit.models import JournalEntry
 from pingan.conftest import fix_check, signed_in
-from pingan.events.models import Notice
 from pingan.fieldwork.models import Kind, WorkRecord
 from pingan.fieldwork.stats import fieldwork_stats, totals
+from pingan.notices.models import Notice
 from pingan.registry import columns
 from pingan.registry.crypto import cipher
 from pingan.registry.models import Definition, ImportJob, Person, Record

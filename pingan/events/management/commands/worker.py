@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from pingan.audit.checkpoints import checkpoint_write
-from pingan.events.notify import drain_outbox
 from pingan.events.sweep import sweep
 from pingan.jobs.services import job_beat, job_claim, job_execute, job_recover, worker_name
+from pingan.notices.services import drain_outbox
 
 log = logging.getLogger(__name__)
 
