@@ -20,7 +20,8 @@ urlpatterns = [
     path("", include("pingan.events.urls")),
     path("", include("pingan.notices.urls")),
     path("", include("pingan.fieldwork.urls")),  # first: records/<id>/visit/ is fieldwork's
-    path("", include("pingan.registry.urls")),
+    path("", include("pingan.registry.urls")),  # before regions: regions/<code>/plan/
+    path("", include("pingan.regions.urls")),
     path("", include("pingan.command.urls")),
     path("", include("pingan.counter.urls")),
     path("", include("pingan.convenience.urls")),

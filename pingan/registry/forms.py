@@ -99,3 +99,7 @@ class DefinitionForm(Form):
     name = text()
     subject = text()
     sensitive = flag()
+
+
+class PlanForm(Form):
+    fingerprint = text()  # the proposal the page showed, so a changed one is refused

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pingan.registry.views import definitions, people, records, sheets, units
+from pingan.registry.views import definitions, people, planning, records, sheets, units
 
 app_name = "registry"
 urlpatterns = [
@@ -26,4 +26,5 @@ urlpatterns = [
     path("records/<int:record_id>/", records.record_detail, name="record"),
     path("records/<int:record_id>/<str:action>/", records.record_act, name="record_act"),
     path("visits/", records.visits_due, name="visits"),
+    path("regions/<str:code>/plan/", planning.grid_plan, name="grid_plan"),
 ]

@@ -1,4 +1,4 @@
-"""What the shell's pages post: signing in, and accepting a grid plan."""
+"""What the shell's pages post: signing in."""
 
 from __future__ import annotations
 
@@ -10,7 +10,3 @@ from pingan.lib.forms import Form, text
 class LoginForm(Form):
     username = text()
     password = forms.CharField(required=False, strip=False)  # a password is taken as typed
-
-
-class PlanForm(Form):
-    fingerprint = text()  # the proposal the page showed, so a changed one is refused

@@ -23,8 +23,8 @@ class Item:
 
 
 MENU = [
-    Item("web:mine", _("我的辖区"), STAFF),
-    Item("web:map", _("网格地图"), STAFF),
+    Item("regions:mine", _("我的辖区"), STAFF),
+    Item("regions:map", _("网格地图"), STAFF),
     Item("events:queue", _("事件调度"), CENTRE_STAFF | {Role.GRID_LEADER, Role.LEADER}),
     Item("events:todo", _("部门待办"), frozenset({Role.DEPARTMENT})),
     Item("registry:data", _("基础数据"), CENTRE_STAFF | GRID_ROLES),
@@ -61,4 +61,4 @@ def menu(user: User) -> list[tuple[str, str]]:
 def start_page(user: User) -> str:
     """The URL name a user lands on: a department on its to-do list, a grid worker
     in the app, a leader in the command centre, a centre in the queue."""
-    return START.get(user.role, "web:mine")
+    return START.get(user.role, "regions:mine")

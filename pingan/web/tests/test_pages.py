@@ -9,7 +9,7 @@ def test_region_page_shows_the_node_its_children_and_counts(tree, personas, resi
     assert page.status_code == 200
     assert tree.village_a1.name in text and tree.village_a2.name in text
     assert tree.district.name in text  # breadcrumb above the user's own node
-    assert page.context["people_count"] == 2
+    assert dict(page.context["figures"])["实有人口"] == 2  # the registry's figure on the page
 
 
 def test_grid_page_shows_leader_and_workers(tree, personas):
