@@ -105,7 +105,8 @@ def journal_write_many(records: list[Record]) -> list[JournalEntry]:
 
 def _json_safe(data: dict) -> dict:
     # Round-trip so the hash is computed over exactly what the database returns.
-    return json.loads(json.dumps(data, ensure_ascii=False, default=str))
+    plain: dict = json.loads(json.dumps(data, ensure_ascii=False, default=str))
+    return plain
 
 
 @dataclass(frozen=True)

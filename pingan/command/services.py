@@ -3,6 +3,8 @@ supervision notices (督办单). Each checks its actor and journals itself."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -95,7 +97,7 @@ def notice_close(*, actor: User, notice: SupervisionNotice, note: str = "") -> S
 
 
 def _while_open(
-    actor: User, notice: SupervisionNotice, action: str, **changes
+    actor: User, notice: SupervisionNotice, action: str, **changes: Any
 ) -> SupervisionNotice:
     """Change a notice that is still open (a conditional update: a notice closed
     meanwhile is refused, never reopened), and journal it."""

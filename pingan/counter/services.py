@@ -4,9 +4,11 @@ one step of the application's history and, for staff, one journal row."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -117,7 +119,7 @@ def application_submit(*, item: ServiceItem, form: ApplicationForm) -> Applicati
     return application
 
 
-def _checked(problems: list[str], check, value):
+def _checked(problems: list[str], check: Callable[[Any], Any], value: Any) -> Any:
     """`check(value)`, or None with its refusal added to `problems`."""
     try:
         return check(value)
@@ -156,7 +158,9 @@ def _tell_handlers(application: Application, what: str) -> None:
     )
 
 
-def _create(item, name, phone, number, details, now) -> Application:
+def _create(
+    item: ServiceItem, name: str, phone: str, number: str, details: str, now: dt.datetime
+) -> Application:
     def create(receipt: str) -> Application:
         return Application.objects.create(
             item=item,
@@ -248,7 +252,7 @@ def _tell_applicant(application: Application, action: str, note: str) -> None:
     )
 
 
-def _apply(application: Application, state: str, now) -> None:
+def _apply(application: Application, state: str, now: dt.datetime) -> None:
     application.state = state
     if state == S.ACCEPTED:
         application.accepted_at = now
@@ -271,7 +275,9 @@ def require_handler(user: User, application: Application) -> None:
         raise PermissionDenied("这份申请不归您办理")
 
 
-def application_reveal_id(*, actor: User, application: Application, reason: str, ip="") -> str:
+def application_reveal_id(
+    *, actor: User, application: Application, reason: str, ip: str = ""
+) -> str:
     """The applicant's full identity number, for a handler with the grant, journaled."""
     require_handler(actor, application)
     return identity_reveal(
@@ -312,7 +318,15 @@ def _attach(application: Application, step: ApplicationStep, files: list[Checked
         attachment.save()
 
 
-def _step(application, action, actor, start, end, note, now) -> ApplicationStep:
+def _step(
+    application: Application,
+    action: str,
+    actor: User | None,
+    start: str,
+    end: str,
+    note: str,
+    now: dt.datetime,
+) -> ApplicationStep:
     return ApplicationStep.objects.create(
         application=application,
         action=action,

@@ -5,6 +5,7 @@ result. Once `event_report` returns, the receipt shown is never lost."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
@@ -109,7 +110,7 @@ CATEGORY_CACHE_SECONDS = 60  # an edit in the admin reaches intake within a minu
 
 def category_for(code: str) -> Category:
     key = f"category:{code}"
-    category = cache.get(key)
+    category: Category | None = cache.get(key)
     if category is None:
         category = (
             Category.objects.filter(code=code, active=True, parent__isnull=False)
@@ -358,7 +359,9 @@ def _create_many(
     return events
 
 
-def _new_event(actor: User | None, channel: str, report: Report, grid: Region, now) -> Event:
+def _new_event(
+    actor: User | None, channel: str, report: Report, grid: Region, now: dt.datetime
+) -> Event:
     event = Event(
         receipt=new_receipt(),
         category=report.category,

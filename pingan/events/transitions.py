@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import F
@@ -63,7 +63,7 @@ EFFECTS: dict[str, Effect] = {}
 AFTER: dict[str, After] = {}
 
 
-def effect(action: str):
+def effect(action: str) -> Callable[[Effect], Effect]:
     def register(function: Effect) -> Effect:
         EFFECTS[action] = function
         return function
@@ -71,8 +71,8 @@ def effect(action: str):
     return register
 
 
-def after(action: str):
-    def register(function):
+def after(action: str) -> Callable[[After], After]:
+    def register(function: After) -> After:
         AFTER[action] = function
         return function
 
@@ -115,8 +115,10 @@ def event_transition(
         raise EventError(f"{transition.label}需要填写理由")
     now = timezone.now()
     given = {**given, "reason": reason.strip()}
+    # The system acts only in SYSTEM_ACTIONS, whose effects never read the actor.
+    acting = cast(User, actor)
     with transaction.atomic():
-        outcome = EFFECTS.get(action, _no_change)(event, actor, given, now)
+        outcome = EFFECTS.get(action, _no_change)(event, acting, given, now)
         changes = dict(outcome.changes)
         target = changes.pop("state", transition.target)
         if target is not None:
@@ -131,18 +133,18 @@ def event_transition(
         from_state = event.state
         event.refresh_from_db()
         counts.moved(event, from_state)
-        AFTER.get(action, _nothing)(event, actor, given, outcome, now)
+        AFTER.get(action, _nothing)(event, acting, given, outcome, now)
         step = _record(event, transition, actor, from_state, {**given, **outcome.data}, ip, now)
         for data, image in photos:
             photos_store.photo_attach(event=event, data=data, image=image, step=step)
     return event
 
 
-def _no_change(event, actor, inputs, now) -> Outcome:
+def _no_change(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     return Outcome()
 
 
-def _nothing(event, actor, inputs, outcome, now) -> None:
+def _nothing(event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime) -> None:
     return None
 
 
@@ -227,7 +229,7 @@ def _record(
 
 
 @effect("accept")
-def _accept(event, actor, inputs, now) -> Outcome:
+def _accept(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     return Outcome(_urgency(inputs))
 
 
@@ -242,18 +244,22 @@ def _urgency(inputs: Inputs) -> dict:
 
 
 @after("accept")
-def _accepted(event, actor, inputs, outcome, now) -> None:
+def _accepted(
+    event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime
+) -> None:
     notify.tell_reporter(event, "您反映的问题已受理")
 
 
 @after("reject")
-def _rejected(event, actor, inputs, outcome, now) -> None:
+def _rejected(
+    event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime
+) -> None:
     notify.tell_reporter(event, f"您反映的问题不予受理：{inputs['reason']}")
 
 
 @effect("merge")
-def _merge(event, actor, inputs, now) -> Outcome:
-    original = Event.objects.filter(pk=inputs.get("original_id")).first()
+def _merge(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
+    original = Event.objects.filter(pk=inputs.get("original_id") or 0).first()
     # An event outside the actor's scope is answered as one that does not exist:
     # neither its existence nor its state is told.
     if original is None or not access.in_scope(actor, original.region_path):
@@ -266,8 +272,8 @@ def _merge(event, actor, inputs, now) -> Outcome:
 
 
 @after("merge")
-def _merged(event, actor, inputs, outcome, now) -> None:
-    original = event.merged_into
+def _merged(event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime) -> None:
+    original = outcome.changes["merged_into"]
     notify.tell_reporter(event, f"您反映的问题与事件{original.receipt}相同，已合并办理")
     notify.tell_reporter(original, "又有群众反映了同一问题，已合并到您的事件中办理")
     Step.objects.create(
@@ -282,7 +288,7 @@ def _merged(event, actor, inputs, outcome, now) -> None:
 
 
 @effect("dispatch")
-def _dispatch(event, actor, inputs, now) -> Outcome:
+def _dispatch(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     lead = _department(inputs.get("department_id") or event.lead_department_id)
     if lead is None:
         raise EventError("请选择主办部门")
@@ -325,14 +331,16 @@ def _dispatch_deadline(event: Event, inputs: Inputs, now: dt.datetime) -> tuple[
     return timing.clock_until(wanted, now), {"deadline": wanted.isoformat()}
 
 
-def _department(department_id) -> Department | None:
+def _department(department_id: int | None) -> Department | None:
     return Department.objects.filter(pk=department_id).first() if department_id else None
 
 
 @after("dispatch")
-def _dispatched(event, actor, inputs, outcome, now) -> None:
+def _dispatched(
+    event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime
+) -> None:
     event.assignments.filter(active=True).update(active=False)
-    lead = event.lead_department
+    lead = outcome.changes["lead_department"]
     assists = list(Department.objects.filter(pk__in=outcome.data["assist_ids"]))
     Assignment.objects.create(event=event, department=lead, role=AssignmentRole.LEAD)
     for department in assists:
@@ -345,11 +353,11 @@ def _dispatched(event, actor, inputs, outcome, now) -> None:
 
 
 @effect("assign_handler")
-def _assign_handler(event, actor, inputs, now) -> Outcome:
+def _assign_handler(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     handler = User.objects.filter(
-        pk=inputs.get("handler_id"),
+        pk=inputs.get("handler_id") or 0,
         role=Role.DEPARTMENT,
-        department_id=actor.department_id,
+        department_id=actor.department_id or 0,
         is_active=True,
     ).first()
     if handler is None:
@@ -358,7 +366,9 @@ def _assign_handler(event, actor, inputs, now) -> Outcome:
 
 
 @after("assign_handler")
-def _handler_assigned(event, actor, inputs, outcome, now) -> None:
+def _handler_assigned(
+    event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime
+) -> None:
     event.assignments.filter(
         department=actor.department_id, role=AssignmentRole.LEAD, active=True
     ).update(handler_id=inputs["handler_id"])
@@ -367,22 +377,24 @@ def _handler_assigned(event, actor, inputs, outcome, now) -> None:
 
 
 @after("sign")
-def _signed(event, actor, inputs, outcome, now) -> None:
+def _signed(event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime) -> None:
     event.assignments.filter(department=actor.department_id, active=True).update(signed_at=now)
 
 
 @after("send_back")
-def _sent_back(event, actor, inputs, outcome, now) -> None:
+def _sent_back(
+    event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime
+) -> None:
     event.assignments.filter(active=True).update(active=False)
     notify.notify(
         notify.centre_users(event),
         event,
-        f"事件 {event.receipt} 被{actor.department.name}退回：{inputs['reason']}",
+        f"事件 {event.receipt} 被{actor.department}退回：{inputs['reason']}",
     )
 
 
 @effect("request_extension")
-def _request_extension(event, actor, inputs, now) -> Outcome:
+def _request_extension(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     days = int(inputs.get("days") or 0)
     if not 1 <= days <= 30:
         raise EventError("延期天数应在1到30个工作日之间")
@@ -390,7 +402,7 @@ def _request_extension(event, actor, inputs, now) -> Outcome:
 
 
 @effect("request_suspension")
-def _request_suspension(event, actor, inputs, now) -> Outcome:
+def _request_suspension(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     return Outcome(_request(event, "suspension", 0))
 
 
@@ -402,13 +414,15 @@ def _request(event: Event, kind: str, days: int) -> dict:
 
 @after("request_extension")
 @after("request_suspension")
-def _requested(event, actor, inputs, outcome, now) -> None:
+def _requested(
+    event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime
+) -> None:
     kind = "延期" if event.pending_request == "extension" else "缓办"
     notify.notify(notify.centre_users(event), event, f"事件 {event.receipt} 申请{kind}，待审批")
 
 
 @effect("approve_request")
-def _approve(event, actor, inputs, now) -> Outcome:
+def _approve(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     if event.pending_request == "extension":
         deadline = timing.add_days(event.deadline or now, event.pending_days)
         warn_at = now + (deadline - now) * timing.WARN_SHARE
@@ -437,14 +451,14 @@ def _approve(event, actor, inputs, now) -> Outcome:
 
 
 @effect("deny_request")
-def _deny(event, actor, inputs, now) -> Outcome:
+def _deny(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     if not event.pending_request:
         raise EventError("没有待审批的申请")
     return Outcome({"pending_request": "", "pending_days": 0})
 
 
 @after("refuse_assist")
-def _refused(event, actor, inputs, outcome, now) -> None:
+def _refused(event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime) -> None:
     event.assignments.filter(
         department=actor.department_id, role=AssignmentRole.ASSIST, active=True
     ).update(active=False)
@@ -452,18 +466,18 @@ def _refused(event, actor, inputs, outcome, now) -> None:
 
 @effect("handle")
 @effect("resolve_on_spot")
-def _handle(event, actor, inputs, now) -> Outcome:
+def _handle(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     tier = duty.first_able_tier(event)
     return Outcome({"verify_tier": tier}, {"verifier": duty.TIER_LABELS[tier]})
 
 
 @after("handle")
-def _handled(event, actor, inputs, outcome, now) -> None:
+def _handled(event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime) -> None:
     notify.notify(duty.verifier_users(event), event, f"事件 {event.receipt} 已处置，请现场核查")
 
 
 @effect("refer_verify")
-def _refer_verify(event, actor, inputs, now) -> Outcome:
+def _refer_verify(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     if event.verify_tier >= duty.Tier.TOWNSHIP:
         raise EventError("已由乡镇/街道综治中心核查，不能再转")
     tier = duty.first_able_tier(event, start=event.verify_tier + 1)
@@ -471,7 +485,9 @@ def _refer_verify(event, actor, inputs, now) -> Outcome:
 
 
 @after("refer_verify")
-def _referred(event, actor, inputs, outcome, now) -> None:
+def _referred(
+    event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime
+) -> None:
     notify.notify(
         duty.verifier_users(event),
         event,
@@ -480,27 +496,29 @@ def _referred(event, actor, inputs, outcome, now) -> None:
 
 
 @after("resolve_on_spot")
-def _resolved(event, actor, inputs, outcome, now) -> None:
+def _resolved(
+    event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime
+) -> None:
     _handled(event, actor, inputs, outcome, now)
 
 
 @effect("verify_pass")
-def _verify_pass(event, actor, inputs, now) -> Outcome:
+def _verify_pass(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     return Outcome({"closed_at": now})
 
 
 @after("verify_pass")
-def _closed(event, actor, inputs, outcome, now) -> None:
+def _closed(event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime) -> None:
     notify.tell_reporter(event, "您反映的问题已办结，欢迎评价")
 
 
 @effect("verify_fail")
-def _verify_fail(event, actor, inputs, now) -> Outcome:
+def _verify_fail(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     return Outcome({"rework_count": F("rework_count") + 1})
 
 
 @after("verify_fail")
-def _rework(event, actor, inputs, outcome, now) -> None:
+def _rework(event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime) -> None:
     lead = event.assignments.filter(active=True, role=AssignmentRole.LEAD).first()
     if lead:
         notify.notify(
@@ -511,7 +529,7 @@ def _rework(event, actor, inputs, outcome, now) -> None:
 
 
 @effect("call_back")
-def _call_back(event, actor, inputs, now) -> Outcome:
+def _call_back(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     reached = inputs.get("reached")
     if reached is None:
         raise EventError("请选择是否联系上反映人")
@@ -519,7 +537,7 @@ def _call_back(event, actor, inputs, now) -> Outcome:
 
 
 @effect("evaluate")
-def _evaluate(event, actor, inputs, now) -> Outcome:
+def _evaluate(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     if event.reporter_phone and event.called_back_at is None:
         raise EventError("请先回访反映人，再评价归档")
     score = inputs.get("score")
@@ -529,7 +547,7 @@ def _evaluate(event, actor, inputs, now) -> Outcome:
 
 
 @effect("escalate")
-def _escalate(event, actor, inputs, now) -> Outcome:
+def _escalate(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     above = LEVEL_ABOVE.get(Level(event.level))
     if above is None:
         raise EventError("事件已在区县一级，不能再上报")
@@ -545,14 +563,16 @@ def _escalate(event, actor, inputs, now) -> Outcome:
 
 
 @after("escalate")
-def _escalated(event, actor, inputs, outcome, now) -> None:
+def _escalated(
+    event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime
+) -> None:
     notify.notify(
         notify.centre_users(event), event, f"下级上报事件 {event.receipt}：{inputs['reason']}"
     )
 
 
 @effect("supervise")
-def _supervise(event, actor, inputs, now) -> Outcome:
+def _supervise(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     days = int(inputs.get("days") or 3)
     if not 1 <= days <= 30:
         raise EventError("督办期限应在1到30个工作日之间")
@@ -560,7 +580,9 @@ def _supervise(event, actor, inputs, now) -> Outcome:
 
 
 @after("supervise")
-def _supervised(event, actor, inputs, outcome, now) -> None:
+def _supervised(
+    event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime
+) -> None:
     departments = [a.department for a in event.assignments.filter(active=True)]
     users = notify.centre_users(event) + notify.department_users(departments)
     notify.notify(users, event, f"区综治中心督办事件 {event.receipt}：{inputs['reason']}")

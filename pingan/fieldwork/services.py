@@ -5,6 +5,11 @@ record's next due date."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PIL import Image
+
 import base64
 import binascii
 import datetime as dt
@@ -57,7 +62,10 @@ FINDINGS = {
 @cache
 def checklists() -> dict[str, list[dict]]:
     """The inspection checklist of each kind of place (data, not code)."""
-    return json.loads((Path(__file__).parent / "checklists.json").read_text("utf-8"))
+    found: dict[str, list[dict]] = json.loads(
+        (Path(__file__).parent / "checklists.json").read_text("utf-8")
+    )
+    return found
 
 
 @dataclass
@@ -171,7 +179,7 @@ def follow_up_record(*, actor: User, record: Record, note: str, risk_level: str 
     return work
 
 
-def _journal_created(actor: User, work: WorkRecord, **data) -> None:
+def _journal_created(actor: User, work: WorkRecord, **data: Any) -> None:
     journal_write(
         actor=actor,
         action="work.create",
@@ -306,7 +314,7 @@ def _follow_ups(actor: User, record_ids: list[int]) -> list[Record]:
     return found
 
 
-def _attach(record: WorkRecord, data: bytes, image) -> WorkPhoto:
+def _attach(record: WorkRecord, data: bytes, image: Image.Image) -> WorkPhoto:
     content_type, digest, name = event_photos.stored_name(data, image)
     photo = WorkPhoto(record=record, content_type=content_type, size=len(data), sha256=digest)
     photo.file.save(name, ContentFile(data), save=False)

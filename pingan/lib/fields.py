@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 from django.db.models.lookups import StartsWith
 
@@ -10,11 +12,11 @@ class PathField(models.CharField):
     locale collation LIKE needs a pattern_ops index, which cannot sort. SQLite
     compares bytes already (with case_sensitive_like on, see settings)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         super().__init__(*args, **kwargs)
 
-    def db_parameters(self, connection):
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
         parameters = super().db_parameters(connection)
         if connection.vendor == "postgresql":
             parameters["collation"] = "C"
@@ -31,9 +33,9 @@ class ScanStartsWith(StartsWith):
 
     lookup_name = "scan_startswith"
 
-    def get_rhs_op(self, connection, rhs):
-        return connection.operators["startswith"] % rhs
+    def get_rhs_op(self, connection: Any, rhs: str) -> str:
+        return str(connection.operators["startswith"] % rhs)
 
-    def as_sqlite(self, compiler, connection):
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         sql, params = self.as_sql(compiler, connection)
         return f"+{sql}", params

@@ -34,7 +34,9 @@ class Form(forms.Form):
         return ""
 
 
-def text(label: str = "", *, required: bool = False, max_length: int | None = None):
+def text(
+    label: str = "", *, required: bool = False, max_length: int | None = None
+) -> forms.CharField:
     """A text field stripped of surrounding spaces; blank unless required."""
     return forms.CharField(
         label=label,

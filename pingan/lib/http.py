@@ -19,4 +19,4 @@ class StaffRequest(HttpRequest):
 def client_ip(request: HttpRequest) -> str:
     """The address the journal and the rate limits record. Behind a reverse proxy,
     the proxy sets REMOTE_ADDR (deploy/), never a header the client controls."""
-    return request.META.get("REMOTE_ADDR", "")
+    return str(request.META.get("REMOTE_ADDR", ""))

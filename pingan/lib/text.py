@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.db.models import Model
+
 from pingan.lib.errors import DomainError
 
 
@@ -52,7 +54,7 @@ def clean_name(value: object, *, label: str, max_length: int = 50) -> str:
     return name
 
 
-def column_length(model, name: str) -> int:
+def column_length(model: type[Model], name: str) -> int:
     """The max_length of a model's text column: the one limit for the column and
     for the check of what goes into it."""
     length = getattr(model._meta.get_field(name), "max_length", None)

@@ -56,7 +56,7 @@ def is_workday(day: dt.date) -> bool:
     if entered is not None:
         return entered
     if known_year(day.year):
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))
     return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
 

@@ -65,7 +65,8 @@ class ConsoleSender:
 
 
 def sender() -> Sender:
-    return import_string(settings.SMS_SENDER)()
+    made: Sender = import_string(settings.SMS_SENDER)()
+    return made
 
 
 MAX_ATTEMPTS = 5

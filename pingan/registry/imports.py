@@ -90,6 +90,7 @@ class Outcome:
 
 
 Progress = Callable[[int, int], None]
+Fail = Callable[[str, str], None]  # a row's problem: the column, the message
 
 
 def import_file(
@@ -107,7 +108,7 @@ def import_file(
 
 
 @contextlib.contextmanager
-def _gc_paused():
+def _gc_paused() -> Iterator[None]:
     """Hundreds of thousands of live rows make each cyclic collection walk them
     all again; nothing here makes cycles, so collect once at the end instead."""
     enabled = gc.isenabled()
@@ -192,7 +193,7 @@ CHUNK_ROWS = 5_000
 _checking: tuple[_Importer, Table] | None = None  # what a forked checker process uses
 
 
-def _checked(importer: _Importer, table: Table, progress: Progress | None):
+def _checked(importer: _Importer, table: Table, progress: Progress | None) -> Iterator[Any]:
     """Each row's check result, in file order. Rows are checked by every core when
     the importer's check needs no database (everything it looks up was fetched
     first): forked processes share the file and the lookups without copying them."""
@@ -341,7 +342,7 @@ class PeopleImporter(_Importer):
             if len(ids) == 1 and next(iter(ids)) in self.by_id
         }
 
-    def _known(self, model, numbers: set[str]) -> dict[str, Any]:
+    def _known(self, model: type[Household | House], numbers: set[str]) -> dict[str, Any]:
         """Each number: its household or house if in the user's grids, else None."""
         wanted = sorted(n for n in numbers if n)
         known: dict[str, Any] = dict.fromkeys(wanted)
@@ -390,7 +391,7 @@ class PeopleImporter(_Importer):
         return NewPerson(number, values, new_household)
 
     @staticmethod
-    def _check_identity(cells: dict[str, str], fail) -> None:
+    def _check_identity(cells: dict[str, str], fail: Fail) -> None:
         """The identity number, the phone and the gender against the number, each
         on its own, so a row with three mistakes hears of all three."""
         number, phone = cells.get("公民身份号码", ""), cells.get("联系电话", "")
@@ -417,7 +418,9 @@ class PeopleImporter(_Importer):
                 return [RowError(item.row, "户号", "同一新户号的人员在不同网格")]
         return []
 
-    def _place(self, cells, fail) -> tuple[Region | None, Household | None, House | None]:
+    def _place(
+        self, cells: dict[str, str], fail: Fail
+    ) -> tuple[Region | None, Household | None, House | None]:
         """The grid from its code, else from the household, the house or the address."""
         household = self._household(cells.get("户号", ""))
         house = self._house(cells.get("房屋编号", ""))
@@ -589,7 +592,8 @@ class RecordImporter(_Importer):
             found = Organisation.objects.filter(credit_code=key.upper())
         else:
             found = Place.objects.filter(name=key)
-        return access.scope(self.user, found, write=True).first()
+        scoped: Model | None = access.scope(self.user, found, write=True).first()
+        return scoped
 
     def check_against_registry(self, built: list[NewRecord]) -> list[RowError]:
         ids = [item.record.subject_id for item in built]

@@ -4,6 +4,11 @@ calls for."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pingan.events.models import Event
+
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
@@ -125,7 +130,7 @@ DISPUTE = "dispute"
 DISPUTE_CATEGORY = "ZZ01"
 
 
-def _dispute_event(actor: User, record: Record, subject: Model):
+def _dispute_event(actor: User, record: Record, subject: Model) -> Event:
     """A registered dispute is resolved through the event closed loop: the village
     centre accepts it, dispatches it to 司法所 or mediators, the district can 督办 it,
     and the grid worker verifies the result."""

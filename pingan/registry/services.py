@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextChoices
 from django.urls import reverse
 from django.utils import timezone
 
@@ -101,7 +101,7 @@ def household_create(
 HOUSEHOLD_FIELDS = ["address", "village_group", "lng", "lat"]
 
 
-def household_update(*, actor: User, household: Household, **changes) -> Household:
+def household_update(*, actor: User, household: Household, **changes: str) -> Household:
     """A household's address or location corrected; journaled with the fields."""
     access.require_scope(actor, household.region_path, write=True)
     unknown = set(changes) - set(HOUSEHOLD_FIELDS)
@@ -215,7 +215,7 @@ def person_create(
     name: str,
     id_number: str,
     note: str = "",
-    **fields,
+    **fields: Any,
 ) -> Person:
     """入住登记: a person enters the registry at a grid (and a house, a household)."""
     if grid.level != Level.GRID:
@@ -240,7 +240,7 @@ def person_create(
     return person
 
 
-def _history(person: Person, kind: str, actor: User | None, **details) -> PersonHistory:
+def _history(person: Person, kind: str, actor: User | None, **details: Any) -> PersonHistory:
     return PersonHistory.objects.create(
         person=person, kind=kind, actor=actor, at=timezone.now(), **details
     )
@@ -251,7 +251,9 @@ def _require_active(person: Person) -> None:
         raise RegistryError(f"该人员{person.get_status_display()}，档案已归档，不能再办理")
 
 
-def person_update(*, actor: User, person: Person, phone: str | None = None, **changes) -> Person:
+def person_update(
+    *, actor: User, person: Person, phone: str | None = None, **changes: str
+) -> Person:
     """信息更正: the changed fields are kept in the person's history, old and new."""
     access.require_scope(actor, person.region_path, write=True)
     _require_active(person)
@@ -438,7 +440,7 @@ def person_reveal_id(*, actor: User, person: Person, reason: str, ip: str = "") 
     )
 
 
-def identity_reveal(*, actor: User, of, region_path: str, reason: str, ip: str = "") -> str:
+def identity_reveal(*, actor: User, of: Any, region_path: str, reason: str, ip: str = "") -> str:
     """The full identity number kept encrypted on `of` (a person, an application …)
     for a user with the identity grant, journaled as `<type>.reveal_id` with the
     reason. The caller has checked that the record is the actor's to see."""
@@ -446,7 +448,7 @@ def identity_reveal(*, actor: User, of, region_path: str, reason: str, ip: str =
         raise PermissionDenied("没有查看完整身份证号的授权")
     if len(reason.strip()) < 2:
         raise RegistryError("查看完整身份证号必须填写理由")
-    kind = of._meta.model_name
+    kind = str(of._meta.model_name)
     journal_write(
         actor=actor,
         action=f"{kind}.reveal_id",
@@ -518,7 +520,7 @@ def place_create(
     return place
 
 
-def _check_unit(actor: User, grid: Region, name: str, kind: str, kinds) -> None:
+def _check_unit(actor: User, grid: Region, name: str, kind: str, kinds: type[TextChoices]) -> None:
     if grid.level != Level.GRID:
         raise RegistryError("必须属于一个网格")
     access.require_scope(actor, grid.path, write=True)
@@ -528,7 +530,9 @@ def _check_unit(actor: User, grid: Region, name: str, kind: str, kinds) -> None:
         raise RegistryError(f"类别「{kind}」不在代码表中")
 
 
-def _journal_created(actor: User, obj, object_type: str) -> None:
+def _journal_created(
+    actor: User, obj: Household | House | Organisation | Place, object_type: str
+) -> None:
     journal_write(
         actor=actor,
         action=f"{object_type}.create",
