@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pingan.accounts import access
-from pingan.accounts.models import Role, User
+from pingan.accounts.models import GRID_ROLES, User
 from pingan.events.models import Category, Event, State
 from pingan.events.selectors import events_for_user, handling_reports
 from pingan.fieldwork.models import (
@@ -29,7 +29,7 @@ from pingan.registry.codes import HouseUse, PersonStatus
 from pingan.registry.models import House, Household, Person, Place
 from pingan.registry.selectors import definitions_for_user, records_for_user
 
-SNAPSHOT_ROLES = {Role.GRID_WORKER, Role.GRID_LEADER}
+SNAPSHOT_ROLES = GRID_ROLES  # whose phone keeps its grids offline
 
 
 def work_for_user(user: User) -> QuerySet[WorkRecord]:
@@ -296,5 +296,5 @@ def places_for_user(user: User) -> QuerySet[Place]:
 
 def field_staff_for_user(user: User) -> QuerySet[User]:
     """Grid workers and grid leaders bound inside the user's subtree."""
-    staff = User.objects.filter(role__in=SNAPSHOT_ROLES, is_active=True)
+    staff = User.objects.filter(role__in=GRID_ROLES, is_active=True)
     return staff.filter(access.path_q(access.read_paths(user), field="region__path"))
