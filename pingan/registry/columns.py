@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db.models import Model
 from django.utils import translation
 
+from pingan.lib import fieldspec
 from pingan.lib.sheets import SheetError
-from pingan.registry import definitions
 from pingan.registry.models import Definition, Person, Subject, common_block
 
 PEOPLE = "people"
@@ -75,7 +75,7 @@ def notes(kind: str) -> list[list[str]]:
     definition = definition_for(kind)
     rows.append(["风险等级", "低、中、高" + ("（必填）" if definition.visit_days else "")])
     for f in definition.fields:
-        kind_label = definitions.TYPES[f["type"]]
+        kind_label = fieldspec.TYPES[f["type"]]
         if f["type"] == "choice":
             kind_label += "：" + "、".join(f"{c}={lb}" for c, lb in f["choices"])
         rows.append([f["label"], kind_label + ("（必填）" if f["required"] else "")])

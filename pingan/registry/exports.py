@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied
 
 from pingan.accounts import access
 from pingan.accounts.models import GrantKind, User
+from pingan.lib import fieldspec
 from pingan.lib.sheets import csv_row, xlsx_row
 from pingan.regions.models import Region
-from pingan.registry import definitions, records, selectors
+from pingan.registry import records, selectors
 from pingan.registry.codes import PersonStatus
 from pingan.registry.columns import PEOPLE, definition_for, headers
 from pingan.registry.crypto import cipher
@@ -109,7 +110,7 @@ def _record_rows(
                 key,
                 record.get_risk_level_display(),
                 record.started_on.isoformat(),
-                *[definitions.display(f, record.values.get(f["key"])) for f in definition.fields],
+                *[fieldspec.display(f, record.values.get(f["key"])) for f in definition.fields],
             ]
 
 

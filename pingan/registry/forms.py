@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from pingan.lib import fieldspec
 from pingan.lib.forms import Form, flag, text
 from pingan.registry import definitions
 from pingan.registry.models import COMMON_BLOCK
@@ -72,7 +73,7 @@ class RecordForm(Form):
     def clean_started_on(self):
         value = self.cleaned_data["started_on"]
         try:
-            return definitions.parse_date(value) if value else None
+            return fieldspec.parse_date(value) if value else None
         except definitions.DefinitionError as exc:
             raise forms.ValidationError(str(exc)) from None
 

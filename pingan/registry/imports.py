@@ -32,7 +32,7 @@ from pingan.audit.services import journal_write
 from pingan.bulk import bulk_insert, bulk_insert_values
 from pingan.jobs.models import Job
 from pingan.jobs.services import Superseded, job_enqueue
-from pingan.lib import idnumber
+from pingan.lib import fieldspec, idnumber
 from pingan.lib.divisions import Level
 from pingan.lib.sheets import SheetError, Table, read_rows
 from pingan.lib.text import clean_phone
@@ -536,7 +536,7 @@ class RecordImporter(_Importer):
             errors.append(
                 RowError(number, self.key, "找不到该对象，或不在您的管辖范围内，或已归档")
             )
-        values, problems = definitions.clean_values(self.definition.fields, cells)
+        values, problems = fieldspec.clean_values(self.definition.fields, cells)
         errors += [RowError(number, p.label, p.message) for p in problems]
         risk = (
             code_table(Record, "risk_level").get(cells["风险等级"]) if cells.get("风险等级") else ""
@@ -548,7 +548,7 @@ class RecordImporter(_Importer):
         started = self.today
         if cells.get("开始日期"):
             try:
-                started = definitions.parse_date(cells["开始日期"])
+                started = fieldspec.parse_date(cells["开始日期"])
             except definitions.DefinitionError as exc:
                 errors.append(RowError(number, "开始日期", str(exc)))
         if errors or subject is None:

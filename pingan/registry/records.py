@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pingan.lib import fieldspec
+
 if TYPE_CHECKING:
     from pingan.events.models import Event
 
@@ -20,10 +22,10 @@ from pingan.accounts import access
 from pingan.accounts.models import GRID_ROLES, GrantKind, Role, User
 from pingan.audit.services import journal_write
 from pingan.lib.divisions import ancestor_paths
+from pingan.lib.fieldspec import clean_values
 from pingan.regions.models import Region
-from pingan.registry import definitions
 from pingan.registry.codes import PersonStatus
-from pingan.registry.definitions import DefinitionError, clean_values
+from pingan.registry.definitions import DefinitionError
 from pingan.registry.models import (
     Definition,
     House,
@@ -138,7 +140,7 @@ def _dispute_event(actor: User, record: Record, subject: Model) -> Event:
 
     lng, lat = subject_point(subject)
     values = record.values
-    kind = definitions.display(
+    kind = fieldspec.display(
         next(f for f in record.definition.fields if f["key"] == "kind"), values.get("kind")
     )
     intake = event_report(

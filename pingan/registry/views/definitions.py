@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from pingan.lib import fieldspec
 from pingan.lib.forms import FormError
 from pingan.lib.http import StaffRequest
 from pingan.registry import definitions
@@ -56,7 +57,7 @@ def definition_edit(request: StaffRequest, code: str = "") -> HttpResponse:
         {
             "definition": definition,
             "rows": [(i, _choices_text(f), f) for i, f in enumerate(rows)],
-            "types": definitions.TYPES,
+            "types": fieldspec.TYPES,
             "subjects": Subject.choices,
             "risk_levels": RiskLevel.choices,
         },

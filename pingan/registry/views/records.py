@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import access
 from pingan.accounts.models import GrantKind
+from pingan.lib import fieldspec
 from pingan.lib.http import StaffRequest
-from pingan.registry import definitions, exports, records, selectors
+from pingan.registry import exports, records, selectors
 from pingan.registry.codes import (
     PersonStatus,
 )
@@ -66,7 +67,7 @@ def category_detail(request: StaffRequest, code: str) -> HttpResponse:
         (
             r,
             subjects.get((r.subject, r.subject_id)),
-            [definitions.display(f, r.values.get(f["key"])) for f in shown],
+            [fieldspec.display(f, r.values.get(f["key"])) for f in shown],
         )
         for r in found
     ]
@@ -146,7 +147,7 @@ def record_detail(request: StaffRequest, record_id: int) -> HttpResponse:
             "record": record,
             "subject": subject,
             "subject_key": exports.subject_key(subject),
-            "values": [(f, definitions.display(f, record.values.get(f["key"]))) for f in fields],
+            "values": [(f, fieldspec.display(f, record.values.get(f["key"]))) for f in fields],
             "inputs": [(f, record.values.get(f["key"], "")) for f in fields],
             "visits": record.visits.select_related("by"),
             "risk_levels": RiskLevel.choices,
