@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "pingan.regions",
     "pingan.registry",
     "pingan.events",
+    "pingan.things",
     "pingan.legal",
     "pingan.fieldwork",
     "pingan.command",

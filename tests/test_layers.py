@@ -22,6 +22,7 @@ FLOORS = {
     "regions": 3,  # the tree, users bound to it
     "notices": 3,  # the inbox and the outbox: any app may tell someone
     "events": 4,  # the closed loop
+    "things": 5,  # 部件 and cameras, beside the registry
     "registry": 5,  # people, places, things, their records
     # the services built on them, independent of each other
     "fieldwork": 6,

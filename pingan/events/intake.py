@@ -44,6 +44,8 @@ STAFF_CHANNELS: dict[str, frozenset[str]] = {
     Channel.HOTLINE: CENTRE_STAFF,
     Channel.VIDEO: CENTRE_STAFF,
     Channel.ASSIGNMENT: CENTRE_STAFF - {Role.VILLAGE_CENTRE},
+    # A damaged 部件 reported by whoever found it, in one tap.
+    Channel.FACILITY: GRID_ROLES | CENTRE_STAFF | {Role.DEPARTMENT},
     # A dispute registered by 排查 goes on to be resolved through the closed loop.
     Channel.SCREENING: GRID_ROLES | CENTRE_STAFF,
 }
@@ -75,6 +77,9 @@ class Report:
     # The grid that takes it, when not the grid of the point: a resident's report
     # from a QR code stays with the code's grid unless they chose the point.
     grid_code: str = ""
+    # The department that fixes it, when the report knows (a 部件's 养护 unit);
+    # else the category's usual department for the grid.
+    department_id: int | None = None
     # Checked photos (photos.photo_check), stored with the report's first step.
     photos: list[photos_store.Checked] = field(default_factory=list)
 
@@ -378,7 +383,8 @@ def _new_event(
         reporter_name=report.reporter_name.strip(),
         reporter_phone=report.reporter_phone.strip(),
         source_ref=report.source_ref.strip(),
-        lead_department=routing.default_department(report.category, grid),
+        lead_department_id=report.department_id
+        or getattr(routing.default_department(report.category, grid), "pk", None),
         created_at=now,
         step_started_at=now,
     )

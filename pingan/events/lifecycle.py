@@ -49,8 +49,13 @@ class Input:
     name: str
     label: StrOrPromise
     kind: str  # "number", "numbers", "choice", "moment" or "yes_no"
-    source: str = ""  # departments, handlers, similar, urgency, days, score
+    source: str = ""  # departments, handlers, similar, urgency, days, score, facility
     choices: tuple[str, ...] = ()
+    labels: tuple[StrOrPromise, ...] = ()  # of the choices, when the form lists them
+
+    @property
+    def options(self) -> list[tuple[str, StrOrPromise]]:
+        return list(zip(self.choices, self.labels, strict=True))
 
 
 URGENCY = Input("urgency", _("紧急程度"), "choice", "urgency", tuple(Urgency.values))

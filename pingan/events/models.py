@@ -79,6 +79,7 @@ class Channel(models.TextChoices):
     ASSIGNMENT = "assignment", _("上级交办")
     OPEN311 = "open311", _("Open311接口")
     SCREENING = "screening", _("矛盾纠纷排查")
+    FACILITY = "facility", _("部件报损")
 
 
 # The channels by which grid workers report what they found themselves: their

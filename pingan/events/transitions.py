@@ -19,7 +19,7 @@ from django.utils import timezone
 from pingan.accounts import access
 from pingan.accounts.models import CENTRE_RANK, Department, Role, User
 from pingan.audit.services import journal_write
-from pingan.events import counts, duty, notify, rating, routing, timing
+from pingan.events import counts, duty, notify, rating, routing, signals, timing
 from pingan.events import photos as photos_store
 from pingan.events.errors import Conflict, EventError
 from pingan.events.intake import actor_label
@@ -137,6 +137,9 @@ def event_transition(
         step = _record(event, transition, actor, from_state, {**given, **outcome.data}, ip, now)
         for data, image in photos:
             photos_store.photo_attach(event=event, data=data, image=image, step=step)
+        signals.event_moved.send(
+            sender=Event, event=event, action=action, actor=actor, inputs=given
+        )
     return event
 
 

@@ -1,0 +1,159 @@
+import pytest
+
+from pingan.accounts.access import OutOfScope
+from pingan.accounts.models import Department
+from pingan.events.models import Channel, Event, State
+from pingan.events.services import event_transition
+from pingan.events.tests.conftest import IN_A1_1, IN_B1_1
+from pingan.lib.errors import DomainError
+from pingan.things import codes
+from pingan.things.models import Part, PartClass, PartState
+from pingan.things.services import PartError, part_create, part_report_damage, part_update
+
+
+@pytest.fixture
+def water(tree, personas):
+    """上水井盖, maintained by a water company that is not the category's usual department."""
+    company = Department.objects.create(
+        code="water", name="平安区供水公司", kind="供水", region=tree.district
+    )
+    part_class = PartClass.objects.get(code="0101")
+    part_class.maintainer = company
+    part_class.save()
+    return part_class
+
+
+@pytest.fixture
+def cover(water, personas):
+    return part_create(
+        actor=personas.village_officer, part_class=water, lng=IN_A1_1[0], lat=IN_A1_1[1]
+    )
+
+
+def act(event, action, actor, **params):
+    return event_transition(
+        event=Event.objects.get(pk=event.pk), action=action, actor=actor, **params
+    )
+
+
+def test_codes_are_county_class_and_serial_and_never_reused(cover, water, tree, personas):
+    assert cover.code == "6302030101000001"
+    assert cover.grid == tree.grid_a1_1 and cover.region_path == cover.grid.path
+    second = part_create(
+        actor=personas.village_officer, part_class=water, lng=IN_A1_1[0], lat=IN_A1_1[1]
+    )
+    assert second.code == "6302030101000002"
+    surveyed = part_create(
+        actor=personas.village_officer,
+        part_class=water,
+        lng=IN_A1_1[0],
+        lat=IN_A1_1[1],
+        code="6302030101000040",
+    )
+    assert surveyed.code == "6302030101000040"
+    assert codes.next_codes("630203", "0101") == ["6302030101000041"]
+
+
+@pytest.mark.parametrize(
+    "code, problem",
+    [
+        ("630203010100001", "16位"),
+        ("6302031001000001", "16位"),  # major class 10 does not exist (01–09)
+        ("6302030101000000", "流水号"),
+        ("6302030201000001", "类别码"),
+        ("6302040101000001", "县级代码"),
+    ],
+)
+def test_a_wrong_code_is_refused_saying_why(water, personas, code, problem):
+    with pytest.raises(DomainError, match=problem):
+        part_create(
+            actor=personas.village_officer,
+            part_class=water,
+            lng=IN_A1_1[0],
+            lat=IN_A1_1[1],
+            code=code,
+        )
+
+
+def test_a_part_outside_the_users_area_is_refused(water, personas):
+    with pytest.raises(OutOfScope):
+        part_create(
+            actor=personas.village_officer, part_class=water, lng=IN_B1_1[0], lat=IN_B1_1[1]
+        )
+    assert not Part.objects.exists()
+
+
+def test_attributes_are_read_as_the_class_defines_them(water, personas):
+    part = part_create(
+        actor=personas.village_officer,
+        part_class=water,
+        lng=IN_A1_1[0],
+        lat=IN_A1_1[1],
+        attributes={"材质": "铸铁", "shape": "圆"},
+    )
+    assert part.attributes == {"material": "iron", "shape": "round"}
+    with pytest.raises(PartError, match="材质"):
+        part_update(actor=personas.village_officer, part=part, attributes={"material": "木头"})
+
+
+def test_every_change_is_kept_old_and_new(cover, personas):
+    part_update(actor=personas.village_officer, part=cover, address="幸福路8号", state="occupied")
+    change = cover.changes.first()
+    assert change.what == "update" and change.changes["state"] == ["good", "occupied"]
+    assert change.changes["address"] == ["", "幸福路8号"]
+
+
+def test_damage_in_one_tap_goes_to_the_maintainer_and_the_part_follows_the_event(
+    cover, water, personas
+):
+    intake = part_report_damage(actor=personas.grid_worker_a, part=cover, description="井盖碎裂")
+    event = intake.event
+    cover.refresh_from_db()
+    assert cover.state == PartState.DAMAGED
+    assert event.channel == Channel.FACILITY and event.source_ref == cover.code
+    assert event.lead_department == water.maintainer
+    assert (event.lng, event.lat, event.grid_id) == (cover.lng, cover.lat, cover.grid_id)
+    assert event.category.code == "CG05" and "上水井盖破损" in event.description
+    with pytest.raises(PartError, match="在办"):
+        part_report_damage(actor=personas.grid_worker_a, part=cover)
+    maintainer = _maintainer_user(water.maintainer)
+    event = act(event, "accept", personas.village_officer)
+    event = act(event, "dispatch", personas.village_officer)
+    event = act(event, "sign", maintainer)
+    event = act(event, "handle", maintainer, reason="已更换井盖")
+    event = act(event, "verify_pass", personas.grid_worker_a)
+    assert event.state == State.CLOSED
+    cover.refresh_from_db()
+    assert cover.state == PartState.GOOD
+    assert [c.what for c in cover.changes.all()][:2] == ["state", "state"]
+
+
+def test_the_verifier_may_say_the_part_is_otherwise(cover, water, personas):
+    event = part_report_damage(actor=personas.grid_worker_a, part=cover, state="lost").event
+    maintainer = _maintainer_user(water.maintainer)
+    for action, actor in [
+        ("accept", personas.village_officer),
+        ("dispatch", personas.village_officer),
+        ("sign", maintainer),
+    ]:
+        event = act(event, action, actor)
+    event = act(event, "handle", maintainer, reason="井盖已报废，待采购")
+    act(event, "verify_pass", personas.grid_worker_a, inputs={"facility": "scrapped"})
+    cover.refresh_from_db()
+    assert cover.state == PartState.SCRAPPED
+
+
+def test_a_report_not_accepted_gives_the_part_its_state_back(cover, personas):
+    cover.state = PartState.OCCUPIED
+    cover.save()
+    event = part_report_damage(actor=personas.grid_worker_a, part=cover).event
+    act(event, "reject", personas.village_officer, reason="现场查看完好")
+    cover.refresh_from_db()
+    assert cover.state == PartState.OCCUPIED
+
+
+def _maintainer_user(department):
+    from pingan.accounts.models import Role
+    from pingan.conftest import make_user
+
+    return make_user(f"{department.code}_handler", Role.DEPARTMENT, department=department)
