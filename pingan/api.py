@@ -22,6 +22,7 @@ from pingan.legal.api import router as legal_router
 from pingan.lib.errors import DomainError
 from pingan.regions.api import router as regions_router
 from pingan.registry.api import router as registry_router
+from pingan.things.api import router as things_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -83,6 +84,7 @@ api.add_router("/", events_router)
 api.add_router("/v1/legal", legal_router)
 api.add_router("/field", fieldwork_router)
 api.add_router("/command", command_router)
+api.add_router("/things", things_router)
 
 
 def error(request, status: int, code: str, message: str):

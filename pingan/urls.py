@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("pingan.fieldwork.urls")),  # first: records/<id>/visit/ is fieldwork's
     path("", include("pingan.registry.urls")),  # before regions: regions/<code>/plan/
     path("", include("pingan.regions.urls")),
+    path("", include("pingan.things.urls")),
     path("", include("pingan.command.urls")),
     path("", include("pingan.counter.urls")),
     path("", include("pingan.convenience.urls")),

@@ -29,6 +29,7 @@ MENU = [
     Item("events:todo", _("部门待办"), frozenset({Role.DEPARTMENT})),
     Item("registry:data", _("基础数据"), CENTRE_STAFF | GRID_ROLES),
     Item("registry:visits", _("走访任务"), CENTRE_STAFF | GRID_ROLES),
+    Item("things:parts", _("部件"), STAFF),
     Item("command:overview", _("综合概况"), CENTRE_STAFF | {Role.LEADER}),
     Item("command:assessment", _("评价考核"), CENTRE_STAFF | {Role.LEADER}),
     Item("fieldwork:home", _("工作统计"), CENTRE_STAFF | {Role.GRID_LEADER, Role.LEADER}),

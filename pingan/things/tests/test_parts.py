@@ -157,3 +157,59 @@ def _maintainer_user(department):
     from pingan.conftest import make_user
 
     return make_user(f"{department.code}_handler", Role.DEPARTMENT, department=department)
+
+
+def test_the_pages_list_map_and_report_a_part(client, cover, water, personas):
+    client.force_login(personas.grid_worker_a)
+    listed = client.get("/parts/?state=good").content.decode()
+    assert cover.code in listed and "共 1 个" in listed
+    assert cover.code not in client.get("/parts/?state=damaged").content.decode()
+    layer = client.get("/api/things/parts?part_class=0101").json()
+    assert [f["properties"]["code"] for f in layer["features"]] == [cover.code]
+    page = client.get(f"/parts/{cover.code}/").content.decode()
+    assert "上水井盖" in page and "平安区供水公司" in page
+    done = client.post(
+        f"/parts/{cover.code}/damage/", {"state": "damaged", "description": "碎裂"}, follow=True
+    )
+    assert (
+        "已上报，回执码" in done.content.decode() and "已转平安区供水公司" in done.content.decode()
+    )
+    again = client.post(
+        f"/api/things/parts/{cover.code}/damage",
+        {"state": "damaged"},
+        content_type="application/json",
+    )
+    assert again.status_code == 422 and "在办" in again.json()["error"]["message"]
+
+
+def test_a_part_of_another_area_is_not_found_on_any_path(client, water, personas):
+    other = part_create(actor=None, part_class=water, lng=IN_B1_1[0], lat=IN_B1_1[1])
+    client.force_login(personas.grid_worker_a)
+    assert client.get(f"/parts/{other.code}/").status_code == 404
+    assert client.get(f"/api/things/parts/{other.code}").status_code == 404
+    assert client.post(f"/parts/{other.code}/damage/", {}).status_code == 404
+    assert client.get("/api/things/parts").json()["features"] == []
+    assert other.code not in client.get("/parts/").content.decode()
+
+
+def test_a_new_part_from_the_page_and_bad_input_in_chinese(client, water, personas):
+    client.force_login(personas.village_officer)
+    bad = client.post(
+        "/parts/new/", {"part_class": "0101", "lng": "东经", "lat": "31"}, follow=True
+    )
+    assert "经纬度应为数字" in bad.content.decode() and not Part.objects.exists()
+    made = client.post(
+        "/parts/new/",
+        {"part_class": "0112", "lng": IN_A1_1[0], "lat": IN_A1_1[1], "address": "幸福路"},
+        follow=True,
+    )
+    part = Part.objects.get()
+    assert part.code == "6302030112000001" and part.address == "幸福路"
+    assert "已登记部件" in made.content.decode()
+
+
+def test_the_figures_count_parts_and_damage_handling(client, cover, personas):
+    part_report_damage(actor=personas.grid_worker_a, part=cover)
+    client.force_login(personas.township_officer)
+    page = client.get("/parts/figures/").content.decode()
+    assert "0101 上水井盖" in page and "报损事件" in page

@@ -1,0 +1,32 @@
+"""What the 部件 pages post."""
+
+from __future__ import annotations
+
+from django import forms
+
+from pingan.lib.forms import Form, text
+
+NUMBER = {"required": "请在地图上点选位置，或填写经纬度", "invalid": "经纬度应为数字"}
+
+
+class PartForm(Form):
+    part_class = text("小类", required=True)
+    lng = forms.FloatField(error_messages=NUMBER)
+    lat = forms.FloatField(error_messages=NUMBER)
+    name = text()
+    address = text()
+    holder = text()
+    note = text()
+
+
+class DamageForm(Form):
+    state = text()
+    description = text()
+
+
+class PartEditForm(Form):
+    state = text()
+    address = text()
+    holder = text()
+    note = text()
+    maintainer = forms.IntegerField(required=False)

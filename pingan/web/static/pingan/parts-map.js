@@ -1,0 +1,47 @@
+// The 部件 layer: each part a dot coloured by its state (a line part a line), its
+// tooltip and the link to its page built from text only. On the new-part form a
+// click on the map fills the longitude and latitude.
+(function () {
+  "use strict";
+  const element = document.getElementById("parts-map");
+  if (!element) return;
+  const map = L.map(element, { zoomSnap: 0.25, attributionControl: false, preferCanvas: true });
+  Pingan.basemap(map);
+  const colours = { good: "#2f855a", damaged: "#c53030", lost: "#6b46c1", occupied: "#b7791f", scrapped: "#718096" };
+  const link = element.dataset.link;
+
+  function draw(collection) {
+    const layer = L.geoJSON(collection, {
+      pointToLayer: (f, at) => L.circleMarker(at, { radius: 5, weight: 1, color: "#1a202c", fillOpacity: 0.9, fillColor: colours[f.properties.state] || "#2b6cb0" }),
+      style: (f) => ({ color: colours[f.properties.state] || "#2b6cb0", weight: 3 }),
+      onEachFeature: (f, l) => {
+        l.bindTooltip(Pingan.text(`${f.properties.name} ${f.properties.code}`));
+        if (link) l.on("click", () => { window.location = link.replace("CODE", encodeURIComponent(f.properties.code)); });
+      },
+    }).addTo(map);
+    const bounds = layer.getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], maxZoom: 17 });
+    else map.setView([36.47, 102.05], 11);
+    element.dataset.features = String(layer.getLayers().length);
+    if (collection.truncated) element.dataset.truncated = "1";
+  }
+
+  const form = element.dataset.pick ? document.getElementById(element.dataset.pick) : null;
+  if (form) {
+    let marker = null;
+    map.on("click", (event) => {
+      form.elements.lng.value = event.latlng.lng.toFixed(6);
+      form.elements.lat.value = event.latlng.lat.toFixed(6);
+      if (marker) marker.remove();
+      marker = L.marker(event.latlng).addTo(map);
+    });
+  }
+
+  fetch(element.dataset.geojson, { credentials: "same-origin" })
+    .then((response) => {
+      if (!response.ok) throw new Error(`地图数据加载失败（${response.status}）`);
+      return response.json();
+    })
+    .then(draw)
+    .catch((error) => { element.textContent = error.message; });
+})();
