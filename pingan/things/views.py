@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pingan.accounts import access
 from pingan.accounts.models import Department
 from pingan.events import photos
-from pingan.lib import fieldspec
 from pingan.lib.errors import DomainError
 from pingan.lib.http import StaffRequest, client_ip
 from pingan.regions import selectors as region_selectors
