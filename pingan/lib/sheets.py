@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,3 +129,30 @@ def _read_csv(path: Path) -> list[list[str]]:
     else:
         raise SheetError("无法识别文件编码，请另存为 UTF-8 的 CSV")
     return list(csv.reader(io.StringIO(text)))
+
+
+# ---- writing --------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(rows: Iterable[list[str]]) -> Iterator[str]:
+    """CSV lines one by one, for a StreamingHttpResponse that never times out."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in rows:
+        yield writer.writerow(csv_row(row))
+
+
+def xlsx_file(rows: Iterable[list[str]], target: io.BufferedIOBase) -> None:
+    """An .xlsx written row by row (openpyxl's write-only mode keeps memory flat)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("数据")
+    for row in rows:
+        sheet.append(xlsx_row(sheet, row))
+    book.save(target)

@@ -3,8 +3,6 @@ numbers: what a list shows, as CSV or .xlsx, however many rows."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -13,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from pingan.accounts import access
 from pingan.accounts.models import GrantKind, User
 from pingan.lib import fieldspec
-from pingan.lib.sheets import csv_row, xlsx_row
 from pingan.regions.models import Region
 from pingan.registry import records, selectors
 from pingan.registry.codes import PersonStatus
@@ -136,27 +133,3 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
             chunk = []
     if chunk:
         yield chunk
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_stream(rows: Iterable[list[str]]) -> Iterator[str]:
-    """CSV lines one by one, for a StreamingHttpResponse that never times out."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow(csv_row(row))
-
-
-def xlsx_file(rows: Iterable[list[str]], target: io.BufferedIOBase) -> None:
-    """An .xlsx written row by row (openpyxl's write-only mode keeps memory flat)."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("数据")
-    for row in rows:
-        sheet.append(xlsx_row(sheet, row))
-    book.save(target)

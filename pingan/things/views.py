@@ -3,23 +3,29 @@ history (and the one-tap damage report), a new part, the figures."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import io
+import tempfile
+from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import access
 from pingan.accounts.models import Department
 from pingan.events import photos
+from pingan.lib import fieldspec, sheets
 from pingan.lib.errors import DomainError
 from pingan.lib.http import StaffRequest, client_ip
 from pingan.regions import selectors as region_selectors
 from pingan.things import selectors, services
-from pingan.things.forms import DamageForm, PartEditForm, PartForm
+from pingan.things import sheets as part_sheets
+from pingan.things.forms import DamageForm, ImportForm, PartEditForm, PartForm
 from pingan.things.models import PartClass, PartGroup, PartState
 
 REFUSED = (DomainError, PermissionDenied)
@@ -57,8 +63,8 @@ def part_detail(request: StaffRequest, code: str) -> HttpResponse:
         "past_events": [link for link in links if link.event.closed_at is not None],
         "changes": part.changes.select_related("actor", "event")[:100],
         "attributes": [
-            (field["label"], part.attributes.get(field["key"], ""))
-            for field in part.part_class.fields
+            (f["label"], fieldspec.display(f, part.attributes.get(f["key"])))
+            for f in part.part_class.fields
         ],
         "reported_states": [(s.value, s.label) for s in services.REPORTED_STATES],
         "states": PartState.choices,
@@ -159,3 +165,58 @@ def parts_figures(request: StaffRequest) -> HttpResponse:
         "things/figures.html",
         {"figures": selectors.figures(request.user, under), "states": PartState.choices},
     )
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def parts_import(request: StaffRequest) -> HttpResponse:
+    """Upload surveyed parts: every bad row listed; nothing kept unless every row
+    is good, or the user asked for the valid rows only."""
+    outcome = None
+    if request.method == "POST":
+        try:
+            sent = ImportForm(request.POST, request.FILES).cleaned()
+            with tempfile.NamedTemporaryFile(suffix=sent["suffix"]) as stored:
+                for chunk in sent["file"].chunks():
+                    stored.write(chunk)
+                stored.flush()
+                outcome = part_sheets.import_parts(
+                    actor=request.user, path=Path(stored.name), valid_only=sent["valid_only"]
+                )
+        except REFUSED as exc:
+            messages.error(request, str(exc))
+    return render(request, "things/import.html", {"outcome": outcome})
+
+
+@login_required
+def parts_template(request: StaffRequest, fmt: str) -> HttpResponse:
+    if fmt not in CONTENT_TYPES:
+        raise Http404("只有 .xlsx 和 .csv 模板")
+    body = part_sheets.template_xlsx() if fmt == "xlsx" else part_sheets.template_csv()
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('部件导入模板')}.{fmt}"
+    return response
+
+
+@login_required
+def parts_export(request: StaffRequest, fmt: str) -> HttpResponseBase:
+    if fmt not in CONTENT_TYPES:
+        raise Http404("只能导出 .xlsx 或 .csv")
+    rows = part_sheets.export_rows(request.user, selectors.Filters.of(request.GET))
+    name = f"attachment; filename*=UTF-8''{quote('部件')}.{fmt}"
+    if fmt == "csv":
+        response: HttpResponseBase = StreamingHttpResponse(
+            sheets.csv_stream(rows), content_type=CONTENT_TYPES[fmt]
+        )
+    else:
+        buffer = io.BytesIO()
+        sheets.xlsx_file(rows, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = name
+    return response

@@ -8,6 +8,7 @@ from pingan.accounts.models import GrantKind
 from pingan.accounts.services import grant_give
 from pingan.audit.services import journal_verify
 from pingan.conftest import fix_check
+from pingan.lib import sheets
 from pingan.registry import columns, exports, imports
 from pingan.registry.models import Definition, Household, Person, Record
 from pingan.registry.services import house_create
@@ -164,10 +165,10 @@ def test_exports_are_scoped_and_masked(tree, personas, residents):
     grids = {row[0] for row in rows[1:]}
     assert grids == {tree.grid_a1_1.code, tree.grid_a1_2.code}  # not township B's grid
     assert all("*" in row[4] for row in rows[1:])
-    text = "".join(exports.csv_stream(rows))
+    text = "".join(sheets.csv_stream(rows))
     assert text.startswith("\ufeff网格编码")
     buffer = io.BytesIO()
-    exports.xlsx_file(iter(rows), buffer)
+    sheets.xlsx_file(iter(rows), buffer)
     buffer.seek(0)
     assert load_workbook(buffer).active.max_row == len(rows)
 

@@ -16,6 +16,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from pingan.lib import sheets
 from pingan.lib.forms import FormError
 from pingan.lib.http import StaffRequest, client_ip
 from pingan.regions import selectors as region_selectors
@@ -82,11 +83,11 @@ def import_errors(request: StaffRequest, job_id: int, fmt: str) -> HttpResponseB
     rows = imports.error_rows(job)
     name = f"{Path(job.file_name).stem}-错误行.{fmt}"
     if fmt == "csv":
-        response = HttpResponse("".join(exports.csv_stream(rows)), content_type=_CONTENT_TYPES[fmt])
+        response = HttpResponse("".join(sheets.csv_stream(rows)), content_type=_CONTENT_TYPES[fmt])
         response["Content-Disposition"] = _attachment_utf8(name)
         return response
     buffer = io.BytesIO()
-    exports.xlsx_file(rows, buffer)
+    sheets.xlsx_file(rows, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=_CONTENT_TYPES[fmt])
     response["Content-Disposition"] = _attachment_utf8(name)
     return response
@@ -150,11 +151,11 @@ def export(request: StaffRequest, kind: str, fmt: str) -> HttpResponseBase:
         ip=client_ip(request),
     )
     if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_stream(rows), content_type=_CONTENT_TYPES[fmt])
+        response = StreamingHttpResponse(sheets.csv_stream(rows), content_type=_CONTENT_TYPES[fmt])
         response["Content-Disposition"] = _attachment(f"{kind}.csv")
         return response
     # FileResponse closes the file when the download ends.
     spool = tempfile.TemporaryFile()  # noqa: SIM115
-    exports.xlsx_file(rows, spool)  # type: ignore[arg-type]
+    sheets.xlsx_file(rows, spool)  # type: ignore[arg-type]
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=f"{kind}.xlsx")

@@ -213,3 +213,66 @@ def test_the_figures_count_parts_and_damage_handling(client, cover, personas):
     client.force_login(personas.township_officer)
     page = client.get("/parts/figures/").content.decode()
     assert "0101 上水井盖" in page and "报损事件" in page
+
+
+def _sheet(tmp_path, rows, name="parts.csv"):
+    import csv
+
+    path = tmp_path / name
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+HEAD = ["部件编码", "小类代码", "名称", "经度", "纬度", "地址", "养护单位", "状态", "材质"]
+
+
+def test_an_import_reports_every_bad_row_and_keeps_nothing_unless_asked(tmp_path, water, personas):
+    from pingan.things.sheets import import_parts
+
+    lng, lat = IN_A1_1
+    rows = [
+        HEAD,
+        ["", "0101", "", lng, lat, "幸福路1号", "平安区供水公司", "完好", "铸铁"],
+        ["", "9999", "", "东经", lat, "", "", "", ""],  # two problems in one row
+        ["", "0101", "", lng, lat, "", "没有这个部门", "坏了", ""],
+        ["", "0101", "", IN_B1_1[0], IN_B1_1[1], "", "", "", ""],  # outside the user's area
+    ]
+    outcome = import_parts(actor=personas.village_officer, path=_sheet(tmp_path, rows))
+    assert outcome.imported == 0 and not Part.objects.exists()
+    assert sorted((e.row, e.column) for e in outcome.errors) == [
+        (3, "小类代码"),
+        (3, "经度"),
+        (4, "养护单位"),
+        (4, "状态"),
+        (5, "经度"),
+    ]
+    again = import_parts(
+        actor=personas.village_officer, path=_sheet(tmp_path, rows), valid_only=True
+    )
+    assert again.imported == 1
+    part = Part.objects.get()
+    assert part.source == "imported" and part.attributes == {"material": "iron"}
+    assert part.code == "6302030101000001"
+
+
+def test_the_template_is_refused_as_it_is_and_exports_read_back(tmp_path, client, cover, personas):
+    from pingan.things.sheets import import_parts, template_csv
+
+    template = tmp_path / "t.csv"
+    template.write_bytes(template_csv())
+    outcome = import_parts(actor=personas.village_officer, path=template)
+    assert [e.message for e in outcome.errors] == ["这是模板里的示例行，请删除后再导入"]
+    client.force_login(personas.village_officer)
+    exported = b"".join(client.get("/parts/export.csv?class=0101").streaming_content).decode(
+        "utf-8-sig"
+    )
+    assert cover.code in exported and exported.startswith("部件编码,小类代码")
+    page = client.post("/parts/import/", {"file": _upload(tmp_path)}, follow=True).content.decode()
+    assert "只支持 .xlsx 和 .csv 文件" in page
+
+
+def _upload(tmp_path):
+    path = tmp_path / "parts.txt"
+    path.write_text("x")
+    return open(path, "rb")

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from pingan.accounts.models import User
+from pingan.lib import sheets
 from pingan.registry import columns, exports, imports
 
 
@@ -67,10 +68,10 @@ class Command(BaseCommand):
         output = Path(options["output"])
         if output.suffix == ".xlsx":
             with open(output, "wb") as handle:
-                exports.xlsx_file(rows, handle)
+                sheets.xlsx_file(rows, handle)
         else:
             with open(output, "w", encoding="utf-8", newline="") as handle:
-                handle.writelines(exports.csv_stream(rows))
+                handle.writelines(sheets.csv_stream(rows))
         self.stdout.write(f"wrote {output}")
 
     def _template(self, options):
