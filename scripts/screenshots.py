@@ -58,6 +58,7 @@ def main() -> None:
         shoot(page, "township", wait_map=True)
         page.goto(f"{base}/grids/search/?q=三合村")
         shoot(page, "grid-search")
+        parts(browser, base)
         page.context.clear_cookies()
         log_in(page, base, "cunju")
         page.goto(f"{base}/mine/")
@@ -309,7 +310,26 @@ def journey(browser, base: str) -> None:
     phone.close()
 
 
+def parts(browser, base: str) -> None:
+    """部件: the map, a damaged part with its event, the figures."""
+    page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+    log_in(page, base, "zhihui")
+    page.goto(f"{base}/parts/")
+    page.wait_for_selector("#parts-map[data-features]", state="attached")
+    page.wait_for_timeout(500)
+    shoot(page, "parts-map")
+    page.goto(f"{base}/parts/?state=damaged")
+    page.click("table.list tr a >> nth=0")
+    page.wait_for_selector("#parts-map[data-features]", state="attached")
+    page.wait_for_timeout(300)
+    shoot(page, "part")
+    page.goto(f"{base}/parts/figures/")
+    shoot(page, "parts-figures")
+    page.close()
+
+
 PARTS = {
+    "parts": parts,
     "app": workbench,
     "command": command,
     "services": public_services,

@@ -1,0 +1,55 @@
+"""部件 in headless Chromium against the real server with the demo district: the
+parts map draws its layer under the page's CSP, a filter narrows it, a damaged
+part's page names its open event, and a grid worker reports a part in one tap."""
+
+import os
+
+import pytest
+
+from tests.server import CHROMIUM, log_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian chromium"),
+]
+
+
+def drawn(page) -> int:
+    page.wait_for_selector("#parts-map[data-features]", state="attached")
+    return int(page.get_attribute("#parts-map", "data-features"))
+
+
+def test_the_parts_map_filters_and_a_damaged_part_names_its_event(base_url, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    log_in(page, base_url, "zhihui")
+    page.goto(f"{base_url}/parts/")
+    everything = drawn(page)
+    assert everything > 1000, "the district's parts on one map"
+    page.select_option("select[name=state]", "damaged")
+    page.wait_for_url("**state=damaged**")
+    damaged = drawn(page)
+    assert 0 < damaged < everything
+    page.click("table.list tbody a, table.list tr a >> nth=0")
+    page.wait_for_load_state("networkidle")
+    assert "破损" in page.inner_text("h1")
+    assert page.locator("text=在办事件").count() == 1
+    assert errors == []
+    page.close()
+
+
+def test_a_grid_worker_reports_a_part_in_one_tap(base_url, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    log_in(page, base_url, "wangge")
+    page.goto(f"{base_url}/parts/?state=good&class=0112")
+    page.click("table.list tr a >> nth=0")
+    page.wait_for_load_state("networkidle")
+    page.fill("input[name=description]", "路灯夜间不亮")
+    page.click("form[action$='/damage/'] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    message = page.inner_text("body")
+    assert "已上报，回执码" in message and "已转平安区城市管理局" in message
+    assert "破损" in page.inner_text("h1")
+    page.close()
