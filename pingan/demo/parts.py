@@ -37,7 +37,9 @@ LINE_METRES = 120
 
 
 def build(grids: list[Region], rng: random.Random) -> dict[str, int]:
-    _keepers()
+    if not grids:
+        return {"parts": 0, "parts_damaged": 0}
+    _keepers(grids[0].code[:6])
     classes = {c.code: c for c in PartClass.objects.filter(code__in=[c for c, _ in MIX])}
     planned: list[tuple[PartClass, Region, float, float]] = []
     for grid in grids:
@@ -56,11 +58,11 @@ def build(grids: list[Region], rng: random.Random) -> dict[str, int]:
     return {"parts": len(parts), "parts_damaged": damaged}
 
 
-def _keepers() -> None:
-    departments = {d.code: d for d in Department.objects.all()}
+def _keepers(county: str) -> None:
+    departments = {d.code: d for d in Department.objects.filter(code__startswith=f"{county}-")}
     for part_class in PartClass.objects.all():
         keeper = "sl" if part_class.code in WATER else KEEPERS.get(part_class.code[:2], "cg")
-        part_class.maintainer = departments.get(keeper)
+        part_class.maintainer = departments[f"{county}-{keeper}"]
         part_class.save(update_fields=["maintainer"])
 
 

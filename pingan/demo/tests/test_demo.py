@@ -113,4 +113,11 @@ def test_the_demo_is_what_a_district_would_find_plausible(db):
     for code, description in written.values_list("category__code", "description"):
         assert description in texts[code], (code, description)
     assert not Definition.objects.filter(name__contains="精准扶贫").exists()
+    # Every demo part is kept by someone, water covers by the 水利局.
+    from pingan.things.models import Part
+
+    assert not Part.objects.filter(maintainer__isnull=True).exists()
+    assert set(
+        Part.objects.filter(part_class__code="0101").values_list("maintainer__name", flat=True)
+    ) == {"平安区水利局"}
     assert Definition.objects.filter(name="防返贫监测对象").exists()

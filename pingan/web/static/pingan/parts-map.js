@@ -11,8 +11,10 @@
   const link = element.dataset.link;
 
   function draw(collection) {
+    collection.features.sort((a, b) => (a.properties.state === "good" ? 0 : 1) - (b.properties.state === "good" ? 0 : 1));
     const layer = L.geoJSON(collection, {
-      pointToLayer: (f, at) => L.circleMarker(at, { radius: 5, weight: 1, color: "#1a202c", fillOpacity: 0.9, fillColor: colours[f.properties.state] || "#2b6cb0" }),
+      // A part that needs attention is drawn larger, over the sound ones.
+      pointToLayer: (f, at) => L.circleMarker(at, { radius: f.properties.state === "good" ? 3 : 6, weight: f.properties.state === "good" ? 0 : 1, color: "#1a202c", fillOpacity: 0.9, fillColor: colours[f.properties.state] || "#2b6cb0" }),
       style: (f) => ({ color: colours[f.properties.state] || "#2b6cb0", weight: 3 }),
       onEachFeature: (f, l) => {
         l.bindTooltip(Pingan.text(`${f.properties.name} ${f.properties.code}`));
@@ -35,6 +37,13 @@
       if (marker) marker.remove();
       marker = L.marker(event.latlng).addTo(map);
     });
+  }
+
+  // The grid the part is in, as an outline under it (a part's own page).
+  if (element.dataset.outline) {
+    fetch(element.dataset.outline, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((grid) => { if (grid) L.geoJSON(grid, { style: { color: "#2b6cb0", weight: 2, fillOpacity: 0.08 }, interactive: false }).addTo(map).bringToBack(); });
   }
 
   fetch(element.dataset.geojson, { credentials: "same-origin" })
