@@ -53,3 +53,31 @@ def test_a_grid_worker_reports_a_part_in_one_tap(base_url, browser):
     assert "已上报，回执码" in message and "已转平安区城市管理局" in message
     assert "破损" in page.inner_text("h1")
     page.close()
+
+
+def test_the_app_reports_a_part_offline_and_it_arrives_once(base_url, browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN"
+    )
+    page = context.new_page()
+    log_in(page, base_url, "wangge")
+    page.goto(f"{base_url}/app/")
+    page.wait_for_selector("text=今日任务")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    snapshot = page.request.get(f"{base_url}/api/field/snapshot").json()
+    good = next(p for p in snapshot["parts"] if p["state"] == "good")
+    context.set_offline(True)
+    page.goto(f"{base_url}/app/#/parts")
+    page.fill("#filter", good["code"])
+    assert page.locator("#list a.row:visible").count() == 1
+    page.click("#list a.row:visible")
+    page.select_option("select[name=state]", "damaged")
+    page.fill("textarea[name=description]", "井盖松动")
+    page.click("#report-part")
+    page.wait_for_selector("text=将转部件的养护单位处置")
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("text=已上报部件报损", timeout=20_000)
+    part = page.request.get(f"{base_url}/api/things/parts/{good['code']}").json()
+    assert part["state"] == "damaged"
+    context.close()

@@ -28,6 +28,7 @@ from pingan.regions.models import Region
 from pingan.registry.codes import HouseUse, PersonStatus
 from pingan.registry.models import House, Household, Person, Place
 from pingan.registry.selectors import definitions_for_user, records_for_user
+from pingan.things.models import Part, PartState
 
 SNAPSHOT_ROLES = GRID_ROLES  # whose phone keeps its grids offline
 
@@ -80,6 +81,7 @@ def snapshot(user: User) -> dict:
         ),
         "records": _records(user, under),
         "places": list(Place.objects.filter(under).values("id", "kind", "name", "address")),
+        "parts": _parts(under),
         "checklists": checklists(),
         "findings": FINDINGS,
         "verify": _to_verify(user, under),
@@ -100,6 +102,25 @@ def snapshot(user: User) -> dict:
         "visits": _recent_visits(under),
         "visit_every_days": _visit_every_days(grids),
     }
+
+
+def _parts(under) -> list[dict]:
+    """The grids' 部件, to report one damaged in a tap without signal."""
+    return [
+        {
+            "code": code,
+            "name": name,
+            "class_name": class_name,
+            "state": state,
+            "state_label": str(PartState(state).label),
+            "address": address,
+            "lng": lng,
+            "lat": lat,
+        }
+        for code, name, class_name, state, address, lng, lat in Part.objects.filter(under)
+        .order_by("part_class__code", "code")
+        .values_list("code", "name", "part_class__name", "state", "address", "lng", "lat")
+    ]
 
 
 def _grid(grid: Region) -> dict:

@@ -37,6 +37,9 @@ from pingan.fieldwork.services import (
     work_record,
 )
 from pingan.lib.errors import DomainError
+from pingan.things.models import PartState
+from pingan.things.selectors import part_get_for_user
+from pingan.things.services import part_report_damage
 
 MAX_ITEMS = 50
 UUID_REUSED = "该提交编号已用于另一条不同的记录"
@@ -245,9 +248,27 @@ def _change(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
     }
 
 
+def _part_damage(actor: User, key: uuid.UUID, body: dict, ip: str) -> dict:
+    """A damaged 部件 reported on the phone: the part's own event (things.services)."""
+    part = part_get_for_user(actor, str(body["code"]))
+    intake = part_report_damage(
+        actor=actor,
+        part=part,
+        state=body.get("state") or PartState.DAMAGED,
+        description=body.get("description", ""),
+        photos=_photos(body),
+        ip=ip,
+    )
+    event = intake.event
+    lead = f"，转{event.lead_department.name}" if event.lead_department else ""
+    message = f"已上报部件报损 {event.receipt}{lead}"
+    return {"event_id": event.pk, "receipt": event.receipt, "message": message}
+
+
 HANDLERS: dict[str, Handler] = {
     "work": _work,
     "event": _event,
+    "part_damage": _part_damage,
     "event_action": _event_action,
     "change": _change,
 }

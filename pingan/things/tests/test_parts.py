@@ -276,3 +276,26 @@ def _upload(tmp_path):
     path = tmp_path / "parts.txt"
     path.write_text("x")
     return open(path, "rb")
+
+
+def test_the_phone_keeps_its_grids_parts_and_reports_one_offline_once(cover, water, personas, tree):
+    from pingan.conftest import signed_in
+    from pingan.fieldwork.tests.conftest import item, jpeg_base64, sync
+
+    other = part_create(actor=None, part_class=water, lng=IN_B1_1[0], lat=IN_B1_1[1])
+    client = signed_in(personas.grid_worker_a)
+    parts = client.get("/api/field/snapshot").json()["parts"]
+    assert [p["code"] for p in parts] == [cover.code]
+    report = item("part_damage", {"code": cover.code, "state": "lost", "photos": [jpeg_base64()]})
+    (first,) = sync(client, report)
+    (again,) = sync(client, report)
+    assert first["status"] == 201 and again["status"] == 200
+    assert (
+        "已上报部件报损" in first["result"]["message"]
+        and "平安区供水公司" in first["result"]["message"]
+    )
+    cover.refresh_from_db()
+    assert cover.state == PartState.LOST and cover.events.count() == 1
+    assert cover.events.get().event.photos.count() == 1
+    (elsewhere,) = sync(client, item("part_damage", {"code": other.code}))
+    assert elsewhere["status"] == 404

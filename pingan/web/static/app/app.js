@@ -315,7 +315,7 @@
 
   function drawTabs() {
     const tabs = [["#/", "首页"]];
-    if (isField()) tabs.push(["#/households", "户"], ["#/places", "场所"]);
+    if (isField()) tabs.push(["#/households", "户"], ["#/places", "场所"], ["#/parts", "部件"]);
     tabs.push(["#/queue", "同步"], ["#/stats", "统计"]);
     const here = location.hash || "#/";
     document.getElementById("tabs").innerHTML = tabs
@@ -616,6 +616,41 @@
     if (!s) return missing("没有网格数据");
     return `<h1>重点场所（${s.places.length}）</h1><div class="card">
       ${s.places.map((p) => `<a class="row" href="#/work/inspection?place=${p.id}">${esc(p.name)}<br><span class="muted">${esc(p.address)}</span></a>`).join("") || `<p class="muted">网格内没有登记场所</p>`}</div>`;
+  });
+
+  // ---- 部件: the grid's public facilities, a damaged one reported in one tap ------
+
+  const DAMAGE = [["damaged", "破损"], ["lost", "丢失"], ["occupied", "占用"]];
+
+  viewOf("parts", () => {
+    const s = state.snap;
+    if (!s) return missing("没有网格数据");
+    const parts = s.parts || [];
+    return `<h1>部件（${parts.length}）</h1>
+      <input type="search" id="filter" placeholder="输入编码、名称或地址">
+      <div class="card" id="list">${parts.map((p) => `<a class="row" href="#/part/${esc(p.code)}" data-text="${esc(`${p.code} ${p.name} ${p.address}`)}">${esc(p.name)} <span class="tag ${p.state === "good" ? "" : "warning"}">${esc(p.state_label)}</span><br><span class="muted">${esc(p.code)} ${esc(p.address)}</span></a>`).join("") || `<p class="muted">网格内没有登记部件</p>`}</div>`;
+  }, () => {
+    const input = document.getElementById("filter");
+    input.addEventListener("input", () => {
+      const q = input.value.trim();
+      for (const row of document.querySelectorAll("#list a.row")) row.hidden = q && !row.dataset.text.includes(q);
+    });
+  });
+
+  viewOf("part", (r) => {
+    const part = state.snap && (state.snap.parts || []).find((p) => p.code === r.arg);
+    if (!part) return missing("没有找到该部件");
+    return `<h1>${esc(part.name)} <span class="tag">${esc(part.state_label)}</span></h1>
+      <p class="muted">${esc(part.class_name)} · ${esc(part.code)}<br>${esc(part.address)}</p>
+      <form id="damage-form"><label>情况 <select name="state">${DAMAGE.map(([v, l]) => `<option value="${v}">${l}</option>`).join("")}</select></label>
+      <label>说明 <textarea name="description" rows="3" maxlength="500" placeholder="如：井盖碎裂，有行人踩空的危险"></textarea></label>
+      ${photoField()}<button type="submit" class="primary" id="report-part">一键报损</button></form>`;
+  }, (r) => {
+    bindForm(async (f, data) => {
+      const body = { code: r.arg, state: data.get("state"), description: data.get("description"), photos: await photosOf(f) };
+      await enqueue("part_damage", body, `部件报损 ${r.arg}`);
+      done(`已保存${navigator.onLine ? "，正在同步" : "，有网络后自动同步"}：将转部件的养护单位处置`, "#/parts");
+    });
   });
 
   // A patrol records its track while the page is open.
