@@ -25,3 +25,13 @@ class ThingsConfig(AppConfig):
         given = lifecycle.INPUTS.get("verify_pass", ())
         if facility not in given:
             lifecycle.INPUTS["verify_pass"] = (*given, facility)
+        _region_page()
+
+
+def _region_page() -> None:
+    """A region's page counts its parts and opens them on the parts map."""
+    from pingan.regions import views
+    from pingan.things import views as things_views
+
+    views.FIGURES.append(("部件", things_views.parts_under))
+    views.ACTIONS.append(("部件地图", "things:parts_in", things_views.always))

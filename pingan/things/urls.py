@@ -6,6 +6,7 @@ app_name = "things"
 urlpatterns = [
     path("parts/", views.parts_home, name="parts"),
     path("parts/new/", views.part_new, name="new"),
+    path("parts/in/<str:code>/", views.parts_in, name="parts_in"),
     path("parts/figures/", views.parts_figures, name="figures"),
     path("parts/import/", views.parts_import, name="import"),
     path("parts/template.<str:fmt>", views.parts_template, name="template"),

@@ -14,15 +14,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import access
-from pingan.accounts.models import Department
+from pingan.accounts.models import Department, User
 from pingan.events import photos
 from pingan.lib import fieldspec, sheets
 from pingan.lib.errors import DomainError
 from pingan.lib.http import StaffRequest, client_ip
 from pingan.regions import selectors as region_selectors
+from pingan.regions.models import Region
 from pingan.things import selectors, services
 from pingan.things import sheets as part_sheets
 from pingan.things.forms import DamageForm, ImportForm, PartEditForm, PartForm
@@ -51,6 +53,21 @@ def parts_home(request: StaffRequest) -> HttpResponse:
         "export_query": urlencode(query),
     }
     return render(request, "things/parts.html", context)
+
+
+@login_required
+def parts_in(request: StaffRequest, code: str) -> HttpResponse:
+    """A region's parts: the map and list narrowed to the node (a region page's link)."""
+    region = region_selectors.region_get_for_user(request.user, code)
+    return redirect(f"{reverse('things:parts')}?{urlencode({'under': region.path})}")
+
+
+def parts_under(user: User, region: Region) -> int:
+    return selectors.parts_for_user(user).filter(region_path__startswith=region.path).count()
+
+
+def always(user: User, region: Region) -> bool:
+    return True
 
 
 @login_required

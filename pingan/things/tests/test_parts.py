@@ -299,3 +299,13 @@ def test_the_phone_keeps_its_grids_parts_and_reports_one_offline_once(cover, wat
     assert cover.events.get().event.photos.count() == 1
     (elsewhere,) = sync(client, item("part_damage", {"code": other.code}))
     assert elsewhere["status"] == 404
+
+
+def test_a_region_page_counts_its_parts_and_opens_them_on_the_map(client, cover, tree, personas):
+    client.force_login(personas.township_officer)
+    page = client.get(f"/regions/{tree.village_a1.code}/")
+    assert dict(page.context["figures"])["部件"] == 1
+    opened = client.get(f"/parts/in/{tree.village_a1.code}/")
+    assert opened.status_code == 302 and "under=" in opened["Location"]
+    assert cover.code in client.get(opened["Location"]).content.decode()
+    assert client.get(f"/parts/in/{tree.township_b.code}/").status_code == 404
