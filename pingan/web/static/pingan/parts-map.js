@@ -43,7 +43,11 @@
   if (element.dataset.outline) {
     fetch(element.dataset.outline, { credentials: "same-origin" })
       .then((response) => (response.ok ? response.json() : null))
-      .then((grid) => { if (grid) L.geoJSON(grid, { style: { color: "#2b6cb0", weight: 2, fillOpacity: 0.08 }, interactive: false }).addTo(map).bringToBack(); });
+      .then((grid) => {
+        if (!grid) return;
+        const outline = L.geoJSON(grid, { style: { color: "#2b6cb0", weight: 2, fillOpacity: 0.08 }, interactive: false }).addTo(map).bringToBack();
+        if (outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), { padding: [8, 8] });
+      });
   }
 
   fetch(element.dataset.geojson, { credentials: "same-origin" })
