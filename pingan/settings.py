@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "pingan.registry",
     "pingan.events",
     "pingan.things",
+    "pingan.video",
     "pingan.legal",
     "pingan.fieldwork",
     "pingan.command",
@@ -226,6 +227,9 @@ LOGGING = {
 # that collects what would have been sent.
 SMS_SENDER = env_str("PINGAN_SMS_SENDER", "pingan.notices.services.ConsoleSender")
 SMS_FILE = env_str("PINGAN_SMS_FILE")
+# The district video platform's playback page for a camera, {device_id} filled in
+# (this platform serves no video itself); blank: no playback link.
+VIDEO_PLAYBACK = env_str("PINGAN_VIDEO_PLAYBACK")
 
 # Uploaded photos (originals are private; public copies have no EXIF).
 MEDIA_ROOT = Path(env_str("PINGAN_MEDIA_DIR", str(DATA_DIR / "media")))

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("pingan.registry.urls")),  # before regions: regions/<code>/plan/
     path("", include("pingan.regions.urls")),
     path("", include("pingan.things.urls")),
+    path("", include("pingan.video.urls")),
     path("", include("pingan.command.urls")),
     path("", include("pingan.counter.urls")),
     path("", include("pingan.convenience.urls")),

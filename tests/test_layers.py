@@ -26,6 +26,7 @@ FLOORS = {
     "registry": 5,  # people, places, things, their records
     # the services built on them, independent of each other
     "fieldwork": 6,
+    "video": 6,  # 雪亮工程: cameras (部件 of class 0601), GB/T 28181
     "counter": 6,
     "convenience": 6,
     "legal": 6,

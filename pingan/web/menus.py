@@ -30,6 +30,7 @@ MENU = [
     Item("registry:data", _("基础数据"), CENTRE_STAFF | GRID_ROLES),
     Item("registry:visits", _("走访任务"), CENTRE_STAFF | GRID_ROLES),
     Item("things:parts", _("部件"), STAFF),
+    Item("video:cameras", _("雪亮工程"), CENTRE_STAFF | {Role.LEADER}),
     Item("command:overview", _("综合概况"), CENTRE_STAFF | {Role.LEADER}),
     Item("command:assessment", _("评价考核"), CENTRE_STAFF | {Role.LEADER}),
     Item("fieldwork:home", _("工作统计"), CENTRE_STAFF | {Role.GRID_LEADER, Role.LEADER}),

@@ -1,0 +1,14 @@
+"""The camera layer for the maps: each camera a point and its view a sector."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from pingan.video import selectors
+
+router = Router(tags=["video"])
+
+
+@router.get("/cameras", summary="摄像机图层（GeoJSON）：位置与可视范围扇形")
+def cameras_layer(request, under: str = "", use: str = ""):
+    return selectors.geojson(request.user, under=under, use=use)

@@ -1,0 +1,56 @@
+"""雪亮工程: the district's cameras. A camera is a 部件 of class 0601 监控设备 (its
+place, grid, 权属 and 养护 are the part's) with what a camera has besides: its
+GB/T 28181 id, what it watches and how (direction and view range, drawn as a
+sector), and whether it is online, with the history of that."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+CAMERA_CLASS = "0601"  # the 部件 class of cameras
+
+
+class CameraUse(models.TextChoices):
+    ROAD = "road", _("道路")
+    ENTRANCE = "entrance", _("村口")
+    SCHOOL = "school", _("校园周边")
+    PARKING = "parking", _("停车场")
+    RIVER = "river", _("河道")
+    FOREST = "forest", _("森林防火")
+    OTHER = "other", _("其他")
+
+
+class Camera(models.Model):
+    part = models.OneToOneField("things.Part", on_delete=models.PROTECT, related_name="camera")
+    device_id = models.CharField(max_length=20, unique=True)
+    use = models.CharField(max_length=10, choices=CameraUse.choices, default=CameraUse.ROAD)
+    direction = models.PositiveSmallIntegerField(default=0)  # degrees from north, clockwise
+    view_angle = models.PositiveSmallIntegerField(default=60)  # degrees; 360 for a dome
+    view_range = models.PositiveIntegerField(default=80)  # metres
+    online = models.BooleanField(default=False)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    status_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["online"], name="camera_online")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.part.name}"
+
+    @property
+    def working(self) -> bool:
+        """Online and the part sound: what coverage counts."""
+        return self.online and self.part.state == "good"
+
+
+class CameraStatus(models.Model):
+    """Each change of a camera's online state, for its history and the SLA."""
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="statuses")
+    online = models.BooleanField()
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=50, blank=True)  # keepalive, silence, register …
+
+    class Meta:
+        ordering = ["-at"]

@@ -1,0 +1,128 @@
+"""Cameras entered and their online state changed. A camera is created as its 部件
+(class 0601 监控设备) and the camera row in one transaction; a state change is kept
+in its history and journaled."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from pingan.accounts import access
+from pingan.accounts.models import Department, User
+from pingan.audit.services import journal_write
+from pingan.lib.errors import DomainError
+from pingan.things.models import PartClass
+from pingan.things.services import grid_at, part_create
+from pingan.video import gbid
+from pingan.video.models import CAMERA_CLASS, Camera, CameraStatus, CameraUse
+
+
+class CameraError(DomainError):
+    pass
+
+
+def camera_create(
+    *,
+    actor: User | None,
+    device_id: str,
+    lng: float,
+    lat: float,
+    name: str = "",
+    use: str = CameraUse.ROAD,
+    direction: int = 0,
+    view_angle: int = 60,
+    view_range: int = 80,
+    address: str = "",
+    holder: str = "",
+    maintainer: Department | None = None,
+) -> Camera:
+    county = grid_at(lng, lat).code[:6]
+    device = gbid.parse(device_id, county=county)
+    if not device.is_camera:
+        raise CameraError(f"国标编码的类型是「{device.type_label}」，不是摄像机（131/132/121）")
+    if Camera.objects.filter(device_id=str(device)).exists():
+        raise CameraError(f"国标编码「{device}」已登记")
+    _check_view(use, direction, view_angle, view_range)
+    with transaction.atomic():
+        part = part_create(
+            actor=actor,
+            part_class=PartClass.objects.get(code=CAMERA_CLASS),
+            lng=lng,
+            lat=lat,
+            name=name or "监控设备",
+            address=address,
+            holder=holder,
+            maintainer=maintainer,
+        )
+        return Camera.objects.create(
+            part=part,
+            device_id=str(device),
+            use=use,
+            direction=direction,
+            view_angle=view_angle,
+            view_range=view_range,
+        )
+
+
+def _check_view(use: str, direction: int, view_angle: int, view_range: int) -> None:
+    if use not in CameraUse.values:
+        raise CameraError("用途应为道路、村口、校园周边、停车场、河道、森林防火或其他")
+    if not 0 <= direction < 360:
+        raise CameraError("朝向应为0到359度（正北为0，顺时针）")
+    if not 1 <= view_angle <= 360:
+        raise CameraError("视角应为1到360度")
+    if not 1 <= view_range <= 2000:
+        raise CameraError("可视距离应为1到2000米")
+
+
+def camera_status(
+    camera: Camera, online: bool, *, reason: str, at: dt.datetime | None = None
+) -> bool:
+    """Mark the camera online or offline; True when that changed its state. A
+    keepalive of a camera already online only moves last_seen."""
+    now = at or timezone.now()
+    if online:
+        Camera.objects.filter(pk=camera.pk).update(last_seen=now)
+        camera.last_seen = now
+    if camera.online == online:
+        return False
+    with transaction.atomic():
+        changed = Camera.objects.filter(pk=camera.pk, online=not online).update(
+            online=online, status_since=now
+        )
+        if not changed:
+            return False  # another process got there first
+        camera.online, camera.status_since = online, now
+        CameraStatus.objects.create(camera=camera, online=online, at=now, reason=reason)
+        journal_write(
+            actor=None,
+            action="camera.online" if online else "camera.offline",
+            object_type="camera",
+            object_id=camera.pk,
+            region_path=camera.part.region_path,
+            data={"device_id": camera.device_id, "reason": reason},
+        )
+    return True
+
+
+def camera_update_view(
+    *, actor: User, camera: Camera, use: str, direction: int, view_angle: int, view_range: int
+) -> Camera:
+    access.require_scope(actor, camera.part.region_path, write=True)
+    _check_view(use, direction, view_angle, view_range)
+    before = [camera.use, camera.direction, camera.view_angle, camera.view_range]
+    camera.use, camera.direction = use, direction
+    camera.view_angle, camera.view_range = view_angle, view_range
+    with transaction.atomic():
+        camera.save(update_fields=["use", "direction", "view_angle", "view_range"])
+        journal_write(
+            actor=actor,
+            action="camera.view",
+            object_type="camera",
+            object_id=camera.pk,
+            region_path=camera.part.region_path,
+            data={"before": before, "after": [use, direction, view_angle, view_range]},
+        )
+    return camera

@@ -1,0 +1,102 @@
+import pytest
+
+from pingan.events.tests.conftest import IN_A1_1, IN_B1_1
+from pingan.registry.codes import PlaceKind
+from pingan.registry.models import Place
+from pingan.video import selectors
+from pingan.video.gbid import DeviceIdError
+from pingan.video.services import CameraError, camera_create, camera_status
+
+IPC = "63020300001320000001"
+
+
+@pytest.fixture
+def camera(tree, personas):
+    return camera_create(
+        actor=personas.village_officer,
+        device_id=IPC,
+        lng=IN_A1_1[0],
+        lat=IN_A1_1[1],
+        name="村口1号",
+        use="entrance",
+        direction=90,
+        view_angle=60,
+        view_range=100,
+    )
+
+
+def test_a_camera_is_a_part_of_class_0601_in_its_grid(camera, tree):
+    assert camera.part.part_class.code == "0601" and camera.part.code.startswith("6302030601")
+    assert camera.part.grid == tree.grid_a1_1 and not camera.online
+
+
+@pytest.mark.parametrize(
+    "device_id, problem, error",
+    [
+        ("6302030000132000001", "20位", DeviceIdError),
+        ("63020200001320000001", "不是本区", DeviceIdError),
+        ("63020300001180000001", "不是摄像机", CameraError),
+    ],
+)
+def test_a_wrong_device_id_is_refused_saying_why(tree, personas, device_id, problem, error):
+    with pytest.raises(error, match=problem):
+        camera_create(
+            actor=personas.village_officer, device_id=device_id, lng=IN_A1_1[0], lat=IN_A1_1[1]
+        )
+
+
+def test_the_same_device_id_twice_and_a_bad_view_are_refused(camera, personas):
+    with pytest.raises(CameraError, match="已登记"):
+        camera_create(actor=personas.village_officer, device_id=IPC, lng=IN_A1_1[0], lat=IN_A1_1[1])
+    with pytest.raises(CameraError, match="朝向"):
+        camera_create(
+            actor=personas.village_officer,
+            device_id="63020300001320000002",
+            lng=IN_A1_1[0],
+            lat=IN_A1_1[1],
+            direction=400,
+        )
+
+
+def test_the_view_is_a_sector_and_sees_only_inside_it(camera):
+    ring = selectors.sector(100.5, 31.0, 90, 60, 100)
+    assert ring[0] == ring[-1] == [100.5, 31.0] and len(ring) == 15
+    east = 100.5 + 80 / 111_320 / 0.857  # 80 m to the east (cos 31° ≈ 0.857)
+    assert selectors._sees(camera, east, 31.0)
+    assert not selectors._sees(camera, 100.5 - 80 / 111_320 / 0.857, 31.0), "behind it"
+    assert not selectors._sees(camera, 100.5 + 200 / 111_320 / 0.857, 31.0), "beyond its range"
+
+
+def test_online_changes_are_kept_once_and_coverage_counts_working_cameras(camera, tree, personas):
+    school = Place.objects.create(
+        grid=tree.grid_a1_1, region_path=tree.grid_a1_1.path, kind=PlaceKind.SCHOOL, name="平安小学"
+    )
+    before = selectors.coverage(personas.dispatcher)
+        personas.district_officer if hasattr(personas, "district_officer") else personas.dispatcher
+    )
+    assert school in before.schools_without and before.villages_covered == 0
+    assert camera_status(camera, True, reason="register") is True
+    assert camera_status(camera, True, reason="keepalive") is False
+    after = selectors.coverage(personas.dispatcher)
+    assert after.villages_covered == 1 and school not in after.schools_without
+    assert after.share == 1 / len(after.villages)
+    assert [s.online for s in camera.statuses.all()] == [True]
+
+
+def test_pages_and_layer_stay_inside_the_users_area(client, camera, tree, personas):
+    other = camera_create(
+        actor=None, device_id="63020300001320000009", lng=IN_B1_1[0], lat=IN_B1_1[1]
+    )
+    client.force_login(personas.village_officer)
+    page = client.get(f"/cameras/{IPC}/").content.decode()
+    assert "网络摄像机 IPC" in page and "村口1号" in page
+    assert client.get(f"/cameras/{other.device_id}/").status_code == 404
+    layer = client.get("/api/video/cameras").json()
+    assert {f["properties"]["device_id"] for f in layer["features"]} == {IPC}
+    bad = client.post(
+        f"/cameras/{IPC}/view/",
+        {"use": "road", "direction": "东", "view_angle": 60, "view_range": 80},
+        follow=True,
+    )
+    assert "朝向：应为整数" in bad.content.decode()
+    assert "乡村两级技防覆盖" in client.get("/cameras/coverage/").content.decode()
