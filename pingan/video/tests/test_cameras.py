@@ -72,8 +72,6 @@ def test_online_changes_are_kept_once_and_coverage_counts_working_cameras(camera
         grid=tree.grid_a1_1, region_path=tree.grid_a1_1.path, kind=PlaceKind.SCHOOL, name="平安小学"
     )
     before = selectors.coverage(personas.dispatcher)
-        personas.district_officer if hasattr(personas, "district_officer") else personas.dispatcher
-    )
     assert school in before.schools_without and before.villages_covered == 0
     assert camera_status(camera, True, reason="register") is True
     assert camera_status(camera, True, reason="keepalive") is False
