@@ -21,7 +21,7 @@ from pingan.accounts.models import Department, GrantKind, Role, User
 from pingan.accounts.services import grant_give, user_create
 from pingan.audit.services import journal_write
 from pingan.bulk import bulk_insert, bulk_insert_values
-from pingan.demo import basic_data, catalogue, fieldwork, geometry, history, parts
+from pingan.demo import basic_data, cameras, catalogue, fieldwork, geometry, history, parts
 from pingan.demo.divisions import Township, district_name, short_name, townships
 from pingan.events import counts as event_counts
 from pingan.events.open311 import api_key_create
@@ -97,6 +97,7 @@ def load(
         counts |= fieldwork.build(basic_data.WANGGE_GRID, rng)
         counts["events"] = _build_events(grids, rng)
         counts |= parts.build([g.region for g in grids], rng)
+        counts |= cameras.build(district, [g.region for g in grids], rng)
         counts["past_events"] = history.build(rng)
         counts |= catalogue.build(district, rng, password)
         event_counts.recount()  # the history went in in bulk, past the services

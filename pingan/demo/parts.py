@@ -23,6 +23,9 @@ MIX = [
 # Who keeps each major class (the demo's departments); water covers the 水利局.
 KEEPERS = {"01": "cg", "02": "jt", "03": "cg", "04": "cg", "05": "zj", "06": "cg"}
 WATER = {"0101", "0102", "0103", "0104"}
+# Classes kept by someone other than their major class's keeper: the water covers
+# by the 水利局, the cameras (雪亮工程) by the police.
+KEEPER_OF = {**dict.fromkeys(WATER, "sl"), "0601": "ga"}
 DAMAGED_SHARE = 0.01
 # What the grid worker writes, by what is broken.
 COVER = ["井盖松动，车辆经过有异响", "井盖边缘碎裂，有行人踩空的危险", "井盖下沉，路面不平"]
@@ -61,7 +64,7 @@ def build(grids: list[Region], rng: random.Random) -> dict[str, int]:
 def _keepers(county: str) -> None:
     departments = {d.code: d for d in Department.objects.filter(code__startswith=f"{county}-")}
     for part_class in PartClass.objects.all():
-        keeper = "sl" if part_class.code in WATER else KEEPERS.get(part_class.code[:2], "cg")
+        keeper = KEEPER_OF.get(part_class.code) or KEEPERS.get(part_class.code[:2], "cg")
         part_class.maintainer = departments[f"{county}-{keeper}"]
         part_class.save(update_fields=["maintainer"])
 

@@ -117,6 +117,9 @@ def test_the_demo_is_what_a_district_would_find_plausible(db):
     from pingan.things.models import Part
 
     assert not Part.objects.filter(maintainer__isnull=True).exists()
+    from pingan.video.models import Camera
+
+    assert Camera.objects.exists() and Camera.objects.filter(online=False).exists()
     assert set(
         Part.objects.filter(part_class__code="0101").values_list("maintainer__name", flat=True)
     ) == {"平安区水利局"}

@@ -1,0 +1,61 @@
+"""The demo's 雪亮工程: about 600 cameras. Every village has one at its entrance
+(a few have none, so coverage has gaps to show); every school one at its gate;
+the rest watch roads. A few are offline."""
+
+from __future__ import annotations
+
+import random
+
+from django.utils import timezone
+
+from pingan.demo import geometry
+from pingan.lib.divisions import Level
+from pingan.regions.models import Region
+from pingan.registry.codes import PlaceKind
+from pingan.registry.models import Place
+from pingan.video.models import Camera
+from pingan.video.services import camera_create, camera_status
+
+TOTAL = 600  # the district's; a smaller demo district gets two a grid at most
+UNCOVERED_VILLAGES = 0.04  # villages still without a camera
+OFFLINE = 0.03
+
+
+def build(district: Region, grids: list[Region], rng: random.Random) -> dict[str, int]:
+    serial = iter(range(1, 100_000))
+
+    def device() -> str:
+        return f"{district.code[:6]}0000132{0}{next(serial):06d}"
+
+    made = []
+    villages = Region.objects.filter(level=Level.VILLAGE, path__startswith=district.path)
+    for village in villages.order_by("path"):
+        if rng.random() < UNCOVERED_VILLAGES:
+            continue
+        first = village.children.filter(active=True).exclude(boundary=None).order_by("code").first()
+        if first is not None:
+            made.append(_camera(device(), first, "entrance", f"{village.name}村口", rng))
+    for school in Place.objects.filter(kind=PlaceKind.SCHOOL).select_related("grid"):
+        made.append(_camera(device(), school.grid, "school", f"{school.name}校门", rng))
+    while len(made) < min(TOTAL, 2 * len(grids)):
+        made.append(_camera(device(), rng.choice(grids), "road", "道路监控", rng))
+    now = timezone.now()
+    for camera in made:
+        camera_status(camera, rng.random() >= OFFLINE, reason="演示数据", at=now)
+    return {"cameras": len(made), "cameras_offline": Camera.objects.filter(online=False).count()}
+
+
+def _camera(device_id: str, grid: Region, use: str, name: str, rng: random.Random) -> Camera:
+    area = geometry.shapely_shape(grid.boundary or {})
+    lng, lat = (float(v) for v in geometry.random_points(area, 1, rng)[0])
+    return camera_create(
+        actor=None,
+        device_id=device_id,
+        lng=lng,
+        lat=lat,
+        name=name,
+        use=use,
+        direction=rng.randrange(0, 360),
+        view_angle=rng.choice([60, 90, 360]),
+        view_range=rng.choice([60, 80, 120]),
+    )
