@@ -34,6 +34,7 @@ from pingan.lib.divisions import Level as RegionLevel
 from pingan.lib.periods import day_start, period_bounds
 from pingan.regions.models import Region
 from pingan.registry import counts as registry_counts
+from pingan.video.selectors import coverage as video_coverage
 
 TREND_DAYS = 30
 
@@ -74,6 +75,18 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
         "registry": _registry(user),
         "fieldwork": {"events": _own(reported.channels()), **_fieldwork(user, start, end)},
         "services": _services(user, start, end),
+        "video": _video(user),
+    }
+
+
+def _video(user: User) -> dict[str, int | None]:
+    """乡村两级技防全覆盖 (the seed's aim): villages with a working camera, of all."""
+    found = video_coverage(user)
+    share = found.share
+    return {
+        "covered": found.villages_covered,
+        "villages": len(found.villages),
+        "percent": round(share * 100) if share is not None else None,
     }
 
 

@@ -98,3 +98,14 @@ def test_pages_and_layer_stay_inside_the_users_area(client, camera, tree, person
     )
     assert "朝向：应为整数" in bad.content.decode()
     assert "乡村两级技防覆盖" in client.get("/cameras/coverage/").content.decode()
+
+
+def test_the_command_centre_shows_the_villages_with_a_working_camera(client, camera, personas):
+    from pingan.command.overview import overview
+
+    assert overview(personas.dispatcher)["video"]["covered"] == 0
+    camera_status(camera, True, reason="register")
+    figure = overview(personas.dispatcher)["video"]
+    assert figure["covered"] == 1 and figure["percent"] == round(100 / figure["villages"])
+    client.force_login(personas.dispatcher)
+    assert 'data-figure="tech-coverage"' in client.get("/command/").content.decode()
