@@ -230,6 +230,10 @@ SMS_FILE = env_str("PINGAN_SMS_FILE")
 # The district video platform's playback page for a camera, {device_id} filled in
 # (this platform serves no video itself); blank: no playback link.
 VIDEO_PLAYBACK = env_str("PINGAN_VIDEO_PLAYBACK")
+# A camera keeps alive every this many seconds (GB/T 28181 Keepalive); after three
+# missed it is offline, and offline this many hours it gets a maintenance event.
+CAMERA_KEEPALIVE_SECONDS = int(env_str("PINGAN_CAMERA_KEEPALIVE_SECONDS", "60"))
+CAMERA_OFFLINE_HOURS = float(env_str("PINGAN_CAMERA_OFFLINE_HOURS", "24"))
 
 # Uploaded photos (originals are private; public copies have no EXIF).
 MEDIA_ROOT = Path(env_str("PINGAN_MEDIA_DIR", str(DATA_DIR / "media")))

@@ -49,6 +49,9 @@ STAFF_CHANNELS: dict[str, frozenset[str]] = {
     # A dispute registered by 排查 goes on to be resolved through the closed loop.
     Channel.SCREENING: GRID_ROLES | CENTRE_STAFF,
 }
+# What the platform itself may report, with no one signed in: a 部件 that reports
+# its own failure (a camera silent too long).
+SYSTEM_CHANNELS = frozenset({Channel.FACILITY})
 
 
 # ---- intake ---------------------------------------------------------------------
@@ -303,7 +306,7 @@ def _check_report(actor: User | None, channel: str, report: Report) -> None:
         # above names the level that must handle it.
         raise EventError("只有上级交办可以指定承办层级")
     allowed = STAFF_CHANNELS.get(Channel(channel))
-    if allowed is None:
+    if allowed is None or (actor is None and channel in SYSTEM_CHANNELS):
         return
     if actor is None or actor.role not in allowed:
         raise EventError(f"您的角色不能通过「{Channel(channel).label}」登记事件")

@@ -5,3 +5,9 @@ class VideoConfig(AppConfig):
     name = "pingan.video"
     label = "video"
     verbose_name = "雪亮工程"
+
+    def ready(self) -> None:
+        from pingan.jobs.rounds import register
+        from pingan.video import health
+
+        register("video.health", health.sweep)

@@ -54,3 +54,19 @@ class CameraStatus(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class CameraOutage(models.Model):
+    """A camera's time offline, and the maintenance event it opened (once)."""
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="outages")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    event = models.ForeignKey("events.Event", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["camera"], condition=models.Q(ended_at=None), name="one_open_outage"
+            )
+        ]

@@ -7,16 +7,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from pingan.accounts import access
 from pingan.accounts.models import Department, User
+from pingan.accounts.selectors import department_staff
 from pingan.audit.services import journal_write
 from pingan.lib.errors import DomainError
+from pingan.notices.services import notify
 from pingan.things.models import PartClass
 from pingan.things.services import grid_at, part_create
 from pingan.video import gbid
-from pingan.video.models import CAMERA_CLASS, Camera, CameraStatus, CameraUse
+from pingan.video.models import CAMERA_CLASS, Camera, CameraOutage, CameraStatus, CameraUse
 
 
 class CameraError(DomainError):
@@ -96,6 +99,7 @@ def camera_status(
             return False  # another process got there first
         camera.online, camera.status_since = online, now
         CameraStatus.objects.create(camera=camera, online=online, at=now, reason=reason)
+        _outage(camera, online, now)
         journal_write(
             actor=None,
             action="camera.online" if online else "camera.offline",
@@ -105,6 +109,24 @@ def camera_status(
             data={"device_id": camera.device_id, "reason": reason},
         )
     return True
+
+
+def _outage(camera: Camera, online: bool, now: dt.datetime) -> None:
+    """An outage starts when the camera goes offline and ends when it is back; the
+    maintenance event it opened is told, for its department to verify and close."""
+    if not online:
+        CameraOutage.objects.create(camera=camera, started_at=now)
+        return
+    ended = CameraOutage.objects.filter(camera=camera, ended_at=None).select_related("event")
+    for outage in ended:
+        if outage.event is not None and outage.event.lead_department_id:
+            notify(
+                department_staff([outage.event.lead_department_id]),
+                f"摄像机 {camera.device_id} 已恢复在线（事件 {outage.event.receipt}），"
+                "请核实后办结",
+                reverse("events:detail", args=[outage.event.pk]),
+            )
+    ended.update(ended_at=now)
 
 
 def camera_update_view(

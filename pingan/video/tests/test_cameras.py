@@ -109,3 +109,39 @@ def test_the_command_centre_shows_the_villages_with_a_working_camera(client, cam
     assert figure["covered"] == 1 and figure["percent"] == round(100 / figure["villages"])
     client.force_login(personas.dispatcher)
     assert 'data-figure="tech-coverage"' in client.get("/command/").content.decode()
+
+
+def test_silence_makes_a_camera_offline_and_a_long_outage_one_maintenance_event(
+    camera, personas, settings
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pingan.notices.models import Notice
+    from pingan.video import health
+
+    settings.CAMERA_KEEPALIVE_SECONDS, settings.CAMERA_OFFLINE_HOURS = 60, 24
+    start = timezone.now()
+    camera_status(camera, True, reason="register", at=start)
+    assert health.sweep(start + dt.timedelta(seconds=170)) == ""  # two intervals: still online
+    assert "摄像机离线 1" in health.sweep(start + dt.timedelta(seconds=181))
+    camera.refresh_from_db()
+    assert not camera.online and camera.statuses.first().reason == "连续3次未收到心跳"
+    assert health.sweep(start + dt.timedelta(hours=23)) == ""
+    assert "维护事件 1" in health.sweep(start + dt.timedelta(hours=25))
+    assert health.sweep(start + dt.timedelta(hours=26)) == "", "once per outage"
+    outage = camera.outages.get()
+    event = outage.event
+    assert event.channel == "facility" and camera.device_id in event.description
+    assert event.lead_department is not None  # the class has no keeper here: by category
+    camera_status(camera, True, reason="keepalive", at=start + dt.timedelta(hours=27))
+    outage.refresh_from_db()
+    assert outage.ended_at is not None
+    assert Notice.objects.filter(text__contains="已恢复在线").exists()
+
+
+def test_the_worker_runs_the_camera_round(camera):
+    from pingan.jobs.rounds import ROUNDS
+
+    assert "video.health" in ROUNDS

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pingan.audit.checkpoints import checkpoint_write
 from pingan.events.sweep import sweep
+from pingan.jobs.rounds import run_all
 from pingan.jobs.services import job_beat, job_claim, job_execute, job_recover, worker_name
 from pingan.notices.services import drain_outbox
 
@@ -51,6 +52,8 @@ class Command(BaseCommand):
             sent = drain_outbox()
             checkpoint_write()
             started = self._jobs(inline=options["once"])
+            for said in run_all(timezone.now()):  # the apps' own rounds (jobs.rounds)
+                self.stdout.write(said)
             if result.warned or result.overdue or sent or started:
                 self.stdout.write(
                     f"预警 {result.warned}，超期 {result.overdue}，"
