@@ -5,6 +5,7 @@ to-do list, the inbox and the grid's QR code."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from pingan.accounts.models import Department, Role
+from pingan.accounts.models import Department, Role, User
 from pingan.accounts.selectors import department_staff
 from pingan.events import contact as events_contact
 from pingan.events import (
@@ -240,7 +241,15 @@ def _detail(request: StaffRequest, event: Event, contact: dict | None = None) ->
         "handlers": _colleagues(request.user),
         "urgencies": Urgency.choices,
         "geo": event_geojson(event),
+        "panels": [panel(request.user, event) for panel in PANELS],
     }
+
+
+# What other apps show on an event's page, registered when they are ready: each a
+# function of the user and the event giving (title, [(text, link)]), or None.
+# 雪亮工程 lists the cameras that see the event's place (video/apps.py).
+Panel = Callable[[User, Event], "tuple[str, list[tuple[str, str]]] | None"]
+PANELS: list[Panel] = []
 
 
 def _colleagues(user) -> list:

@@ -11,3 +11,7 @@ class VideoConfig(AppConfig):
         from pingan.video import health
 
         register("video.health", health.sweep)
+        from pingan.events import views as event_views
+        from pingan.video.selectors import cameras_panel
+
+        event_views.PANELS.append(cameras_panel)

@@ -175,3 +175,20 @@ def _sees(camera: Camera, lng: float, lat: float) -> bool:
     bearing = math.degrees(math.atan2(dx, dy)) % 360
     off = abs((bearing - camera.direction + 180) % 360 - 180)
     return off <= camera.view_angle / 2
+
+
+def cameras_panel(user: User, event) -> tuple[str, list[tuple[str, str]]]:
+    """An event's page: the cameras whose view takes in its place."""
+    from django.urls import reverse
+
+    seen = covering(event.lng, event.lat, user)
+    return (
+        "覆盖此处的摄像机",
+        [
+            (
+                f"{c.part.name} {c.device_id}{'' if c.working else '（离线或损坏）'}",
+                reverse("video:camera", args=[c.device_id]),
+            )
+            for c in seen
+        ],
+    )

@@ -145,3 +145,21 @@ def test_the_worker_runs_the_camera_round(camera):
     from pingan.jobs.rounds import ROUNDS
 
     assert "video.health" in ROUNDS
+
+
+def test_an_events_page_lists_the_cameras_that_see_its_place(client, camera, personas):
+    from pingan.events.services import event_report
+    from pingan.events.tests.conftest import report_in
+
+    east = (IN_A1_1[0] + 50 / 111_320 / 0.857, IN_A1_1[1])
+    seen = event_report(
+        actor=personas.grid_worker_a, channel="grid_worker", report=report_in(where=east)
+    ).event
+    behind = (IN_A1_1[0] - 50 / 111_320 / 0.857, IN_A1_1[1])
+    unseen = event_report(
+        actor=personas.grid_worker_a, channel="grid_worker", report=report_in(where=behind)
+    ).event
+    client.force_login(personas.village_officer)
+    assert "覆盖此处的摄像机" in (page := client.get(f"/events/{seen.pk}/").content.decode())
+    assert f"/cameras/{IPC}/" in page
+    assert f"/cameras/{IPC}/" not in client.get(f"/events/{unseen.pk}/").content.decode()
