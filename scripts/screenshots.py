@@ -325,6 +325,13 @@ def parts(browser, base: str) -> None:
     shoot(page, "part")
     page.goto(f"{base}/parts/figures/")
     shoot(page, "parts-figures")
+    page.goto(f"{base}/cameras/coverage/")
+    shoot(page, "coverage")
+    page.goto(f"{base}/cameras/?use=entrance")
+    page.click("table.list tr a >> nth=0")
+    page.wait_for_selector("#camera-map[data-features]", state="attached")
+    page.wait_for_timeout(300)
+    shoot(page, "camera")
     page.close()
 
 
