@@ -81,3 +81,21 @@ def test_the_app_reports_a_part_offline_and_it_arrives_once(base_url, browser):
     part = page.request.get(f"{base_url}/api/things/parts/{good['code']}").json()
     assert part["state"] == "damaged"
     context.close()
+
+
+def test_the_camera_map_draws_views_and_a_camera_reads_out_its_id(base_url, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    failed: list[str] = []
+    page.on("pageerror", lambda error: failed.append(str(error)))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    log_in(page, base_url, "zhihui")
+    page.goto(f"{base_url}/cameras/")
+    page.wait_for_selector("#camera-map[data-features]", state="attached")
+    assert int(page.get_attribute("#camera-map", "data-features")) > 100
+    page.click("table.list tr a >> nth=0")
+    page.wait_for_load_state("networkidle")
+    assert "网络摄像机 IPC" in page.inner_text("body")
+    page.goto(f"{base_url}/cameras/coverage/")
+    assert "%" in page.inner_text("p.big")
+    assert failed == []
+    page.close()
