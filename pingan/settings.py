@@ -234,6 +234,11 @@ VIDEO_PLAYBACK = env_str("PINGAN_VIDEO_PLAYBACK")
 # missed it is offline, and offline this many hours it gets a maintenance event.
 CAMERA_KEEPALIVE_SECONDS = int(env_str("PINGAN_CAMERA_KEEPALIVE_SECONDS", "60"))
 CAMERA_OFFLINE_HOURS = float(env_str("PINGAN_CAMERA_OFFLINE_HOURS", "24"))
+# The platform's own GB/T 28181 identity (its first 10 digits are the SIP realm),
+# where it listens, and the password devices register with.
+GB28181_ID = env_str("PINGAN_GB28181_ID", "63020300002000000001")
+SIP_BIND = env_str("PINGAN_SIP_BIND", "127.0.0.1:5060")
+GB28181_PASSWORD = env_str("PINGAN_GB28181_PASSWORD", "pingan-gb-2026")
 
 # Uploaded photos (originals are private; public copies have no EXIF).
 MEDIA_ROOT = Path(env_str("PINGAN_MEDIA_DIR", str(DATA_DIR / "media")))

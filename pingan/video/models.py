@@ -70,3 +70,22 @@ class CameraOutage(models.Model):
                 fields=["camera"], condition=models.Q(ended_at=None), name="one_open_outage"
             )
         ]
+
+
+class Device(models.Model):
+    """What registered over GB/T 28181: a camera itself, or an NVR whose channels
+    are cameras. A device no administrator has accepted is listed, never trusted:
+    its keepalives change no camera."""
+
+    device_id = models.CharField(max_length=20, unique=True)
+    accepted = models.BooleanField(default=False)
+    address = models.CharField(max_length=64, blank=True)  # source ip:port (NAT: not Contact)
+    transport = models.CharField(max_length=3, default="UDP")
+    registered_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_keepalive = models.DateTimeField(null=True, blank=True)
+    charset = models.CharField(max_length=10, default="GB18030")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.device_id
