@@ -160,3 +160,17 @@ def test_the_listener_answers_over_a_real_udp_socket_and_survives_garbage(regist
     finally:
         server.close()
         device.close()
+
+
+def test_an_administrator_accepts_a_listed_device_and_it_is_journaled(client, registrar, tree):
+    from pingan.accounts.models import User
+    from pingan.audit.models import JournalEntry
+
+    registered(registrar)
+    admin = User.objects.create_superuser("root", password="x")
+    client.force_login(admin)
+    device = Device.objects.get(device_id=CAMERA)
+    assert CAMERA in client.get("/admin/video/device/?accepted__exact=0").content.decode()
+    client.post("/admin/video/device/", {"action": "accept", "_selected_action": [device.pk]})
+    device.refresh_from_db()
+    assert device.accepted and JournalEntry.objects.filter(action="device.accept").exists()
