@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,18 @@ from pingan.lib.errors import DomainError
 
 class SheetError(DomainError):
     """An uploaded file that cannot be read as a table; the message is Chinese."""
+
+
+@dataclass
+class RowError:
+    """One problem of one row of an import, as the page and the error file list it."""
+
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    message: str
+
+
+Fail = Callable[[str, str], None]  # a row's problem reported: the column, the message
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

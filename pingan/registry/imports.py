@@ -34,7 +34,7 @@ from pingan.jobs.models import Job
 from pingan.jobs.services import Superseded, job_enqueue
 from pingan.lib import fieldspec, idnumber
 from pingan.lib.divisions import Level
-from pingan.lib.sheets import SheetError, Table, read_rows
+from pingan.lib.sheets import Fail, RowError, SheetError, Table, read_rows
 from pingan.lib.text import clean_phone
 from pingan.regions.models import Region
 from pingan.registry import definitions, records
@@ -74,13 +74,6 @@ TransferError = SheetError
 
 
 @dataclass
-class RowError:
-    row: int  # as the spreadsheet numbers it: the header is row 1
-    column: str
-    message: str
-
-
-@dataclass
 class Outcome:
     total: int = 0
     imported: int = 0
@@ -90,7 +83,6 @@ class Outcome:
 
 
 Progress = Callable[[int, int], None]
-Fail = Callable[[str, str], None]  # a row's problem: the column, the message
 
 
 def import_file(

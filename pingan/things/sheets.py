@@ -5,7 +5,7 @@ reporting each bad row with its column; an export writes what the list shows."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from pingan.accounts.models import Department, User
 from pingan.audit.services import journal_write
 from pingan.lib import fieldspec
 from pingan.lib.errors import DomainError
-from pingan.lib.sheets import SheetError, csv_stream, read_rows, xlsx_file
+from pingan.lib.sheets import Fail, RowError, SheetError, csv_stream, read_rows, xlsx_file
 from pingan.things import selectors, services
 from pingan.things.models import Part, PartClass, PartSource, PartState
 
@@ -39,16 +39,6 @@ EXAMPLE = "（示例，导入前请删除本行）"
 STATES = {str(label): value for value, label in PartState.choices} | {
     value: value for value in PartState.values
 }
-
-
-Fail = Callable[[str, str], None]  # a row's problem: the column, the message
-
-
-@dataclass
-class RowError:
-    row: int  # as the spreadsheet numbers it: the header is row 1
-    column: str
-    message: str
 
 
 @dataclass
