@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from django.http import HttpRequest
 
@@ -20,3 +21,13 @@ def client_ip(request: HttpRequest) -> str:
     """The address the journal and the rate limits record. Behind a reverse proxy,
     the proxy sets REMOTE_ADDR (deploy/), never a header the client controls."""
     return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def attachment(name: str, fallback: str = "") -> str:
+    """The Content-Disposition of a download named `name`. A Chinese name goes in
+    filename* (RFC 6266), with `fallback` as the plain name for browsers that read
+    no filename*."""
+    if name.isascii():
+        return f'attachment; filename="{name}"'
+    plain = fallback or f"download.{name.rsplit('.', 1)[-1]}"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"

@@ -145,6 +145,12 @@ def _read_csv(path: Path) -> list[list[str]]:
 
 # ---- writing --------------------------------------------------------------------
 
+# What a sheet is sent as, by the formats every download offers.
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
 
 class _Echo:
     def write(self, value: str) -> str:

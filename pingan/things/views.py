@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import tempfile
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +22,7 @@ from pingan.accounts.models import Department, User
 from pingan.events import photos
 from pingan.lib import fieldspec, sheets
 from pingan.lib.errors import DomainError
-from pingan.lib.http import StaffRequest, client_ip
+from pingan.lib.http import StaffRequest, attachment, client_ip
 from pingan.regions import selectors as region_selectors
 from pingan.regions.models import Region
 from pingan.things import selectors, services
@@ -184,12 +184,6 @@ def parts_figures(request: StaffRequest) -> HttpResponse:
     )
 
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def parts_import(request: StaffRequest) -> HttpResponse:
@@ -213,27 +207,27 @@ def parts_import(request: StaffRequest) -> HttpResponse:
 
 @login_required
 def parts_template(request: StaffRequest, fmt: str) -> HttpResponse:
-    if fmt not in CONTENT_TYPES:
+    if fmt not in sheets.CONTENT_TYPES:
         raise Http404("只有 .xlsx 和 .csv 模板")
     body = part_sheets.template_xlsx() if fmt == "xlsx" else part_sheets.template_csv()
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('部件导入模板')}.{fmt}"
+    response = HttpResponse(body, content_type=sheets.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = attachment(f"部件导入模板.{fmt}", f"parts-template.{fmt}")
     return response
 
 
 @login_required
 def parts_export(request: StaffRequest, fmt: str) -> HttpResponseBase:
-    if fmt not in CONTENT_TYPES:
+    if fmt not in sheets.CONTENT_TYPES:
         raise Http404("只能导出 .xlsx 或 .csv")
     rows = part_sheets.export_rows(request.user, selectors.Filters.of(request.GET))
-    name = f"attachment; filename*=UTF-8''{quote('部件')}.{fmt}"
+    name = attachment(f"部件.{fmt}", f"parts.{fmt}")
     if fmt == "csv":
         response: HttpResponseBase = StreamingHttpResponse(
-            sheets.csv_stream(rows), content_type=CONTENT_TYPES[fmt]
+            sheets.csv_stream(rows), content_type=sheets.CONTENT_TYPES[fmt]
         )
     else:
         buffer = io.BytesIO()
         sheets.xlsx_file(rows, buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+        response = HttpResponse(buffer.getvalue(), content_type=sheets.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = name
     return response

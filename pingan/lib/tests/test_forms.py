@@ -40,3 +40,12 @@ def test_a_form_error_is_a_domain_error_and_a_field_error_its_own_message():
     assert issubclass(FormError, DomainError)
     with pytest.raises(FormError, match="^编号须为数字$"):
         Odd({"number": "x"}).cleaned()
+
+
+def test_a_download_keeps_its_chinese_name_with_a_plain_one_beside():
+    from pingan.lib.http import attachment
+
+    assert attachment("people.csv") == 'attachment; filename="people.csv"'
+    assert attachment("部件.xlsx", "parts.xlsx") == (
+        "attachment; filename=\"parts.xlsx\"; filename*=UTF-8''%E9%83%A8%E4%BB%B6.xlsx"
+    )

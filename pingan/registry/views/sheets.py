@@ -7,7 +7,6 @@ import io
 import itertools
 import tempfile
 from pathlib import Path
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from pingan.lib import sheets
 from pingan.lib.forms import FormError
-from pingan.lib.http import StaffRequest, client_ip
+from pingan.lib.http import StaffRequest, attachment, client_ip
 from pingan.regions import selectors as region_selectors
 from pingan.registry import columns, exports, imports, selectors, services
 from pingan.registry.forms import ImportForm
@@ -73,7 +72,7 @@ def import_errors(request: StaffRequest, job_id: int, fmt: str) -> HttpResponseB
     """The bad rows of one's own upload with a column of reasons, to correct and
     upload again. Journaled as an export: it holds the file's identity numbers."""
     job = get_object_or_404(ImportJob, pk=job_id, user=request.user)
-    if fmt not in _CONTENT_TYPES:
+    if fmt not in sheets.CONTENT_TYPES:
         raise Http404("只提供 .xlsx 和 .csv")
     if not any(row for row, _column, _message in job.errors):
         raise Http404("这次导入没有错误的行")
@@ -83,25 +82,21 @@ def import_errors(request: StaffRequest, job_id: int, fmt: str) -> HttpResponseB
     rows = imports.error_rows(job)
     name = f"{Path(job.file_name).stem}-错误行.{fmt}"
     if fmt == "csv":
-        response = HttpResponse("".join(sheets.csv_stream(rows)), content_type=_CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = _attachment_utf8(name)
+        response = HttpResponse(
+            "".join(sheets.csv_stream(rows)), content_type=sheets.CONTENT_TYPES[fmt]
+        )
+        response["Content-Disposition"] = attachment(name, f"errors.{fmt}")
         return response
     buffer = io.BytesIO()
     sheets.xlsx_file(rows, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=_CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = _attachment_utf8(name)
+    response = HttpResponse(buffer.getvalue(), content_type=sheets.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = attachment(name, f"errors.{fmt}")
     return response
-
-
-def _attachment_utf8(name: str) -> str:
-    """A Chinese file name, as RFC 6266 has browsers read it."""
-    plain = f"errors.{name.rsplit('.', 1)[-1]}"  # for browsers that read no filename*
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"
 
 
 @login_required
 def template_download(request: StaffRequest, kind: str, fmt: str) -> HttpResponse:
-    if fmt not in _CONTENT_TYPES:
+    if fmt not in sheets.CONTENT_TYPES:
         raise Http404("只提供 .xlsx 和 .csv")
     try:
         if kind != columns.PEOPLE:
@@ -109,26 +104,16 @@ def template_download(request: StaffRequest, kind: str, fmt: str) -> HttpRespons
         body = columns.template_xlsx(kind) if fmt == "xlsx" else columns.template_csv(kind)
     except imports.TransferError as exc:
         raise Http404(str(exc)) from None
-    response = HttpResponse(body, content_type=_CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = _attachment(f"{kind}-template.{fmt}")
+    response = HttpResponse(body, content_type=sheets.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = attachment(f"{kind}-template.{fmt}")
     return response
-
-
-_CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def _attachment(name: str) -> str:
-    return f'attachment; filename="{name}"'
 
 
 @login_required
 def export(request: StaffRequest, kind: str, fmt: str) -> HttpResponseBase:
     """Stream the user's part of the registry: CSV row by row; .xlsx through a
     temporary file, so memory stays flat however many rows."""
-    if fmt not in _CONTENT_TYPES:
+    if fmt not in sheets.CONTENT_TYPES:
         raise Http404("只提供 .xlsx 和 .csv")
     code = request.GET.get("region", "")
     under = region_selectors.region_get_for_user(request.user, code) if code else None
@@ -151,8 +136,10 @@ def export(request: StaffRequest, kind: str, fmt: str) -> HttpResponseBase:
         ip=client_ip(request),
     )
     if fmt == "csv":
-        response = StreamingHttpResponse(sheets.csv_stream(rows), content_type=_CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = _attachment(f"{kind}.csv")
+        response = StreamingHttpResponse(
+            sheets.csv_stream(rows), content_type=sheets.CONTENT_TYPES[fmt]
+        )
+        response["Content-Disposition"] = attachment(f"{kind}.csv")
         return response
     # FileResponse closes the file when the download ends.
     spool = tempfile.TemporaryFile()  # noqa: SIM115
