@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +29,7 @@ from pingan.command.models import weights_in_use
 from pingan.events.selectors import events_for_user
 from pingan.fieldwork.stats import MEASURE_LABELS
 from pingan.fieldwork.stats import totals as fieldwork_totals
-from pingan.lib.errors import DomainError
+from pingan.lib.errors import REFUSED
 from pingan.lib.http import StaffRequest
 from pingan.lib.periods import PERIODS, PeriodError
 from pingan.lib.redirects import next_page
@@ -166,7 +165,7 @@ def weights(request: StaffRequest) -> HttpResponse:
     try:
         values = WeightsForm(request.POST).weights()
         services.weights_set(actor=request.user, weights=values)
-    except (DomainError, PermissionDenied) as exc:
+    except REFUSED as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "考核权重已更新")
@@ -233,7 +232,7 @@ def notice_issue(request: StaffRequest) -> HttpResponse:
         notice = services.notice_issue(
             actor=request.user, event=event, requirement=sent["requirement"], days=sent["days"]
         )
-    except (DomainError, PermissionDenied) as exc:
+    except REFUSED as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已下发督办单 {notice.number}")
@@ -250,7 +249,7 @@ def notice_answer(request: StaffRequest, notice_id: int) -> HttpResponse:
             services.notice_close(actor=request.user, notice=notice, note=answer["note"])
         else:
             services.notice_reply(actor=request.user, notice=notice, reply=answer["reply"])
-    except (DomainError, PermissionDenied) as exc:
+    except REFUSED as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "已办理")

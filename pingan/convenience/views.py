@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 from pingan.convenience import selectors, services
 from pingan.convenience.forms import MarkForm
 from pingan.convenience.models import AppointmentKind
-from pingan.lib.errors import DomainError
+from pingan.lib.errors import REFUSED
 from pingan.lib.http import StaffRequest
 
 
@@ -60,7 +59,7 @@ def appointment_mark(request: StaffRequest, appointment_id: int) -> HttpResponse
             appointment=appointment,
             **MarkForm(request.POST).cleaned(),  # mark, note
         )
-    except (DomainError, PermissionDenied) as exc:
+    except REFUSED as exc:
         messages.error(request, str(exc))
     return redirect(f"/convenience/appointments/?day={appointment.day}")
 

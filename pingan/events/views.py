@@ -34,7 +34,7 @@ from pingan.events.forms import BulkForm, MobileReportForm, StaffReportForm, Ste
 from pingan.events.lifecycle import step_label
 from pingan.events.models import Category, Channel, Event, Level, Photo, State, Urgency
 from pingan.lib.divisions import Level as RegionLevel
-from pingan.lib.errors import DomainError
+from pingan.lib.errors import REFUSED
 from pingan.lib.forms import FormError
 from pingan.lib.http import StaffRequest, client_ip
 from pingan.regions import selectors as region_selectors
@@ -272,7 +272,7 @@ def event_contact(request: StaffRequest, event_id: int) -> HttpResponse:
             reason=StepForm(request.POST).cleaned()["reason"],
             ip=client_ip(request),
         )
-    except (DomainError, PermissionDenied) as exc:
+    except REFUSED as exc:
         messages.error(request, str(exc))
         return redirect("events:detail", event_id=event.pk)
     return render(request, "events/detail.html", _detail(request, event, contact))
@@ -311,7 +311,7 @@ def event_act(request: StaffRequest, event_id: int, action: str) -> HttpResponse
         )
     except services.Conflict as exc:
         messages.error(request, str(exc))
-    except (DomainError, PermissionDenied) as exc:
+    except REFUSED as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "已办理")

@@ -24,7 +24,7 @@ from pingan.fieldwork.forms import InspectionForm, PolicyForm, ReviewForm, Visit
 from pingan.fieldwork.models import ChangeStatus, Kind, WorkPhoto
 from pingan.fieldwork.services import FieldError
 from pingan.lib.divisions import Level
-from pingan.lib.errors import DomainError
+from pingan.lib.errors import REFUSED, DomainError
 from pingan.lib.http import StaffRequest
 from pingan.lib.periods import PERIODS, period_bounds
 from pingan.regions.selectors import region_get_for_user
@@ -106,7 +106,7 @@ def record_visit(request: StaffRequest, record_id: int) -> HttpResponse:
             record=record,
             **VisitForm(request.POST).cleaned(),  # note, risk_level
         )
-    except (DomainError, PermissionDenied) as exc:
+    except REFUSED as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "已记录走访")
@@ -220,7 +220,7 @@ def policy(request: StaffRequest, code: str) -> HttpResponse:
                 approve_changes=sent["approve_changes"] == "on",
                 visit_every_days=sent["visit_every_days"] or 0,
             )
-        except (DomainError, PermissionDenied) as exc:
+        except REFUSED as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "已保存")
@@ -234,7 +234,7 @@ def inspections(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             _assign_from(request)
-        except (DomainError, PermissionDenied) as exc:
+        except REFUSED as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "已分派")

@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from pingan.accounts.models import Department, User
 from pingan.audit.services import journal_write
 from pingan.lib import fieldspec
-from pingan.lib.errors import DomainError
+from pingan.lib.errors import REFUSED
 from pingan.lib.sheets import Fail, RowError, SheetError, csv_stream, read_rows, xlsx_file
 from pingan.things import selectors, services
 from pingan.things.models import Part, PartClass, PartSource, PartState
@@ -126,7 +125,7 @@ def _import_row(
             )
             if state != PartState.GOOD:
                 Part.objects.filter(pk=part.pk).update(state=state)
-    except (DomainError, PermissionDenied) as exc:
+    except REFUSED as exc:
         column = "部件编码" if "编码" in str(exc) else "经度"
         return [RowError(row, column, str(exc))]
     return []

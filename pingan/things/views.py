@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,7 @@ from pingan.accounts import access
 from pingan.accounts.models import Department, User
 from pingan.events import photos
 from pingan.lib import fieldspec, sheets
-from pingan.lib.errors import DomainError
+from pingan.lib.errors import REFUSED
 from pingan.lib.http import StaffRequest, attachment, client_ip
 from pingan.regions import selectors as region_selectors
 from pingan.regions.models import Region
@@ -30,7 +29,6 @@ from pingan.things import sheets as part_sheets
 from pingan.things.forms import DamageForm, ImportForm, PartEditForm, PartForm
 from pingan.things.models import PartClass, PartGroup, PartState
 
-REFUSED = (DomainError, PermissionDenied)
 LISTED = 200
 
 

@@ -6,19 +6,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts import access
-from pingan.lib.errors import DomainError
+from pingan.lib.errors import REFUSED
 from pingan.lib.http import StaffRequest
 from pingan.video import gbid, selectors, services
 from pingan.video.forms import CameraForm, ViewForm
 from pingan.video.models import CameraUse
-
-REFUSED = (DomainError, PermissionDenied)
 
 
 @login_required

@@ -1,23 +1,17 @@
-"""What the registry's pages share: the refusals they show, who administers, the
+"""What the registry's pages share: who administers, the
 grids a user may write and the categories they may see."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from pingan.accounts import access
 from pingan.accounts.models import Role
 from pingan.lib.divisions import Level
-from pingan.lib.errors import DomainError
 from pingan.lib.http import StaffRequest
 from pingan.regions.models import Region
 from pingan.registry import records
 from pingan.registry.models import Definition
-
-# What a page shows as a message and stays: a broken rule (a service's, or a form
-# that cannot be read) or a refusal of access.
-REFUSED = (DomainError, PermissionDenied)
 
 
 def is_admin(user) -> bool:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pingan.accounts import access
 from pingan.accounts.models import GrantKind
 from pingan.lib.divisions import Level
+from pingan.lib.errors import REFUSED
 from pingan.lib.forms import NoteForm
 from pingan.lib.http import StaffRequest, client_ip
 from pingan.regions import selectors as region_selectors
@@ -28,7 +29,7 @@ from pingan.registry.models import (
     Subject,
     common_block,
 )
-from pingan.registry.views._common import REFUSED, is_admin, writable_grids
+from pingan.registry.views._common import is_admin, writable_grids
 
 
 def common_block_rows(values) -> dict:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pingan.accounts import access
 from pingan.accounts.models import GrantKind
 from pingan.lib import fieldspec
+from pingan.lib.errors import REFUSED
 from pingan.lib.http import StaffRequest
 from pingan.registry import exports, records, selectors
 from pingan.registry.codes import (
@@ -24,7 +25,7 @@ from pingan.registry.models import (
     Definition,
     RiskLevel,
 )
-from pingan.registry.views._common import REFUSED, definition_for, is_admin
+from pingan.registry.views._common import definition_for, is_admin
 
 
 @login_required

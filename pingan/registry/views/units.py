@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from pingan.accounts import access
+from pingan.lib.errors import REFUSED
 from pingan.lib.http import StaffRequest
 from pingan.regions import selectors as region_selectors
 from pingan.registry import selectors, services
@@ -25,7 +26,7 @@ from pingan.registry.models import (
     Place,
     Subject,
 )
-from pingan.registry.views._common import REFUSED, writable_grids
+from pingan.registry.views._common import writable_grids
 
 
 @dataclass(frozen=True)
