@@ -478,13 +478,18 @@
       <div id="map" hidden></div>
       <div class="card" id="list">${list.map(householdRow).join("")}</div>`;
   }, (r) => {
+    bindListFilter();
+    document.getElementById("show-map").addEventListener("click", () => drawMap());
+  });
+
+  // A list's search box: rows whose data-text holds what is typed stay shown.
+  function bindListFilter() {
     const input = document.getElementById("filter");
     input.addEventListener("input", () => {
       const q = input.value.trim();
       for (const row of document.querySelectorAll("#list a.row")) row.hidden = q && !row.dataset.text.includes(q);
     });
-    document.getElementById("show-map").addEventListener("click", () => drawMap());
-  });
+  }
 
   function householdRow(h) {
     const members = state.snap.people.filter((p) => p.household_id === h.id);
@@ -629,13 +634,7 @@
     return `<h1>部件（${parts.length}）</h1>
       <input type="search" id="filter" placeholder="输入编码、名称或地址">
       <div class="card" id="list">${parts.map((p) => `<a class="row" href="#/part/${esc(p.code)}" data-text="${esc(`${p.code} ${p.name} ${p.address}`)}">${esc(p.name)} <span class="tag ${p.state === "good" ? "" : "warning"}">${esc(p.state_label)}</span><br><span class="muted">${esc(p.code)} ${esc(p.address)}</span></a>`).join("") || `<p class="muted">网格内没有登记部件</p>`}</div>`;
-  }, () => {
-    const input = document.getElementById("filter");
-    input.addEventListener("input", () => {
-      const q = input.value.trim();
-      for (const row of document.querySelectorAll("#list a.row")) row.hidden = q && !row.dataset.text.includes(q);
-    });
-  });
+  }, bindListFilter);
 
   viewOf("part", (r) => {
     const part = state.snap && (state.snap.parts || []).find((p) => p.code === r.arg);

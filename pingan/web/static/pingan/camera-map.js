@@ -9,36 +9,21 @@
   const link = element.dataset.link;
   const colour = (p) => (p.working ? "#2f855a" : "#c53030");
 
-  fetch(element.dataset.geojson, { credentials: "same-origin" })
-    .then((response) => {
-      if (!response.ok) throw new Error(`地图数据加载失败（${response.status}）`);
-      return response.json();
-    })
-    .then((collection) => {
-      const layer = L.geoJSON(collection, {
-        style: (f) => ({ color: colour(f.properties), weight: 1, fillOpacity: 0.15 }),
-        pointToLayer: (f, at) => L.circleMarker(at, { radius: 4, weight: 1, color: "#1a202c", fillColor: colour(f.properties), fillOpacity: 1 }),
-        onEachFeature: (f, l) => {
-          if (f.properties.shape !== "camera") return;
-          l.bindTooltip(Pingan.text(`${f.properties.name} ${f.properties.device_id}${f.properties.online ? "" : "（离线）"}`));
-          if (link) l.on("click", () => { window.location = link.replace("DEVICE", encodeURIComponent(f.properties.device_id)); });
-        },
-      }).addTo(map);
-      const bounds = layer.getBounds();
-      if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], maxZoom: 18 });
-      else map.setView([36.47, 102.05], 11);
-      element.dataset.features = String(collection.features.length / 2);
-    })
-    .catch((error) => { element.textContent = error.message; });
+  Pingan.layer(element, element.dataset.geojson, (collection) => {
+    const layer = L.geoJSON(collection, {
+      style: (f) => ({ color: colour(f.properties), weight: 1, fillOpacity: 0.15 }),
+      pointToLayer: (f, at) => L.circleMarker(at, { radius: 4, weight: 1, color: "#1a202c", fillColor: colour(f.properties), fillOpacity: 1 }),
+      onEachFeature: (f, l) => {
+        if (f.properties.shape !== "camera") return;
+        l.bindTooltip(Pingan.text(`${f.properties.name} ${f.properties.device_id}${f.properties.online ? "" : "（离线）"}`));
+        if (link) l.on("click", () => { window.location = link.replace("DEVICE", encodeURIComponent(f.properties.device_id)); });
+      },
+    }).addTo(map);
+    const bounds = layer.getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], maxZoom: 18 });
+    else map.setView([36.47, 102.05], 11);
+    element.dataset.features = String(collection.features.length / 2);
+  });
 
-  const form = element.dataset.pick ? document.getElementById(element.dataset.pick) : null;
-  if (form) {
-    let marker = null;
-    map.on("click", (event) => {
-      form.elements.lng.value = event.latlng.lng.toFixed(6);
-      form.elements.lat.value = event.latlng.lat.toFixed(6);
-      if (marker) marker.remove();
-      marker = L.marker(event.latlng).addTo(map);
-    });
-  }
+  if (element.dataset.pick) Pingan.pickPlace(map, document.getElementById(element.dataset.pick));
 })();

@@ -23,7 +23,28 @@
     if (tiles.attribution) L.control.attribution({ prefix: false }).addTo(map);
     return true;
   }
-  window.Pingan = { text, basemap };
+  // A map's GeoJSON layer fetched with the session; a failure is said in the map's
+  // place, as text.
+  function layer(element, url, draw) {
+    fetch(url, { credentials: "same-origin" })
+      .then((response) => {
+        if (!response.ok) throw new Error(`地图数据加载失败（${response.status}）`);
+        return response.json();
+      })
+      .then(draw)
+      .catch((error) => { element.textContent = error.message; });
+  }
+  // A form's lng and lat filled by a click on the map, with a marker where.
+  function pickPlace(map, form) {
+    let marker = null;
+    map.on("click", (event) => {
+      form.elements.lng.value = event.latlng.lng.toFixed(6);
+      form.elements.lat.value = event.latlng.lat.toFixed(6);
+      if (marker) marker.remove();
+      marker = L.marker(event.latlng).addTo(map);
+    });
+  }
+  window.Pingan = { text, basemap, layer, pickPlace };
 
   document.addEventListener("change", (event) => {
     const field = event.target.closest("[data-autosubmit]");

@@ -28,16 +28,7 @@
     if (collection.truncated) element.dataset.truncated = "1";
   }
 
-  const form = element.dataset.pick ? document.getElementById(element.dataset.pick) : null;
-  if (form) {
-    let marker = null;
-    map.on("click", (event) => {
-      form.elements.lng.value = event.latlng.lng.toFixed(6);
-      form.elements.lat.value = event.latlng.lat.toFixed(6);
-      if (marker) marker.remove();
-      marker = L.marker(event.latlng).addTo(map);
-    });
-  }
+  if (element.dataset.pick) Pingan.pickPlace(map, document.getElementById(element.dataset.pick));
 
   // The grid the part is in, as an outline under it (a part's own page).
   if (element.dataset.outline) {
@@ -50,11 +41,5 @@
       });
   }
 
-  fetch(element.dataset.geojson, { credentials: "same-origin" })
-    .then((response) => {
-      if (!response.ok) throw new Error(`地图数据加载失败（${response.status}）`);
-      return response.json();
-    })
-    .then(draw)
-    .catch((error) => { element.textContent = error.message; });
+  Pingan.layer(element, element.dataset.geojson, draw);
 })();
