@@ -29,6 +29,7 @@ system-deps:
 	  need=""; \
 	  [ -x /usr/bin/chromium ] || need="$$need chromium"; \
 	  [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need="$$need fonts-wqy-zenhei"; \
+	  command -v sipp >/dev/null || need="$$need sip-tester"; \
 	  if [ -n "$$need" ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
 	  fi; \

@@ -234,6 +234,8 @@ VIDEO_PLAYBACK = env_str("PINGAN_VIDEO_PLAYBACK")
 # missed it is offline, and offline this many hours it gets a maintenance event.
 CAMERA_KEEPALIVE_SECONDS = int(env_str("PINGAN_CAMERA_KEEPALIVE_SECONDS", "60"))
 CAMERA_OFFLINE_HOURS = float(env_str("PINGAN_CAMERA_OFFLINE_HOURS", "24"))
+# Alarms of one camera and category within this many minutes join the open event.
+CAMERA_ALARM_MINUTES = int(env_str("PINGAN_CAMERA_ALARM_MINUTES", "30"))
 # The platform's own GB/T 28181 identity (its first 10 digits are the SIP realm),
 # where it listens, and the password devices register with.
 GB28181_ID = env_str("PINGAN_GB28181_ID", "63020300002000000001")

@@ -124,9 +124,10 @@ def wait_until(page, expression: str, timeout: float = 30_000) -> None:
         page.wait_for_timeout(200)
 
 
-def pingan_command(data_dir: str, *args: str) -> str:
-    """Run a `pingan` command on a demo's own SQLite data folder; its stdout."""
-    env = {**os.environ, "PINGAN_DATA_DIR": data_dir}
+def pingan_command(data_dir: str, *args: str, settings: dict[str, str] | None = None) -> str:
+    """Run a `pingan` command on a demo's own SQLite data folder (with PINGAN_*
+    `settings`); its stdout."""
+    env = {**os.environ, **(settings or {}), "PINGAN_DATA_DIR": data_dir}
     env.pop("DATABASE_URL", None)
     done = subprocess.run(
         [str(BIN / "pingan"), *args], env=env, check=True, capture_output=True, text=True
@@ -134,6 +135,7 @@ def pingan_command(data_dir: str, *args: str) -> str:
     return done.stdout
 
 
-def pingan_shell(data_dir: str, code: str) -> str:
+def pingan_shell(data_dir: str, code: str, settings: dict[str, str] | None = None) -> str:
     """The last line `pingan shell -c code` printed (the shell prints a banner first)."""
-    return pingan_command(data_dir, "shell", "-c", code).strip().splitlines()[-1]
+    done = pingan_command(data_dir, "shell", "-c", code, settings=settings)
+    return done.strip().splitlines()[-1]

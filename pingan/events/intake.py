@@ -50,8 +50,8 @@ STAFF_CHANNELS: dict[str, frozenset[str]] = {
     Channel.SCREENING: GRID_ROLES | CENTRE_STAFF,
 }
 # What the platform itself may report, with no one signed in: a 部件 that reports
-# its own failure (a camera silent too long).
-SYSTEM_CHANNELS = frozenset({Channel.FACILITY})
+# its own failure (a camera silent too long), and what a camera's alarm saw.
+SYSTEM_CHANNELS = frozenset({Channel.FACILITY, Channel.VIDEO})
 
 
 # ---- intake ---------------------------------------------------------------------

@@ -3,7 +3,7 @@ accept: until then their keepalives move no camera. Accepting is journaled."""
 
 from django.contrib import admin
 
-from pingan.audit.services import journal_write
+from pingan.video.devices import device_accept
 from pingan.video.models import Device
 
 
@@ -33,12 +33,4 @@ class DeviceAdmin(admin.ModelAdmin):
     @admin.action(description="接入所选设备")
     def accept(self, request, queryset):
         for device in queryset.filter(accepted=False):
-            device.accepted = True
-            device.save(update_fields=["accepted"])
-            journal_write(
-                actor=request.user,
-                action="device.accept",
-                object_type="device",
-                object_id=device.pk,
-                data={"device_id": device.device_id},
-            )
+            device_accept(actor=request.user, device=device)

@@ -28,6 +28,11 @@ class Camera(models.Model):
     direction = models.PositiveSmallIntegerField(default=0)  # degrees from north, clockwise
     view_angle = models.PositiveSmallIntegerField(default=60)  # degrees; 360 for a dome
     view_range = models.PositiveIntegerField(default=80)  # metres
+    # The device it is reached through: itself (an IPC that registers) or an NVR
+    # whose Catalog lists it as a channel.
+    via = models.ForeignKey(
+        "Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="cameras"
+    )
     online = models.BooleanField(default=False)
     last_seen = models.DateTimeField(null=True, blank=True)
     status_since = models.DateTimeField(null=True, blank=True)
@@ -86,6 +91,78 @@ class Device(models.Model):
     last_keepalive = models.DateTimeField(null=True, blank=True)
     charset = models.CharField(max_length=10, default="GB18030")
     created_at = models.DateTimeField(auto_now_add=True)
+    # What its DeviceInfo answer said.
+    name = models.CharField(max_length=100, blank=True)
+    manufacturer = models.CharField(max_length=60, blank=True)
+    model = models.CharField(max_length=60, blank=True)
+    firmware = models.CharField(max_length=60, blank=True)
+    channel_count = models.PositiveIntegerField(null=True, blank=True)
+    catalog_at = models.DateTimeField(null=True, blank=True)  # the last whole Catalog
 
     def __str__(self) -> str:
         return self.device_id
+
+
+class Channel(models.Model):
+    """One item of a device's last whole Catalog answer, as the device sent it. A
+    channel of an accepted device becomes a camera where it says where it is (or a
+    camera with its id was entered); the others wait for someone to place them."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="channels")
+    channel_id = models.CharField(max_length=20)
+    name = models.CharField(max_length=100, blank=True)
+    manufacturer = models.CharField(max_length=60, blank=True)
+    model = models.CharField(max_length=60, blank=True)
+    owner = models.CharField(max_length=100, blank=True)
+    civil_code = models.CharField(max_length=20, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    parent_id = models.CharField(max_length=20, blank=True)
+    online = models.BooleanField(default=False)  # its Status: ON
+    lng = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "channel_id"], name="channel_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.name}"
+
+
+class AlarmMethod(models.IntegerChoices):
+    PHONE = 1, _("电话报警")
+    DEVICE = 2, _("设备报警")
+    SMS = 3, _("短信报警")
+    GPS = 4, _("GPS报警")
+    VIDEO = 5, _("视频报警")
+    FAULT = 6, _("设备故障报警")
+    OTHER = 7, _("其他报警")
+
+
+class Alarm(models.Model):
+    """An Alarm notification as received, once (a device that repeats it, having
+    missed our 200 OK, sends the same source, time and type), with the event it
+    opened or joined."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="alarms")
+    source_id = models.CharField(max_length=20)  # the alarm's DeviceID: a channel or input
+    camera = models.ForeignKey(
+        Camera, null=True, blank=True, on_delete=models.SET_NULL, related_name="alarms"
+    )
+    priority = models.PositiveSmallIntegerField(default=4)
+    method = models.PositiveSmallIntegerField(choices=AlarmMethod.choices)
+    kind = models.PositiveSmallIntegerField(default=0)  # Info/AlarmType, read with the method
+    at = models.DateTimeField()
+    description = models.CharField(max_length=200, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    event = models.ForeignKey("events.Event", null=True, blank=True, on_delete=models.SET_NULL)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_id", "at", "method", "kind"], name="alarm_once")
+        ]

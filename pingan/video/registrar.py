@@ -1,14 +1,19 @@
-"""The GB/T 28181 registrar's rules, message in, replies out, with no socket: the
-listener (`pingan gb28181`) feeds it datagrams. REGISTER is challenged and checked
-by digest (RFC 2617, MD5); Expires is honoured, Expires 0 unregisters; a MESSAGE
-Keepalive keeps a device online. A device not yet accepted is recorded and
-answered, but changes no camera. Anything unreadable is counted and dropped."""
+"""The GB/T 28181 registrar's rules, message in, messages out, with no socket: the
+listener (`pingan gb28181`) feeds it what arrives over UDP or TCP and sends back
+what it returns. REGISTER is challenged and checked by digest (RFC 2617, MD5);
+Expires is honoured, Expires 0 unregisters; after a registration the platform
+asks the device for its Catalog and DeviceInfo. A MESSAGE Keepalive keeps a
+device online; Catalog packets are gathered to SumNum before they replace the
+channel set; an Alarm becomes an event (alarms.py). A device not yet accepted is
+recorded and answered, but changes no camera. Anything unreadable is counted and
+dropped."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -16,11 +21,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from pingan.video import gbid, sip
-from pingan.video.models import Camera, Device
-from pingan.video.services import camera_status
+from pingan.video import alarms, devices, gbid, manscdp, sip
+from pingan.video.models import Device
 
 NONCE_SECONDS = 300
+CATALOG_SECONDS = 60  # a Catalog whose packets stop arriving is given up after this
 
 
 @dataclass
@@ -30,60 +35,112 @@ class Counters:
     registered: int = 0
     refused: int = 0
     keepalives: int = 0
+    catalogs: int = 0
+    alarms: int = 0
     by_reason: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass
+class Gathering:
+    """The packets of one Catalog answer (a device and SN) until SumNum arrive."""
+
+    total: int
+    started: dt.datetime
+    items: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
 class Registrar:
-    def __init__(self, *, platform_id: str, password: str, secret: bytes | None = None):
+    def __init__(
+        self,
+        *,
+        platform_id: str,
+        password: str,
+        local: str = "127.0.0.1:5060",
+        secret: bytes | None = None,
+    ):
         self.platform = gbid.parse(platform_id)
         self.realm = self.platform.realm
         self.password = password
+        self.local = local  # our address in the Via of the queries we send
         self.secret = secret or secrets.token_bytes(32)
         self.counters = Counters()
+        self.gathering: dict[tuple[str, int], Gathering] = {}
+        self.serials = itertools.count(secrets.randbelow(10_000) + 1)
 
     # ---- the way in -----------------------------------------------------------
 
-    def handle(self, data: bytes, source: str, now: dt.datetime | None = None) -> bytes | None:
-        """The reply to one datagram, or None (dropped)."""
+    def handle(
+        self, data: bytes, source: str, now: dt.datetime | None = None, transport: str = "UDP"
+    ) -> list[bytes]:
+        """What to send back to the source for one message: its reply and any
+        queries that follow it; nothing when it is dropped."""
         self.counters.received += 1
         try:
             message = sip.parse(data)
         except sip.SipError:
             self.counters.malformed += 1
-            return None
+            return []
         if not message.is_request:
-            return None  # answers to our own queries: not read yet
+            return []  # a device's 200 OK to our query: its answer comes as a MESSAGE
         now = now or timezone.now()
         if message.method == "REGISTER":
-            return self._register(message, source, now).to_bytes()
+            return self._register(message, source, now, transport)
         if message.method == "MESSAGE":
-            return self._message(message, source, now).to_bytes()
-        return _reply(message, 405, "Method Not Allowed").to_bytes()
+            return [self._message(message, source, now).to_bytes()]
+        return [_reply(message, 405, "Method Not Allowed").to_bytes()]
 
     # ---- REGISTER -------------------------------------------------------------
 
-    def _register(self, message: sip.Message, source: str, now: dt.datetime) -> sip.Message:
+    def _register(
+        self, message: sip.Message, source: str, now: dt.datetime, transport: str
+    ) -> list[bytes]:
         device_id = sip.uri_user(message.get("From"))
         try:
             gbid.parse(device_id)
         except gbid.DeviceIdError:
-            return self._refuse(message, 400, "Bad Device ID")
+            return [self._refuse(message, 400, "Bad Device ID").to_bytes()]
         expires = message.get("Expires")
         if not expires.isdigit():
-            return self._refuse(message, 400, "Missing Expires")
+            return [self._refuse(message, 400, "Missing Expires").to_bytes()]
         authorization = message.get("Authorization")
         if not authorization:
-            return self._challenge(message, device_id, now)
+            return [self._challenge(message, device_id, now).to_bytes()]
         if not self._authentic(message, device_id, authorization, now):
-            return self._refuse(message, 403, "Forbidden")
-        self._registered(device_id, source, message, int(expires), now)
+            return [self._refuse(message, 403, "Forbidden").to_bytes()]
+        device = devices.device_registered(
+            device_id, address=source, transport=transport, expires=int(expires), now=now
+        )
         reply = _reply(message, 200, "OK", tag=True)
         reply.headers += [
             ("Contact", message.get("Contact")),
             ("Expires", expires),
             ("Date", timezone.localtime(now).strftime("%Y-%m-%dT%H:%M:%S.%f")[:23]),
         ]
-        return reply
+        if int(expires) == 0:
+            return [reply.to_bytes()]
+        self.counters.registered += 1
+        queries = [self._query(device, cmd, source, transport) for cmd in ("Catalog", "DeviceInfo")]
+        return [reply.to_bytes(), *queries]
+
+    def _query(self, device: Device, cmd: str, source: str, transport: str) -> bytes:
+        """A <Query> MESSAGE to the address the device registered from (not its
+        Contact, which behind NAT is an address nobody can reach)."""
+        host = self.local.rpartition(":")[0]
+        body = manscdp.query(cmd, next(self.serials), device.device_id, device.charset)
+        return sip.Message(
+            method="MESSAGE",
+            uri=f"sip:{device.device_id}@{source}",
+            headers=[
+                ("Via", f"SIP/2.0/{transport} {self.local};rport;branch=z9hG4bK{_token()}"),
+                ("From", f"<sip:{self.platform}@{self.realm}>;tag={_token()}"),
+                ("To", f"<sip:{device.device_id}@{device.device_id[:10]}>"),
+                ("Call-ID", f"{_token()}@{host}"),
+                ("CSeq", "1 MESSAGE"),
+                ("Content-Type", manscdp.CONTENT_TYPE),
+                ("Max-Forwards", "70"),
+            ],
+            body=body,
+        ).to_bytes()
 
     def _challenge(self, message: sip.Message, device_id: str, now: dt.datetime) -> sip.Message:
         reply = _reply(message, 401, "Unauthorized", tag=True)
@@ -135,22 +192,6 @@ class Registrar:
         )
         return hmac.compare_digest(expected, given.get("response", ""))
 
-    def _registered(
-        self, device_id: str, source: str, message: sip.Message, expires: int, now: dt.datetime
-    ) -> None:
-        device, _ = Device.objects.get_or_create(device_id=device_id)
-        device.address, device.transport = source, _transport(message)
-        if expires == 0:
-            device.expires_at = now
-            device.save()
-            self._camera(device, False, "主动注销", now)
-            return
-        device.registered_at, device.expires_at = now, now + dt.timedelta(seconds=expires)
-        device.last_keepalive = now
-        device.save()
-        self.counters.registered += 1
-        self._camera(device, True, "注册", now)
-
     # ---- MESSAGE --------------------------------------------------------------
 
     def _message(self, message: sip.Message, source: str, now: dt.datetime) -> sip.Message:
@@ -158,21 +199,37 @@ class Registrar:
         device = Device.objects.filter(device_id=device_id).first()
         if device is None or not device.expires_at or device.expires_at < now:
             return self._refuse(message, 403, "Not Registered")
-        body = _text(message.body)
-        if _element(body, "CmdType") == "Keepalive":
+        try:
+            body = manscdp.read(message.body)
+        except manscdp.BodyError:
+            return self._refuse(message, 400, "Bad Body")
+        if body.cmd == "Keepalive":
             self.counters.keepalives += 1
-            Device.objects.filter(pk=device.pk).update(last_keepalive=now, address=source)
-            self._camera(device, True, "心跳", now)
+            devices.device_keepalive(device, address=source, now=now)
+        elif body.root == "Response" and body.cmd == "Catalog":
+            self._catalog(device, body, now)
+        elif body.root == "Response" and body.cmd == "DeviceInfo":
+            devices.device_info(device, _values(body), body.charset)
+        elif body.cmd == "Alarm":
+            self.counters.alarms += 1
+            alarms.alarm_receive(device, body, now)
         return _reply(message, 200, "OK", tag=True)
 
-    def _camera(self, device: Device, online: bool, reason: str, now: dt.datetime) -> None:
-        """A device an administrator accepted moves its camera; one not accepted
-        changes nothing (it is listed for an administrator on the cameras page)."""
-        if not device.accepted:
-            return
-        camera = Camera.objects.filter(device_id=device.device_id).select_related("part").first()
-        if camera is not None:
-            camera_status(camera, online, reason=reason, at=now)
+    def _catalog(self, device: Device, body: manscdp.Body, now: dt.datetime) -> None:
+        """Gather a Catalog's packets by (device, SN) to SumNum; only the whole
+        set replaces the stored one. A gathering that stalls is dropped."""
+        for key, gathering in list(self.gathering.items()):
+            if (now - gathering.started).total_seconds() > CATALOG_SECONDS:
+                del self.gathering[key]
+        key = (device.device_id, body.sn)
+        total = body.number("SumNum")
+        gathering = self.gathering.setdefault(key, Gathering(total=total, started=now))
+        for item in body.items():
+            gathering.items[item.get("DeviceID", "")] = item  # a retransmission counts once
+        if len(gathering.items) >= gathering.total:
+            del self.gathering[key]
+            self.counters.catalogs += 1
+            devices.device_catalog(device, list(gathering.items.values()), now)
 
     def _refuse(self, message: sip.Message, status: int, reason: str) -> sip.Message:
         self.counters.refused += 1
@@ -196,30 +253,17 @@ def _reply(message: sip.Message, status: int, reason: str, tag: bool = False) ->
     return sip.Message(status=status, reason=reason, headers=headers)
 
 
-def _transport(message: sip.Message) -> str:
-    via = message.get("Via").upper()
-    return "TCP" if "/TCP" in via else "UDP"
+def _token() -> str:
+    return secrets.token_hex(6)
 
 
-def _text(body: bytes) -> str:
-    """A MANSCDP body by its prolog's charset: GB2312/GBK read as GB18030 (their
-    superset), else UTF-8, and UTF-8 when the declared one fails."""
-    declared = re.search(rb'encoding="([A-Za-z0-9_-]+)"', body[:100])
-    charset = declared.group(1).decode().upper() if declared else "UTF-8"
-    if charset in ("GB2312", "GBK", "GB18030"):
-        charset = "GB18030"
-    for attempt in (charset, "UTF-8"):
-        try:
-            return body.decode(attempt)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return body.decode("utf-8", "replace")
+def _values(body: manscdp.Body) -> dict[str, str]:
+    return {child.tag: (child.text or "").strip() for child in body.tree if len(child) == 0}
 
 
-def _element(xml: str, name: str) -> str:
-    found = re.search(rf"<{name}>\s*([^<]*?)\s*</{name}>", xml)
-    return found.group(1) if found else ""
-
-
-def registrar() -> Registrar:
-    return Registrar(platform_id=settings.GB28181_ID, password=settings.GB28181_PASSWORD)
+def registrar(local: str = "") -> Registrar:
+    return Registrar(
+        platform_id=settings.GB28181_ID,
+        password=settings.GB28181_PASSWORD,
+        local=local or settings.SIP_BIND,
+    )

@@ -19,7 +19,15 @@ from pingan.notices.services import notify
 from pingan.things.models import PartClass
 from pingan.things.services import grid_at, part_create
 from pingan.video import gbid
-from pingan.video.models import CAMERA_CLASS, Camera, CameraOutage, CameraStatus, CameraUse
+from pingan.video.models import (
+    CAMERA_CLASS,
+    Camera,
+    CameraOutage,
+    CameraStatus,
+    CameraUse,
+    Channel,
+    Device,
+)
 
 
 class CameraError(DomainError):
@@ -61,12 +69,23 @@ def camera_create(
         )
         return Camera.objects.create(
             part=part,
+            via=_reached_through(str(device)),
             device_id=str(device),
             use=use,
             direction=direction,
             view_angle=view_angle,
             view_range=view_range,
         )
+
+
+def _reached_through(device_id: str) -> Device | None:
+    """The device a camera entered by hand is reached through, if it registered:
+    itself, or the device whose Catalog lists it."""
+    own = Device.objects.filter(device_id=device_id).first()
+    if own is not None:
+        return own
+    channel = Channel.objects.filter(channel_id=device_id).select_related("device").first()
+    return channel.device if channel else None
 
 
 def _check_view(use: str, direction: int, view_angle: int, view_range: int) -> None:

@@ -99,6 +99,29 @@ def parse(data: bytes) -> Message:
     return message
 
 
+def split_stream(buffer: bytes) -> tuple[list[bytes], bytes]:
+    """Cut a TCP stream into whole messages by their Content-Length (RFC 3261
+    18.3, where it is required); returns them and what is left for later. Bytes
+    that cannot begin a message are a SipError: the connection is dropped."""
+    found: list[bytes] = []
+    while True:
+        buffer = buffer.lstrip(b"\r\n")  # keep-alive CRLFs between messages
+        end = buffer.find(b"\r\n\r\n")
+        if end < 0:
+            if len(buffer) > MAX_MESSAGE:
+                raise SipError("headers too long")
+            return found, buffer
+        head = buffer[:end]
+        length = re.search(rb"(?im)^(?:content-length|l)[ \t]*:[ \t]*([0-9]+)[ \t]*$", head)
+        size = end + 4 + (int(length.group(1)) if length else 0)
+        if size > MAX_MESSAGE:
+            raise SipError("message too large")
+        if len(buffer) < size:
+            return found, buffer
+        found.append(buffer[:size])
+        buffer = buffer[size:]
+
+
 def _unfold(lines: list[str]) -> list[str]:
     joined: list[str] = []
     for line in lines:
