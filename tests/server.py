@@ -63,6 +63,7 @@ def running_demo(
             env["DATABASE_URL"] = database_url
         port = free_port()
         env["PINGAN_CSRF_TRUSTED_ORIGINS"] = f"http://127.0.0.1:{port}"
+        env.setdefault("PINGAN_SIP_BIND", f"127.0.0.1:{free_port()}")  # demos side by side
         pingan = str(BIN / "pingan")
         subprocess.run([pingan, "migrate", "-v0"], env=env, check=True)
         subprocess.run(

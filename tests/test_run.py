@@ -20,9 +20,9 @@ def pending_texts(database) -> int:
         ).fetchone()[0]
 
 
-def worker_running(data_dir) -> bool:
-    """Whether a `pingan worker` of this test's data folder is alive."""
-    found = subprocess.run(["pgrep", "-f", "pingan worker"], capture_output=True, text=True)
+def worker_running(data_dir, command="pingan worker") -> bool:
+    """Whether a `pingan worker` (or `command`) of this test's data folder is alive."""
+    found = subprocess.run(["pgrep", "-f", command], capture_output=True, text=True)
     for pid in found.stdout.split():
         try:
             environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
@@ -54,7 +54,11 @@ def test_make_run_sends_the_queued_texts_and_stops_with_the_server(tmp_path, mon
         assert pending_texts(database) == 0
         assert "SMS to" in texts.read_text(encoding="utf-8")
         assert worker_running(tmp_path)
+        assert worker_running(tmp_path, "pingan gb28181"), "the camera endpoint runs beside"
     deadline = time.monotonic() + 15
-    while worker_running(tmp_path) and time.monotonic() < deadline:
+    while (worker_running(tmp_path) or worker_running(tmp_path, "pingan gb28181")) and (
+        time.monotonic() < deadline
+    ):
         time.sleep(0.3)
     assert not worker_running(tmp_path)
+    assert not worker_running(tmp_path, "pingan gb28181")

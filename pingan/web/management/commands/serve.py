@@ -19,7 +19,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-worker",
             action="store_true",
-            help="also run `pingan worker` (time limits, text messages) until the server stops",
+            help="also run `pingan worker` (time limits, text messages) and `pingan gb28181` "
+            "(cameras registering) until the server stops",
         )
 
     def handle(self, *args, **options):
@@ -58,8 +59,15 @@ class Command(BaseCommand):
         )
 
     def _start_worker(self) -> None:
-        """The worker in the same process group, so the Ctrl-C (or the signal to
-        the group) that stops the server stops it too."""
+        """The worker and the GB/T 28181 endpoint in the same process group, so
+        the Ctrl-C (or the signal to the group) that stops the server stops them
+        too. PINGAN_SIP_BIND=off leaves the endpoint out."""
         pingan = shutil.which("pingan", path=os.path.dirname(sys.executable)) or "pingan"
         subprocess.Popen([pingan, "worker"])
         self.stdout.write("时限巡查与短信发送已随服务启动（pingan worker）")
+        if settings.SIP_BIND.lower() != "off":
+            subprocess.Popen([pingan, "gb28181"])
+            self.stdout.write(
+                f"国标信令服务已随服务启动：udp/tcp://{settings.SIP_BIND}"
+                f"（设备注册密码 {settings.GB28181_PASSWORD}）"
+            )
