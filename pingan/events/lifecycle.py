@@ -29,6 +29,7 @@ class Actor(StrEnum):
     VERIFIER = "verifier"  # the grid worker or grid leader of the place, or the reporter
     DISTRICT = "district"  # the district centre
     REPORTER = "reporter"  # whoever reported it
+    SYSTEM = "system"  # the platform alone, never a person (a device that recovered)
 
 
 class Clock(StrEnum):
@@ -264,6 +265,8 @@ TABLE: dict[str, Transition] = {
             True,
         ),
         _t("void", "作废", OPEN, S.VOIDED, Actor.DISTRICT, Clock.STOP, True),
+        # A camera's maintenance event closes itself when the camera is back online.
+        _t("restored", "设备恢复，系统办结", OPEN, S.CLOSED, Actor.SYSTEM, Clock.STOP, True),
     ]
 }
 
@@ -278,6 +281,7 @@ GUARDS = {
     "request_suspension": lambda event: not event.pending_request,
     "supervise": lambda event: not event.supervised,
     "refer_verify": lambda event: event.verify_tier < Tier.TOWNSHIP,
+    "restored": lambda event: False,  # the system's alone: never offered on a page
     # 回访 first, where the report left a phone to call.
     "evaluate": lambda event: not event.reporter_phone or event.called_back_at is not None,
 }

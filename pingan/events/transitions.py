@@ -79,7 +79,7 @@ def after(action: str) -> Callable[[After], After]:
     return register
 
 
-SYSTEM_ACTIONS = {"escalate", "refer_verify"}
+SYSTEM_ACTIONS = {"escalate", "refer_verify", "restored"}
 
 
 def event_transition(
@@ -162,6 +162,7 @@ def check_actor(transition: Transition, event: Event, actor: User) -> None:
             and access.in_scope(a, e.region_path, write=True)
         ),
         Actor.REPORTER: lambda e, a: e.reporter_id == a.pk,
+        Actor.SYSTEM: lambda e, a: False,
     }[transition.actor](event, actor)
     if not allowed:
         raise access.OutOfScope(f"您无权对该事件进行「{transition.label}」")
@@ -510,6 +511,12 @@ def _verify_pass(event: Event, actor: User, inputs: Inputs, now: dt.datetime) ->
     return Outcome({"closed_at": now})
 
 
+@effect("restored")
+def _restored(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
+    return Outcome({"closed_at": now})
+
+
+@after("restored")
 @after("verify_pass")
 def _closed(event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime) -> None:
     notify.tell_reporter(event, "您反映的问题已办结，欢迎评价")

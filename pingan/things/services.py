@@ -209,12 +209,13 @@ def follow_event(
     sender: object, event: Event, action: str, actor: User | None, inputs: dict, **_: Any
 ) -> None:
     """A part's state follows its damage report (events.signals.event_moved): 完好
-    when the verifier closes it, unless they say the part is otherwise; back to
+    when the verifier closes it, unless they say the part is otherwise, or when
+    it recovered by itself (a camera back online); back to
     what it was when the report is not accepted."""
     link = PartEvent.objects.filter(event=event).select_related("part").first()
     if link is None:
         return
-    if action == "verify_pass":
+    if action in ("verify_pass", "restored"):
         _set_state(link.part, inputs.get("facility") or PartState.GOOD, actor, event)
     elif action == "reject":
         before = (

@@ -14,6 +14,9 @@ from pingan.accounts import access
 from pingan.accounts.models import Department, User
 from pingan.accounts.selectors import department_staff
 from pingan.audit.services import journal_write
+from pingan.events.lifecycle import OPEN
+from pingan.events.models import Event
+from pingan.events.transitions import event_transition
 from pingan.lib.errors import DomainError
 from pingan.notices.services import notify
 from pingan.things.models import PartClass
@@ -132,20 +135,31 @@ def camera_status(
 
 def _outage(camera: Camera, online: bool, now: dt.datetime) -> None:
     """An outage starts when the camera goes offline and ends when it is back; the
-    maintenance event it opened is told, for its department to verify and close."""
+    maintenance event it opened closes itself then (the `restored` step), and its
+    department is told."""
     if not online:
         CameraOutage.objects.create(camera=camera, started_at=now)
         return
     ended = CameraOutage.objects.filter(camera=camera, ended_at=None).select_related("event")
     for outage in ended:
-        if outage.event is not None and outage.event.lead_department_id:
-            notify(
-                department_staff([outage.event.lead_department_id]),
-                f"摄像机 {camera.device_id} 已恢复在线（事件 {outage.event.receipt}），"
-                "请核实后办结",
-                reverse("events:detail", args=[outage.event.pk]),
-            )
+        if outage.event is not None and outage.event.state in OPEN:
+            _close_repair(camera, outage.event)
     ended.update(ended_at=now)
+
+
+def _close_repair(camera: Camera, event: Event) -> None:
+    try:
+        event_transition(
+            event=event, action="restored", actor=None, reason="摄像机已恢复在线，系统自动办结"
+        )
+    except DomainError:
+        return  # someone moved it meanwhile: they close it
+    if event.lead_department_id:
+        notify(
+            department_staff([event.lead_department_id]),
+            f"摄像机 {camera.device_id} 已恢复在线，维护事件 {event.receipt} 已自动办结",
+            reverse("events:detail", args=[event.pk]),
+        )
 
 
 def camera_update_view(

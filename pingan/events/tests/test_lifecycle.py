@@ -230,6 +230,7 @@ def test_every_action_of_the_table_can_be_taken(action, reported, personas, depa
         Actor.VERIFIER: personas.grid_worker_a,
         Actor.DISTRICT: personas.dispatcher,
         Actor.REPORTER: personas.grid_worker_a,
+        Actor.SYSTEM: None,  # the platform itself
     }
     colleague = make_user("cg_two", "department", department=departments["cg"])
     original = event_report(

@@ -138,7 +138,23 @@ def test_silence_makes_a_camera_offline_and_a_long_outage_one_maintenance_event(
     camera_status(camera, True, reason="keepalive", at=start + dt.timedelta(hours=27))
     outage.refresh_from_db()
     assert outage.ended_at is not None
-    assert Notice.objects.filter(text__contains="已恢复在线").exists()
+    assert Notice.objects.filter(text__contains="已自动办结").exists()
+    event.refresh_from_db()
+    camera.part.refresh_from_db()
+    assert event.state == "closed" and event.steps.last().action == "restored"
+    assert camera.part.state == "good", "the part follows its closed repair"
+
+
+def test_only_the_system_closes_a_repair_as_restored(camera, personas):
+    from pingan.accounts.access import OutOfScope
+    from pingan.events.lifecycle import available
+    from pingan.events.transitions import event_transition
+    from pingan.things.services import part_report_damage
+
+    event = part_report_damage(actor=None, part=camera.part, description="离线").event
+    assert "restored" not in [t.action for t in available(event)]
+    with pytest.raises(OutOfScope):
+        event_transition(event=event, action="restored", actor=personas.dispatcher, reason="人工")
 
 
 def test_the_worker_runs_the_camera_round(camera):
