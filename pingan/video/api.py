@@ -9,6 +9,6 @@ from pingan.video import selectors
 router = Router(tags=["video"])
 
 
-@router.get("/cameras", summary="摄像机图层（GeoJSON）：位置与可视范围扇形")
-def cameras_layer(request, under: str = "", use: str = ""):
-    return selectors.geojson(request.user, under=under, use=use)
+@router.get("/cameras", summary="摄像机图层（GeoJSON）：位置与可视范围（sectors=1 时附扇形面）")
+def cameras_layer(request, under: str = "", use: str = "", sectors: bool = False):
+    return selectors.geojson(request.user, under=under, use=use, sectors=sectors)

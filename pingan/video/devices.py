@@ -51,8 +51,9 @@ def device_registered(
 def device_keepalive(device: Device, *, address: str, now: dt.datetime) -> None:
     """A keepalive moves the cameras it reaches (not a channel its Catalog says
     is off): online ones only their last_seen, in one update."""
-    Device.objects.filter(pk=device.pk).update(last_keepalive=now, address=address)
-    _move(device, True, "心跳", now)
+    with transaction.atomic():  # one commit for the device and its cameras
+        Device.objects.filter(pk=device.pk).update(last_keepalive=now, address=address)
+        _move(device, True, "心跳", now)
 
 
 def reached(device: Device) -> QuerySet[Camera]:

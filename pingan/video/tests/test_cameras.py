@@ -91,6 +91,10 @@ def test_pages_and_layer_stay_inside_the_users_area(client, camera, tree, person
     assert client.get(f"/cameras/{other.device_id}/").status_code == 404
     layer = client.get("/api/video/cameras").json()
     assert {f["properties"]["device_id"] for f in layer["features"]} == {IPC}
+    (point,) = layer["features"]
+    assert point["geometry"]["type"] == "Point" and point["properties"]["view_range"] > 0
+    with_views = client.get("/api/video/cameras?sectors=1").json()["features"]
+    assert [f["geometry"]["type"] for f in with_views] == ["Point", "Polygon"]
     bad = client.post(
         f"/cameras/{IPC}/view/",
         {"use": "road", "direction": "东", "view_angle": 60, "view_range": 80},
