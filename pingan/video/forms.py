@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from pingan.lib.forms import Form, text
@@ -24,3 +26,19 @@ class CameraForm(ViewForm):
     name = text()
     address = text()
     holder = text()
+
+
+class PatrolForm(Form):
+    seen = text("看到的情况", required=True)
+    finding = text()
+    category = text()
+
+
+class PlanForm(Form):
+    name = text("计划名称", required=True)
+    cameras = text("摄像机", required=True)  # device ids, one per line or separated by commas
+    patrollers = text("巡查人员", required=True)  # usernames
+    every_days = forms.IntegerField(label="巡查周期", error_messages=WHOLE)
+
+    def split(self, name: str) -> list[str]:
+        return [v for v in re.split(r"[\s,，、]+", self.cleaned_data[name]) if v]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pingan.lib.fields import PathField
+
 CAMERA_CLASS = "0601"  # the 部件 class of cameras
 
 
@@ -166,3 +168,23 @@ class Alarm(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source_id", "at", "method", "kind"], name="alarm_once")
         ]
+
+
+class PatrolPlan(models.Model):
+    """视频巡查: which cameras are looked at, how often, by whom. A camera of the
+    plan not looked at within `every_days` is due (the patrols page says so)."""
+
+    name = models.CharField(max_length=100)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    region_path = PathField()
+    cameras = models.ManyToManyField(Camera, related_name="plans")
+    patrollers = models.ManyToManyField("accounts.User", related_name="patrol_plans")
+    every_days = models.PositiveSmallIntegerField(default=1)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

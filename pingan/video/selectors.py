@@ -5,10 +5,11 @@ camera, and the villages and schools without one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
 from pingan.accounts import access
@@ -17,7 +18,7 @@ from pingan.lib.divisions import Level, ancestor_path
 from pingan.regions.models import Region
 from pingan.registry.codes import PlaceKind
 from pingan.registry.models import Place
-from pingan.video.models import Camera
+from pingan.video.models import Camera, PatrolPlan
 
 ARC_STEPS = 12  # points along a sector's arc
 METRES_PER_DEGREE = 111_320
@@ -191,3 +192,87 @@ def cameras_panel(user: User, event) -> tuple[str, list[tuple[str, str]]]:
             for c in seen
         ],
     )
+
+
+# ---- 视频巡查 ------------------------------------------------------------------
+
+
+def patrols_of_camera(user: User, camera: Camera) -> list:
+    from pingan.fieldwork.models import Kind
+    from pingan.fieldwork.selectors import work_for_user
+
+    found = work_for_user(user).filter(kind=Kind.VIDEO, findings__camera=camera.device_id)
+    return list(found.select_related("by").prefetch_related("events", "photos")[:30])
+
+
+def plans_for_user(user: User) -> QuerySet[PatrolPlan]:
+    return access.scope(user, PatrolPlan.objects.filter(active=True))
+
+
+@dataclass
+class PlanState:
+    plan: PatrolPlan
+    cameras: int
+    due: list[tuple[Camera, dt.datetime | None]]  # not looked at within the plan's days
+
+
+def plan_states(user: User, now: dt.datetime) -> list[PlanState]:
+    """Each plan with its cameras that are due: never patrolled, or last patrolled
+    longer ago than the plan's days."""
+    from pingan.fieldwork.models import Kind, WorkRecord
+
+    states = []
+    for plan in plans_for_user(user).prefetch_related("cameras__part", "patrollers"):
+        cameras = list(plan.cameras.all())
+        last = _by_camera(
+            WorkRecord.objects.filter(
+                kind=Kind.VIDEO, findings__camera__in=[c.device_id for c in cameras]
+            )
+            .values_list("findings__camera")
+            .annotate(last=Max("at"))
+        )
+        limit = now - dt.timedelta(days=plan.every_days)
+        due = [
+            (c, last.get(c.device_id))
+            for c in cameras
+            if last.get(c.device_id) is None or last[c.device_id] < limit
+        ]
+        states.append(PlanState(plan, len(cameras), due))
+    return states
+
+
+@dataclass
+class PatrolCounts:
+    by_camera: list[tuple[str, str, int]]  # device id, name, patrols
+    by_person: list[tuple[str, int]]  # who, patrols
+    total: int
+    findings: int
+
+
+def patrol_counts(user: User, since: dt.datetime) -> PatrolCounts:
+    """Patrols in the user's area since a moment, per camera and per person: the
+    seed's 视频监控查看 figure, counted from the fieldwork rows themselves."""
+    from pingan.fieldwork.models import Kind
+    from pingan.fieldwork.selectors import work_for_user
+
+    patrols = work_for_user(user).filter(kind=Kind.VIDEO, at__gte=since)
+    per_camera = _by_camera(
+        patrols.values_list("findings__camera").annotate(n=Count("id")).order_by()
+    )
+    names = dict(
+        Camera.objects.filter(device_id__in=list(per_camera)).values_list("device_id", "part__name")
+    )
+    by_person = patrols.values_list("by__username").annotate(n=Count("id")).order_by("-n")
+    return PatrolCounts(
+        by_camera=sorted(
+            ((d, names.get(d, "—"), n) for d, n in per_camera.items()), key=lambda r: -r[2]
+        ),
+        by_person=list(by_person),
+        total=patrols.count(),
+        findings=patrols.filter(events__isnull=False).distinct().count(),
+    )
+
+
+def _by_camera(rows) -> dict:
+    """Keyed by device id as text: SQLite's JSON reads a 20-digit id back as a number."""
+    return {str(device): value for device, value in rows}
