@@ -149,3 +149,28 @@ def test_garbage_packets_are_dropped_and_the_endpoint_still_answers(endpoint, di
         with contextlib.suppress(ConnectionResetError):
             assert tcp.recv(10) == b"", "a stream that is not SIP is closed"
     assert sipp(endpoint, "refused.xml", password="wrong") == 0, "still answering"
+
+
+def test_the_simulated_devices_bring_the_demos_cameras_online_and_raise_an_alarm(
+    endpoint, district
+):
+    first = "63020300001320000001"  # the demo accepted its device
+    shell(
+        district,
+        "from pingan.video.models import Camera; "
+        f"Camera.objects.filter(device_id='{first}').update(online=False); print('ok')",
+    )
+    script = Path(__file__).parent.parent / "scripts" / "gb28181_devices.py"
+    done = subprocess.run(
+        [str(BIN / "python"), str(script), "--server", f"127.0.0.1:{endpoint}", "--count", "2",
+         "--interval", "1", "--alarm", "--duration", "5", "--password", PASSWORD],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.stdout.count("已注册") == 2, done.stdout + done.stderr
+    found = shell(
+        district,
+        "from pingan.video.models import Camera, Alarm; "
+        f"c = Camera.objects.get(device_id='{first}'); a = Alarm.objects.get(source_id='{first}'); "
+        "print(c.online, c.via.model, a.event.channel)",
+    )
+    assert found == "True SIM-IPC video"

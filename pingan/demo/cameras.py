@@ -1,6 +1,7 @@
 """The demo's 雪亮工程: about 600 cameras. Every village has one at its entrance
 (a few have none, so coverage has gaps to show); every school one at its gate;
-the rest watch roads. A few are offline."""
+the rest watch roads. A few are offline. The first eight are accepted GB/T 28181
+devices, for scripts/gb28181_devices.py to bring online."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from pingan.lib.divisions import Level
 from pingan.regions.models import Region
 from pingan.registry.codes import PlaceKind
 from pingan.registry.models import Place
-from pingan.video.models import Camera
+from pingan.video.models import Camera, Device
 from pingan.video.services import camera_create, camera_status
 
 TOTAL = 600  # the district's; a smaller demo district gets two a grid at most
 UNCOVERED_VILLAGES = 0.04  # villages still without a camera
 OFFLINE = 0.03
+SIMULATED = 8  # cameras whose devices the demo has accepted (the simulator plays them)
 
 
 def build(district: Region, grids: list[Region], rng: random.Random) -> dict[str, int]:
@@ -42,6 +44,9 @@ def build(district: Region, grids: list[Region], rng: random.Random) -> dict[str
     now = timezone.now()
     for camera in made:
         camera_status(camera, rng.random() >= OFFLINE, reason="演示数据", at=now)
+    for camera in made[:SIMULATED]:
+        camera.via = Device.objects.create(device_id=camera.device_id, accepted=True)
+        camera.save(update_fields=["via"])
     return {"cameras": len(made), "cameras_offline": Camera.objects.filter(online=False).count()}
 
 
