@@ -162,9 +162,7 @@ def endpoint_figures() -> dict:
         started = time.perf_counter()
         challenges = peer.exchange([register(i) for i in range(DEVICES)])
         by_device = {c.get("Call-ID"): c for c in challenges}
-        authorised = [
-            register(i, 2, answer(i, by_device[f"reg{i}"])) for i in range(DEVICES)
-        ]
+        authorised = [register(i, 2, answer(i, by_device[f"reg{i}"])) for i in range(DEVICES)]
         oks = peer.exchange(authorised)
         figures["registrations_per_s"] = rate(DEVICES, started)
         assert all(ok.status == 200 for ok in oks), "every device registered"

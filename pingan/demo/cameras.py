@@ -9,12 +9,14 @@ import random
 
 from django.utils import timezone
 
+from pingan.accounts.models import User
 from pingan.demo import geometry
+from pingan.fieldwork.models import Kind, WorkRecord
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
 from pingan.registry.codes import PlaceKind
 from pingan.registry.models import Place
-from pingan.video.models import Camera, Device
+from pingan.video.models import Camera, Device, PatrolPlan
 from pingan.video.services import camera_create, camera_status
 
 TOTAL = 600  # the district's; a smaller demo district gets two a grid at most
@@ -47,7 +49,38 @@ def build(district: Region, grids: list[Region], rng: random.Random) -> dict[str
     for camera in made[:SIMULATED]:
         camera.via = Device.objects.create(device_id=camera.device_id, accepted=True)
         camera.save(update_fields=["via"])
-    return {"cameras": len(made), "cameras_offline": Camera.objects.filter(online=False).count()}
+    return {
+        "cameras": len(made),
+        "cameras_offline": Camera.objects.filter(online=False).count(),
+        "patrols": _patrol_history(district, made, rng),
+    }
+
+
+def _patrol_history(district: Region, made: list[Camera], rng: random.Random) -> int:
+    """The grid workers' demo video checks (fieldwork) name real cameras, of their
+    grid where it has one; and the district centre plans a daily look at the
+    school gates."""
+    by_grid: dict[int, list[Camera]] = {}
+    for camera in made:
+        by_grid.setdefault(camera.part.grid_id, []).append(camera)
+    checks = list(WorkRecord.objects.filter(kind=Kind.VIDEO))
+    for record in checks:
+        camera = rng.choice(by_grid.get(record.grid_id) or made)
+        record.findings = {"camera": camera.device_id}
+    WorkRecord.objects.bulk_update(checks, ["findings"], batch_size=1000)
+    dispatcher = User.objects.filter(username="zhihui").first()
+    schools = [c for c in made if c.use == "school"]
+    if dispatcher is not None and schools:
+        plan = PatrolPlan.objects.create(
+            name="校园周边每日视频巡查",
+            region=district,
+            region_path=district.path,
+            every_days=1,
+            created_by=dispatcher,
+        )
+        plan.cameras.set(schools)
+        plan.patrollers.set([dispatcher])
+    return len(checks)
 
 
 def _camera(device_id: str, grid: Region, use: str, name: str, rng: random.Random) -> Camera:

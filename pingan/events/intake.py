@@ -42,7 +42,8 @@ from pingan.regions.models import Region
 STAFF_CHANNELS: dict[str, frozenset[str]] = {
     Channel.GRID_WORKER: GRID_ROLES,
     Channel.HOTLINE: CENTRE_STAFF,
-    Channel.VIDEO: CENTRE_STAFF,
+    # 视频巡查 is done by the centres and, as the seed counts it, by grid workers.
+    Channel.VIDEO: CENTRE_STAFF | GRID_ROLES,
     Channel.ASSIGNMENT: CENTRE_STAFF - {Role.VILLAGE_CENTRE},
     # A damaged 部件 reported by whoever found it, in one tap.
     Channel.FACILITY: GRID_ROLES | CENTRE_STAFF | {Role.DEPARTMENT},

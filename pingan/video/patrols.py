@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from pingan.accounts import access
-from pingan.accounts.models import CENTRE_STAFF, User
+from pingan.accounts.models import CENTRE_STAFF, GRID_ROLES, User
 from pingan.audit.services import journal_write
 from pingan.events.intake import Report, category_for, event_report
 from pingan.events.models import Channel
@@ -18,6 +18,8 @@ from pingan.fieldwork.services import Work, work_record
 from pingan.lib.errors import DomainError
 from pingan.video.models import Camera, PatrolPlan
 from pingan.video.selectors import cameras_for_user
+
+PATROLLERS = CENTRE_STAFF | GRID_ROLES  # the centres' video rooms and the grid workers
 
 
 class PatrolError(DomainError):
@@ -40,9 +42,9 @@ def plan_create(
     if not cameras or missing:
         raise PatrolError(f"以下摄像机不存在或不在本辖区：{'、'.join(missing) or '（未选择）'}")
     people = list(access.scope(actor, User.objects.filter(is_active=True), field="region__path")
-                  .filter(username__in=patrollers, role__in=CENTRE_STAFF))  # fmt: skip
+                  .filter(username__in=patrollers, role__in=PATROLLERS))  # fmt: skip
     if len(people) != len(set(patrollers)) or not people:
-        raise PatrolError("巡查人员应为本辖区综治中心的工作人员")
+        raise PatrolError("巡查人员应为本辖区综治中心工作人员或网格员")
     with transaction.atomic():
         plan = PatrolPlan.objects.create(
             name=name.strip()[:100],
@@ -75,8 +77,8 @@ def patrol_record(
 ) -> WorkRecord:
     """One look at a camera: the fieldwork record, and an event when something
     was found, in one transaction."""
-    if actor.role not in CENTRE_STAFF:
-        raise access.OutOfScope("视频巡查由综治中心工作人员进行")
+    if actor.role not in PATROLLERS:
+        raise access.OutOfScope("视频巡查由综治中心工作人员或网格员进行")
     access.require_scope(actor, camera.part.region_path, write=True)
     work = Work(
         kind=Kind.VIDEO,

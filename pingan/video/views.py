@@ -53,7 +53,7 @@ def camera_detail(request: StaffRequest, device_id: str) -> HttpResponse:
         "uses": CameraUse.choices,
         "may_write": access.in_scope(request.user, camera.part.region_path, write=True),
         "patrols": selectors.patrols_of_camera(request.user, camera),
-        "may_patrol": request.user.role in CENTRE_STAFF,
+        "may_patrol": request.user.role in patrols.PATROLLERS,
         "categories": _categories(),
     }
     return render(request, "video/camera.html", context)

@@ -97,12 +97,16 @@ def test_boundaries_of_plans_and_patrols(camera, personas, tree):
                     every_days=1)  # fmt: skip
     with pytest.raises(PatrolError, match="巡查人员"):
         plan_create(
-            actor=officer, name="人", device_ids=[IPC], patrollers=["worker_a"], every_days=1
+            actor=officer, name="人", device_ids=[IPC], patrollers=["cg_handler"], every_days=1
         )
     with pytest.raises(OutOfScope):
-        patrol_record(actor=personas.grid_worker_a, camera=camera, seen="正常")
+        patrol_record(actor=personas.department_handler, camera=camera, seen="正常")
+    with pytest.raises(OutOfScope):
+        patrol_record(actor=personas.grid_worker_b, camera=camera, seen="别人的网格")
     with pytest.raises(OutOfScope):
         patrol_record(actor=officer, camera=far, seen="不在本镇")
     assert not WorkRecord.objects.exists()
+    patrol_record(actor=personas.grid_worker_a, camera=camera, seen="本网格的摄像机")
+    assert WorkRecord.objects.get().by == personas.grid_worker_a
     client_page = selectors.patrols_of_camera(personas.village_officer, far)
     assert client_page == []
