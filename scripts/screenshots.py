@@ -327,11 +327,17 @@ def parts(browser, base: str) -> None:
     shoot(page, "parts-figures")
     page.goto(f"{base}/cameras/coverage/")
     shoot(page, "coverage")
+    page.goto(f"{base}/cameras/")
+    page.wait_for_selector("#camera-map[data-features]", state="attached")
+    page.wait_for_timeout(500)
+    shoot(page, "cameras")
     page.goto(f"{base}/cameras/?use=entrance")
     page.click("table.list tr a >> nth=0")
     page.wait_for_selector("#camera-map[data-features]", state="attached")
     page.wait_for_timeout(300)
     shoot(page, "camera")
+    page.goto(f"{base}/cameras/patrols/")
+    shoot(page, "patrols")
     page.close()
 
 

@@ -92,10 +92,34 @@ def test_the_camera_map_draws_views_and_a_camera_reads_out_its_id(base_url, brow
     page.goto(f"{base_url}/cameras/")
     page.wait_for_selector("#camera-map[data-features]", state="attached")
     assert int(page.get_attribute("#camera-map", "data-features")) > 100
+    sectors = page.evaluate("document.querySelectorAll('#camera-map path').length")
+    assert sectors > 0, "the views are drawn from the points' properties"
     page.click("table.list tr a >> nth=0")
     page.wait_for_load_state("networkidle")
     assert "网络摄像机 IPC" in page.inner_text("body")
     page.goto(f"{base_url}/cameras/coverage/")
     assert "%" in page.inner_text("p.big")
+    assert failed == []
+    page.close()
+
+
+def test_a_video_patrol_from_the_camera_page_reports_what_it_found(base_url, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    failed: list[str] = []
+    page.on("pageerror", lambda error: failed.append(str(error)))
+    log_in(page, base_url, "zhihui")
+    page.goto(f"{base_url}/cameras/patrols/")
+    assert "校园周边每日视频巡查" in page.inner_text("body")
+    before = int(page.inner_text("[data-figure=patrols]").split()[0])
+    page.click("ul.due a >> nth=0")
+    page.fill("textarea[name=seen]", "校门口秩序正常")
+    page.fill("input[name=finding]", "校门口有流动摊贩占道")
+    page.select_option("select[name=category]", "CG02")
+    with page.expect_navigation():
+        page.click("form[action$='/patrol/'] button")
+    said = page.inner_text("body")
+    assert "已记录视频巡查" in said and "回执码" in said and "校门口秩序正常" in said
+    page.goto(f"{base_url}/cameras/patrols/")
+    assert int(page.inner_text("[data-figure=patrols]").split()[0]) == before + 1
     assert failed == []
     page.close()
