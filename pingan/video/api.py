@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from ninja import Router
 
 from pingan.video import selectors
@@ -11,4 +12,5 @@ router = Router(tags=["video"])
 
 @router.get("/cameras", summary="摄像机图层（GeoJSON）：位置与可视范围（sectors=1 时附扇形面）")
 def cameras_layer(request, under: str = "", use: str = "", sectors: bool = False):
-    return selectors.geojson(request.user, under=under, use=use, sectors=sectors)
+    text = selectors.geojson(request.user, under=under, use=use, sectors=sectors)
+    return HttpResponse(text, content_type="application/json; charset=utf-8")

@@ -6,6 +6,7 @@ camera, and the villages and schools without one."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass
 
@@ -57,10 +58,12 @@ def sector(lng: float, lat: float, direction: int, angle: int, metres: int) -> l
     return [[lng, lat], *arc, [lng, lat]] if angle < 360 else [*arc, arc[0]]
 
 
-def geojson(user: User, *, under: str = "", use: str = "", sectors: bool = False) -> dict:
-    """Each camera a point carrying its view (direction, angle, range), which the
-    map draws as a sector itself: 10,000 cameras stay a small, quick answer.
-    `sectors`: the views as polygons too, for a GIS that cannot draw them."""
+def geojson(user: User, *, under: str = "", use: str = "", sectors: bool = False) -> str:
+    """The layer as GeoJSON text: each camera a point carrying its view (direction,
+    angle, range), which the map draws as a sector itself. Written out row by row
+    rather than built as dicts and encoded: at 10,000 cameras that is most of the
+    time (and of the garbage collector's work) saved. `sectors`: the views as
+    polygons too, for a GIS that cannot draw them."""
     cameras = cameras_for_user(user)
     if under:
         cameras = cameras.filter(part__region_path__startswith=under)
@@ -68,29 +71,31 @@ def geojson(user: User, *, under: str = "", use: str = "", sectors: bool = False
         cameras = cameras.filter(use=use)
     rows = cameras.values_list(
         "device_id", "part__name", "part__lng", "part__lat", "direction", "view_angle",
-        "view_range", "online", "part__state", "use",
+        "view_range", "online", "part__state",
     )  # fmt: skip
     features = []
-    for device, name, lng, lat, direction, angle, metres, online, state, use_code in rows:
-        properties = {
-            "device_id": device,
-            "name": name,
-            "working": online and state == "good",
-            "online": online,
-            "use": use_code,
-            "direction": direction,
-            "view_angle": angle,
-            "view_range": metres,
-        }
-        point = {"type": "Point", "coordinates": [lng, lat]}
-        features.append({"type": "Feature", "geometry": point, "properties": properties})
+    for device, name, lng, lat, direction, angle, metres, online, state in rows:
+        # 6 decimals are 0.1 m. The id is 20 digits; the name is escaped by json.
+        properties = (
+            f'"device_id":"{device}","name":{json.dumps(name, ensure_ascii=False)},'
+            f'"working":{_bool(online and state == "good")},"online":{_bool(online)},'
+            f'"direction":{direction},"view_angle":{angle},"view_range":{metres}'
+        )
+        features.append(
+            f'{{"type":"Feature","geometry":{{"type":"Point","coordinates":[{lng:.6f},{lat:.6f}]}},'
+            f'"properties":{{{properties}}}}}'
+        )
         if sectors:
-            ring = sector(lng, lat, direction, angle, metres)
-            view = {"type": "Polygon", "coordinates": [ring]}
+            ring = json.dumps([sector(lng, lat, direction, angle, metres)])
             features.append(
-                {"type": "Feature", "geometry": view, "properties": {**properties, "shape": "view"}}
+                f'{{"type":"Feature","geometry":{{"type":"Polygon","coordinates":{ring}}},'
+                f'"properties":{{{properties},"shape":"view"}}}}'
             )
-    return {"type": "FeatureCollection", "features": features}
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
 
 
 @dataclass
