@@ -17,7 +17,7 @@ from pingan.audit.services import journal_write
 from pingan.lib.errors import DomainError
 from pingan.video import gbid
 from pingan.video.models import Camera, Channel, Device
-from pingan.video.services import camera_create, camera_status
+from pingan.video.services import camera_create, camera_status, cameras_status
 
 CHANNEL_FIELDS = {  # Catalog item element → Channel field, with its column length
     "Name": ("name", 100),
@@ -48,21 +48,30 @@ def device_registered(
     return device
 
 
-def device_keepalive(device: Device, *, address: str, now: dt.datetime) -> None:
-    """A keepalive moves the cameras it reaches (not a channel its Catalog says
-    is off): online ones only their last_seen, in one update."""
-    with transaction.atomic():  # one commit for the device and its cameras
-        Device.objects.filter(pk=device.pk).update(last_keepalive=now, address=address)
-        _move(device, True, "心跳", now)
+def devices_kept_alive(seen: dict[int, str], now: dt.datetime) -> int:
+    """The keepalives of a moment (device pk → the address each came from), written
+    together: the devices' last keepalive and, where NAT moved one, its address;
+    the cameras they reach seen now, those that were offline back online. Returns
+    the cameras that came back."""
+    with transaction.atomic():
+        Device.objects.filter(pk__in=seen).update(last_keepalive=now)
+        stored = Device.objects.filter(pk__in=seen).values_list("pk", "address")
+        for pk, address in stored:
+            if address != seen[pk]:
+                Device.objects.filter(pk=pk).update(address=seen[pk])
+        cameras = reached(Device.objects.filter(pk__in=seen, accepted=True))
+        cameras.filter(online=True).update(last_seen=now)
+        back = list(cameras.filter(online=False).select_related("part"))
+        return len(cameras_status(back, True, reason="心跳", at=now))
 
 
-def reached(device: Device) -> QuerySet[Camera]:
-    """The cameras a device reaches: itself and its channels, less the channels
-    its last Catalog said are off."""
-    off = Channel.objects.filter(device=device, online=False).values("channel_id")
-    return Camera.objects.filter(Q(via=device) | Q(device_id=device.device_id)).exclude(
-        device_id__in=off
-    )
+def reached(devices: QuerySet[Device]) -> QuerySet[Camera]:
+    """The cameras devices reach: themselves and their channels, less the channels
+    their last Catalog said are off."""
+    off = Channel.objects.filter(device__in=devices, online=False).values("channel_id")
+    return Camera.objects.filter(
+        Q(via__in=devices) | Q(device_id__in=devices.values("device_id"))
+    ).exclude(device_id__in=off)
 
 
 def _move(device: Device, online: bool, reason: str, now: dt.datetime) -> None:
@@ -70,14 +79,11 @@ def _move(device: Device, online: bool, reason: str, now: dt.datetime) -> None:
     (it is listed for an administrator on the devices page)."""
     if not device.accepted:
         return
-    cameras = reached(device)
+    cameras = reached(Device.objects.filter(pk=device.pk))
     if online:
         cameras.filter(online=True).update(last_seen=now)
-        cameras = cameras.filter(online=False)
-    else:
-        cameras = cameras.filter(online=True)
-    for camera in cameras.select_related("part"):
-        camera_status(camera, online, reason=reason, at=now)
+    flipping = list(cameras.filter(online=not online).select_related("part"))
+    cameras_status(flipping, online, reason=reason, at=now)
 
 
 def device_info(device: Device, values: dict[str, str], charset: str) -> None:

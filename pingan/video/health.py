@@ -13,7 +13,7 @@ from django.utils import timezone
 from pingan.lib.errors import DomainError
 from pingan.things.services import part_report_damage
 from pingan.video.models import Camera, CameraOutage
-from pingan.video.services import camera_status
+from pingan.video.services import cameras_status
 
 MISSED = 3  # keepalives missed before a camera counts as offline
 
@@ -21,9 +21,8 @@ MISSED = 3  # keepalives missed before a camera counts as offline
 def sweep(now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     silent = now - dt.timedelta(seconds=MISSED * settings.CAMERA_KEEPALIVE_SECONDS)
-    went = 0
-    for camera in Camera.objects.filter(online=True, last_seen__lt=silent).select_related("part"):
-        went += camera_status(camera, False, reason=f"连续{MISSED}次未收到心跳", at=now)
+    quiet = list(Camera.objects.filter(online=True, last_seen__lt=silent).select_related("part"))
+    went = len(cameras_status(quiet, False, reason=f"连续{MISSED}次未收到心跳", at=now))
     opened = _maintenance(now)
     if not (went or opened):
         return ""

@@ -59,10 +59,12 @@ class Listener:
                     self._accept()
                 else:
                     self._receive(key.data)
+            self._safely(self.rules.tick)
             if rounds is not None:
                 rounds -= 1
 
     def close(self) -> None:
+        self._safely(self.rules.flush)
         for connection in list(self.connections.values()):
             self._drop(connection)
         for sock in (self.udp, self.tcp):
@@ -127,11 +129,14 @@ class Listener:
         connection.sock.close()
 
     def _answer(self, data: bytes, peer: str, transport: str) -> list[bytes]:
+        return self._safely(lambda: self.rules.handle(data, peer, transport=transport)) or []
+
+    def _safely(self, work):
         try:
-            return self.rules.handle(data, peer, transport=transport)
+            return work()
         except Exception:  # a bug in one message's handling must not end the listener
-            log.exception("GB/T 28181 message from %s failed", peer)
+            log.exception("GB/T 28181 endpoint: %s failed", getattr(work, "__name__", "work"))
             counters = self.rules.counters
             counters.by_reason["error"] = counters.by_reason.get("error", 0) + 1
             close_old_connections()  # a database that went away is reconnected next time
-            return []
+            return None

@@ -16,6 +16,7 @@ import hmac
 import itertools
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -57,6 +58,7 @@ class Registrar:
         password: str,
         local: str = "127.0.0.1:5060",
         secret: bytes | None = None,
+        batch_seconds: float = 0.0,
     ):
         self.platform = gbid.parse(platform_id)
         self.realm = self.platform.realm
@@ -66,6 +68,12 @@ class Registrar:
         self.counters = Counters()
         self.gathering: dict[tuple[str, int], Gathering] = {}
         self.serials = itertools.count(secrets.randbelow(10_000) + 1)
+        # Keepalives are answered at once and written together every batch_seconds
+        # (0: each at once). Registered devices known here: id → (pk, expiry).
+        self.batch_seconds = batch_seconds
+        self.known: dict[str, tuple[int, dt.datetime]] = {}
+        self.pending: dict[int, str] = {}  # device pk → the address it kept alive from
+        self.flushed_at = time.monotonic()
 
     # ---- the way in -----------------------------------------------------------
 
@@ -110,6 +118,7 @@ class Registrar:
         device = devices.device_registered(
             device_id, address=source, transport=transport, expires=int(expires), now=now
         )
+        self.known[device_id] = (device.pk, device.expires_at or now)
         reply = _reply(message, 200, "OK", tag=True)
         reply.headers += [
             ("Contact", message.get("Contact")),
@@ -196,16 +205,18 @@ class Registrar:
 
     def _message(self, message: sip.Message, source: str, now: dt.datetime) -> sip.Message:
         device_id = sip.uri_user(message.get("From"))
-        device = Device.objects.filter(device_id=device_id).first()
-        if device is None or not device.expires_at or device.expires_at < now:
-            return self._refuse(message, 403, "Not Registered")
         try:
             body = manscdp.read(message.body)
         except manscdp.BodyError:
             return self._refuse(message, 400, "Bad Body")
+        if body.cmd == "Keepalive" and self._keepalive(device_id, source, now):
+            return _reply(message, 200, "OK", tag=True)
+        device = Device.objects.filter(device_id=device_id).first()
+        if device is None or not device.expires_at or device.expires_at < now:
+            return self._refuse(message, 403, "Not Registered")
+        self.known[device_id] = (device.pk, device.expires_at)
         if body.cmd == "Keepalive":
-            self.counters.keepalives += 1
-            devices.device_keepalive(device, address=source, now=now)
+            self._keepalive(device_id, source, now)
         elif body.root == "Response" and body.cmd == "Catalog":
             self._catalog(device, body, now)
         elif body.root == "Response" and body.cmd == "DeviceInfo":
@@ -214,6 +225,31 @@ class Registrar:
             self.counters.alarms += 1
             alarms.alarm_receive(device, body, now)
         return _reply(message, 200, "OK", tag=True)
+
+    def _keepalive(self, device_id: str, source: str, now: dt.datetime) -> bool:
+        """A keepalive of a device known to be registered is answered at once and
+        written with the others of the moment (`flush`); False when the device is
+        not known here yet (the caller reads it from the database)."""
+        known = self.known.get(device_id)
+        if known is None or known[1] < now:
+            return False
+        self.counters.keepalives += 1
+        self.pending[known[0]] = source
+        if self.batch_seconds <= 0:
+            self.flush(now)
+        return True
+
+    def flush(self, now: dt.datetime | None = None) -> None:
+        """Write the keepalives gathered since the last flush."""
+        if self.pending:
+            seen, self.pending = self.pending, {}
+            devices.devices_kept_alive(seen, now or timezone.now())
+        self.flushed_at = time.monotonic()
+
+    def tick(self) -> None:
+        """Called by the listener each round: flush once the batch time is up."""
+        if self.pending and time.monotonic() - self.flushed_at >= self.batch_seconds:
+            self.flush()
 
     def _catalog(self, device: Device, body: manscdp.Body, now: dt.datetime) -> None:
         """Gather a Catalog's packets by (device, SN) to SumNum; only the whole
@@ -261,9 +297,13 @@ def _values(body: manscdp.Body) -> dict[str, str]:
     return {child.tag: (child.text or "").strip() for child in body.tree if len(child) == 0}
 
 
+BATCH_SECONDS = 1.0  # how late a keepalive may be written: well inside an interval
+
+
 def registrar(local: str = "") -> Registrar:
     return Registrar(
         platform_id=settings.GB28181_ID,
         password=settings.GB28181_PASSWORD,
         local=local or settings.SIP_BIND,
+        batch_seconds=BATCH_SECONDS,
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pingan.accounts import access
 from pingan.accounts.models import Department, User
 from pingan.accounts.selectors import department_staff
-from pingan.audit.services import journal_write
+from pingan.audit.services import Record, journal_write, journal_write_many
 from pingan.events.lifecycle import OPEN
 from pingan.events.models import Event
 from pingan.events.transitions import event_transition
@@ -107,43 +107,61 @@ def camera_status(
 ) -> bool:
     """Mark the camera online or offline; True when that changed its state. A
     keepalive of a camera already online only moves last_seen."""
+    return bool(cameras_status([camera], online, reason=reason, at=at))
+
+
+def cameras_status(
+    cameras: list[Camera], online: bool, *, reason: str, at: dt.datetime | None = None
+) -> list[Camera]:
+    """The same for many cameras at once (a second's keepalives, an NVR's channels):
+    one update of their state, their history rows and journal rows written together.
+    Returns those whose state changed; one another process changed first is left."""
     now = at or timezone.now()
+    ids = [c.pk for c in cameras]
     if online:
-        Camera.objects.filter(pk=camera.pk).update(last_seen=now)
-        camera.last_seen = now
-    if camera.online == online:
-        return False
+        Camera.objects.filter(pk__in=ids).update(last_seen=now)
+        for camera in cameras:
+            camera.last_seen = now
     with transaction.atomic():
-        changed = Camera.objects.filter(pk=camera.pk, online=not online).update(
-            online=online, status_since=now
+        due = Camera.objects.filter(pk__in=ids, online=not online)
+        flipping = set(due.select_for_update().values_list("pk", flat=True))
+        if not flipping:
+            return []
+        Camera.objects.filter(pk__in=flipping).update(online=online, status_since=now)
+        changed = [c for c in cameras if c.pk in flipping]
+        for camera in changed:
+            camera.online, camera.status_since = online, now
+        CameraStatus.objects.bulk_create(
+            CameraStatus(camera=c, online=online, at=now, reason=reason) for c in changed
         )
-        if not changed:
-            return False  # another process got there first
-        camera.online, camera.status_since = online, now
-        CameraStatus.objects.create(camera=camera, online=online, at=now, reason=reason)
-        _outage(camera, online, now)
-        journal_write(
-            actor=None,
-            action="camera.online" if online else "camera.offline",
-            object_type="camera",
-            object_id=camera.pk,
-            region_path=camera.part.region_path,
-            data={"device_id": camera.device_id, "reason": reason},
+        _outages(changed, online, now)
+        journal_write_many(
+            [
+                Record(
+                    actor=None,
+                    action="camera.online" if online else "camera.offline",
+                    object_type="camera",
+                    object_id=c.pk,
+                    region_path=c.part.region_path,
+                    data={"device_id": c.device_id, "reason": reason},
+                )
+                for c in changed
+            ]
         )
-    return True
+    return changed
 
 
-def _outage(camera: Camera, online: bool, now: dt.datetime) -> None:
-    """An outage starts when the camera goes offline and ends when it is back; the
+def _outages(cameras: list[Camera], online: bool, now: dt.datetime) -> None:
+    """An outage starts when a camera goes offline and ends when it is back; the
     maintenance event it opened closes itself then (the `restored` step), and its
     department is told."""
     if not online:
-        CameraOutage.objects.create(camera=camera, started_at=now)
+        CameraOutage.objects.bulk_create(CameraOutage(camera=c, started_at=now) for c in cameras)
         return
-    ended = CameraOutage.objects.filter(camera=camera, ended_at=None).select_related("event")
-    for outage in ended:
-        if outage.event is not None and outage.event.state in OPEN:
-            _close_repair(camera, outage.event)
+    ended = CameraOutage.objects.filter(camera__in=cameras, ended_at=None)
+    for outage in ended.filter(event__state__in=OPEN).select_related("event", "camera"):
+        if outage.event is not None:
+            _close_repair(outage.camera, outage.event)
     ended.update(ended_at=now)
 
 

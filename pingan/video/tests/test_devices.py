@@ -250,3 +250,20 @@ def test_the_listener_answers_over_udp_and_tcp_and_survives_garbage(registrar, t
         udp.close()
         tcp.close()
         listener.close()
+
+
+def test_keepalives_are_answered_at_once_and_written_together(tree):
+    from pingan.video.registrar import Registrar
+
+    batching = Registrar(platform_id=PLATFORM, password=PASSWORD, batch_seconds=60)
+    camera = camera_create(actor=None, device_id=CAMERA, lng=IN_A1_1[0], lat=IN_A1_1[1])
+    Device.objects.create(device_id=CAMERA, accepted=True)
+    registered(batching)
+    Camera.objects.update(online=False)
+    assert reply(batching, keepalive(), "10.0.0.9:5060").status == 200
+    camera.refresh_from_db()
+    assert not camera.online and batching.pending, "gathered, not yet written"
+    batching.flush()
+    camera.refresh_from_db()
+    assert camera.online and camera.statuses.first().reason == "心跳"
+    assert Device.objects.get(device_id=CAMERA).address == "10.0.0.9:5060"
