@@ -42,6 +42,9 @@
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], maxZoom: 18 });
     else map.setView([36.47, 102.05], 11);
     element.dataset.features = String(collection.features.length);
+    // The layer draws on a canvas (no element per sector), so the count of
+    // views drawn is told here for whoever checks the map.
+    element.dataset.views = String(views.getLayers().length);
   });
 
   if (element.dataset.pick) Pingan.pickPlace(map, document.getElementById(element.dataset.pick));
