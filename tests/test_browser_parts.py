@@ -92,7 +92,9 @@ def test_the_camera_map_draws_views_and_a_camera_reads_out_its_id(base_url, brow
     page.goto(f"{base_url}/cameras/")
     page.wait_for_selector("#camera-map[data-features]", state="attached")
     assert int(page.get_attribute("#camera-map", "data-features")) > 100
-    assert int(page.get_attribute("#camera-map", "data-views")) > 100, "the views are drawn from the points' properties"
+    assert int(page.get_attribute("#camera-map", "data-views")) > 100, (
+        "the views are drawn from the points' properties"
+    )
     assert page.locator("#camera-map canvas").count() > 0
     page.click("table.list tr a >> nth=0")
     page.wait_for_load_state("networkidle")
