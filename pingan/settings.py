@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "pingan.events",
     "pingan.things",
     "pingan.video",
+    "pingan.parking",
     "pingan.legal",
     "pingan.fieldwork",
     "pingan.command",
@@ -241,6 +242,21 @@ CAMERA_ALARM_MINUTES = int(env_str("PINGAN_CAMERA_ALARM_MINUTES", "30"))
 GB28181_ID = env_str("PINGAN_GB28181_ID", "63020300002000000001")
 SIP_BIND = env_str("PINGAN_SIP_BIND", "127.0.0.1:5060")
 GB28181_PASSWORD = env_str("PINGAN_GB28181_PASSWORD", "pingan-gb-2026")
+
+# 慧停车. Two reads of one plate in one direction at one place this close are one
+# passage (two cameras, a retry); reads below this confidence wait for a person;
+# the wider new-energy letters (A–K) are plates. A stay with no exit is closed as
+# stale after these hours; a stay paid may leave within the grace at no more
+# cost; one left unpaid this many hours is 欠费. Plate images are purged after
+# the days. The gateway drivers pay through: console (the demo), wechat, alipay.
+PARKING_DEDUPE_SECONDS = env_int("PINGAN_PARKING_DEDUPE_SECONDS", 120)
+PARKING_CONFIDENCE = env_int("PINGAN_PARKING_CONFIDENCE", 80)
+PARKING_LENIENT_PLATES = env_bool("PINGAN_PARKING_LENIENT_PLATES", True)
+PARKING_STALE_HOURS = env_int("PINGAN_PARKING_STALE_HOURS", 48)
+PARKING_PAY_GRACE_MINUTES = env_int("PINGAN_PARKING_PAY_GRACE_MINUTES", 15)
+PARKING_ARREARS_HOURS = env_int("PINGAN_PARKING_ARREARS_HOURS", 24)
+PARKING_IMAGE_DAYS = env_int("PINGAN_PARKING_IMAGE_DAYS", 30)
+PARKING_GATEWAY = env_str("PINGAN_PARKING_GATEWAY", "console")
 
 # Uploaded photos (originals are private; public copies have no EXIF).
 MEDIA_ROOT = Path(env_str("PINGAN_MEDIA_DIR", str(DATA_DIR / "media")))

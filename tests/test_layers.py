@@ -29,6 +29,7 @@ FLOORS = {
     "counter": 6,
     "convenience": 6,
     "legal": 6,
+    "parking": 6,  # 慧停车: plate cameras, sessions, fees; its cameras are 部件
     # 雪亮工程: cameras (部件 of class 0601), GB/T 28181; its 视频巡查 is fieldwork
     "video": 7,
     # what reads across them all
