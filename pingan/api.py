@@ -23,6 +23,7 @@ from pingan.lib.errors import DomainError
 from pingan.regions.api import router as regions_router
 from pingan.registry.api import router as registry_router
 from pingan.things.api import router as things_router
+from pingan.parking.api import router as parking_router
 from pingan.video.api import router as video_router
 
 
@@ -88,6 +89,7 @@ api.add_router("/field", fieldwork_router)
 api.add_router("/command", command_router)
 api.add_router("/things", things_router)
 api.add_router("/video", video_router)
+api.add_router("/parking", parking_router)
 
 
 def error(request, status: int, code: str, message: str):

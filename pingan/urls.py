@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("pingan.regions.urls")),
     path("", include("pingan.things.urls")),
     path("", include("pingan.video.urls")),
+    path("", include("pingan.parking.urls")),
     path("", include("pingan.command.urls")),
     path("", include("pingan.counter.urls")),
     path("", include("pingan.convenience.urls")),

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -469,3 +470,23 @@ def stale_sweep(now: dt.datetime | None = None) -> int:
             Place.objects.filter(pk=place_id).update(occupied=F("occupied") - count)
             closed += count
     return closed
+
+
+def passage_image(passage: Passage, data: bytes) -> None:
+    """The camera's picture of the passage, kept until the purge (PARKING_IMAGE_DAYS)."""
+    passage.image.save(f"{passage.pk}.jpg", ContentFile(data), save=False)
+    Passage.objects.filter(pk=passage.pk).update(image=passage.image.name)
+
+
+def images_purge(now: dt.datetime | None = None) -> int:
+    """Plate images older than the set days are deleted, files and references."""
+    now = now or timezone.now()
+    old = Passage.objects.filter(
+        received_at__lt=now - dt.timedelta(days=settings.PARKING_IMAGE_DAYS)
+    ).exclude(image="")
+    purged = 0
+    for passage in old.iterator():
+        passage.image.delete(save=False)
+        purged += 1
+    old.update(image="")
+    return purged
