@@ -257,6 +257,22 @@ PARKING_PAY_GRACE_MINUTES = env_int("PINGAN_PARKING_PAY_GRACE_MINUTES", 15)
 PARKING_ARREARS_HOURS = env_int("PINGAN_PARKING_ARREARS_HOURS", 24)
 PARKING_IMAGE_DAYS = env_int("PINGAN_PARKING_IMAGE_DAYS", 30)
 PARKING_GATEWAY = env_str("PINGAN_PARKING_GATEWAY", "console")
+# Where the gateways call back: this site's address as they reach it.
+PARKING_NOTIFY_BASE = env_str("PINGAN_PARKING_NOTIFY_BASE", "http://127.0.0.1:8000")
+# WeChat Pay v3 (native QR): merchant, app, the merchant key and its certificate's
+# serial, the APIv3 key, and the platform public key (微信支付公钥) with its id.
+WECHATPAY_MCHID = env_str("PINGAN_WECHATPAY_MCHID")
+WECHATPAY_APPID = env_str("PINGAN_WECHATPAY_APPID")
+WECHATPAY_CERT_SERIAL = env_str("PINGAN_WECHATPAY_CERT_SERIAL")
+WECHATPAY_APIV3_KEY = env_str("PINGAN_WECHATPAY_APIV3_KEY")
+WECHATPAY_PRIVATE_KEY_FILE = env_str("PINGAN_WECHATPAY_PRIVATE_KEY_FILE")
+WECHATPAY_PUBLIC_KEY_FILE = env_str("PINGAN_WECHATPAY_PUBLIC_KEY_FILE")
+WECHATPAY_PUBLIC_KEY_ID = env_str("PINGAN_WECHATPAY_PUBLIC_KEY_ID")
+# Alipay (precreate QR): the app, its private key, Alipay's public key; sandbox.
+ALIPAY_APPID = env_str("PINGAN_ALIPAY_APPID")
+ALIPAY_PRIVATE_KEY_FILE = env_str("PINGAN_ALIPAY_PRIVATE_KEY_FILE")
+ALIPAY_PUBLIC_KEY_FILE = env_str("PINGAN_ALIPAY_PUBLIC_KEY_FILE")
+ALIPAY_SANDBOX = env_bool("PINGAN_ALIPAY_SANDBOX", False)
 
 # Uploaded photos (originals are private; public copies have no EXIF).
 MEDIA_ROOT = Path(env_str("PINGAN_MEDIA_DIR", str(DATA_DIR / "media")))

@@ -120,11 +120,15 @@ def _record(sighting: Sighting, plate: plates.Plate, now: dt.datetime) -> Outcom
 
 def _same_passage(place: Place, plate: plates.Plate, sighting: Sighting) -> Passage | None:
     """A second report of one passage: same plate, place and direction within the
-    dedupe window (two cameras at one gate, a camera's retry with a new id)."""
+    dedupe window (two cameras at one gate, a camera's retry with a new id). At a
+    lot's exit the window is the payment grace: a car held at the barrier while
+    its driver pays is read again, and is still the same car leaving once."""
     if plate.unplated:
         return None
     window = dt.timedelta(seconds=settings.PARKING_DEDUPE_SECONDS)
-    return (
+    if place.kind == PlaceKind.LOT and sighting.direction == Direction.OUT:
+        window = max(window, dt.timedelta(minutes=settings.PARKING_PAY_GRACE_MINUTES))
+    same = (
         Passage.objects.filter(
             place=place,
             plate=plate.text,
@@ -135,6 +139,13 @@ def _same_passage(place: Place, plate: plates.Plate, sighting: Sighting) -> Pass
         .order_by("at")
         .first()
     )
+    if same is None:
+        return None
+    low, high = sorted((same.at, sighting.at))
+    between = Passage.objects.filter(
+        place=place, plate=plate.text, duplicate_of=None, at__gt=low, at__lt=high
+    )
+    return None if between.exclude(direction=sighting.direction).exists() else same
 
 
 def _review(plate: plates.Plate, confidence: int) -> str:
