@@ -173,3 +173,30 @@ def test_unsure_and_invalid_reads_wait_for_a_person(lots):
         Review.NEEDED,
         Review.NONE,
     ]
+
+
+def test_the_recount_finds_and_mends_a_wrong_occupancy(lots):
+    from django.core.management import CommandError, call_command
+
+    from pingan.parking import rounds
+
+    passage_record(seen(lots.overhead, "青B12345", IN, at(1, 9)))
+    call_command("parking", "recount", "--check")
+    Place.objects.filter(pk=lots.street.pk).update(occupied=5)
+    with pytest.raises(CommandError, match="1 个停车点"):
+        call_command("parking", "recount", "--check")
+    assert rounds.recount(fix=True) == [("P001", 5, 1)]
+    assert occupied(lots.street) == 1 and rounds.recount(fix=False) == []
+
+
+def test_the_round_closes_stale_stays_makes_arrears_and_reconciles(lots):
+    from pingan.parking import rounds
+    from pingan.parking.models import Reconciliation
+
+    passage_record(seen(lots.overhead, "青B12345", IN, at(1, 9)))
+    passage_record(seen(lots.overhead, "青B54321", IN, at(1, 9)))
+    passage_record(seen(lots.overhead, "青B54321", OUT, at(1, 12)))
+    said = rounds.sweep(at(4, 9))
+    assert "1 条停车记录无离场" in said and "1 条停车记录转为欠费" in said and "对账" in said
+    assert Reconciliation.objects.filter(day="2026-12-03").exists()
+    assert "对账" not in rounds.sweep(at(4, 10))
