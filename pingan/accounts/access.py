@@ -20,8 +20,8 @@ from pingan.accounts.models import Grant, GrantKind, Role, User
 
 READ_ONLY_ROLES = {Role.LEADER, Role.RESIDENT}
 # Department handlers read the area they serve; what they may change is decided by
-# the events they are dispatched, not by region.
-NO_REGION_WRITE_ROLES = READ_ONLY_ROLES | {Role.DEPARTMENT}
+# the events they are dispatched, not by region. Parking staff change parking only.
+NO_REGION_WRITE_ROLES = READ_ONLY_ROLES | {Role.DEPARTMENT, Role.PARKING}
 
 
 class OutOfScope(PermissionDenied):

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     DISTRICT_CENTRE = "district_centre", _("区县综治中心（调度/指挥）")
     DEPARTMENT = "department", _("职能部门")
     LEADER = "leader", _("领导")
+    PARKING = "parking", _("停车管理员")
     ADMIN = "admin", _("管理员")
 
 
@@ -25,6 +26,10 @@ GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER})  # who works a grid
 CENTRE_ROLES = frozenset({Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE})
 # Who acts for a centre: the centres, and the administrator (as the district's).
 CENTRE_STAFF = CENTRE_ROLES | {Role.ADMIN}
+# Who sees plates (慧停车): the parking operator's staff and the district's centre.
+PLATE_READERS = frozenset({Role.PARKING, Role.DISTRICT_CENTRE, Role.ADMIN})
+# Who sees parking's figures and places (plates masked unless a plate reader).
+PARKING_VIEWERS = PLATE_READERS | CENTRE_ROLES | {Role.LEADER}
 # The level each centre acts at, the lowest 0: a centre acts on events at its level
 # or below.
 CENTRE_RANK: dict[str, int] = {
@@ -44,6 +49,7 @@ ROLE_LEVEL: dict[str, Level | None] = {
     Role.DISTRICT_CENTRE: Level.DISTRICT,
     Role.DEPARTMENT: None,
     Role.LEADER: None,
+    Role.PARKING: None,
     Role.ADMIN: None,
 }
 

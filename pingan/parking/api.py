@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja import Router
 
+from pingan.accounts.models import PARKING_VIEWERS
 from pingan.lib.errors import DomainError
 from pingan.lib.http import client_ip
-from pingan.parking import push
+from pingan.parking import push, selectors
 
 router = Router(tags=["parking"])
 
@@ -43,4 +45,35 @@ def _one(item: Any, address: str) -> dict[str, Any]:
         "open": outcome.open_gate,
         "say": outcome.say,
         "session": outcome.session.ticket if outcome.session else None,
+    }
+
+
+@router.get("/places", summary="停车点图层（GeoJSON）：泊位、在场、空位；路内为线，路外为点")
+def parking_places(request) -> dict[str, Any]:
+    if request.user.role not in PARKING_VIEWERS:
+        raise PermissionDenied
+    return {
+        "type": "FeatureCollection",
+        "features": [_feature(p) for p in selectors.places_for(request.user)],
+    }
+
+
+def _feature(place) -> dict[str, Any]:
+    line = place.line if isinstance(place.line, list) and len(place.line) >= 2 else None
+    geometry = (
+        {"type": "LineString", "coordinates": line}
+        if line
+        else {"type": "Point", "coordinates": [place.lng, place.lat]}
+    )
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {
+            "code": place.code,
+            "name": place.name,
+            "kind": place.kind,
+            "capacity": place.capacity,
+            "occupied": place.occupied,
+            "free": place.free,
+        },
     }

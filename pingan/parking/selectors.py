@@ -3,14 +3,16 @@ and for staff, scoped to their subtree, stays and passages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.http import Http404
 
 from pingan.accounts import access
 from pingan.accounts.models import User
-from pingan.parking.models import Place, Session
+from pingan.parking.models import Passage, Place, Review, Session
 
 NEAREST = 20
 
@@ -49,3 +51,50 @@ def places_for(user: User) -> QuerySet[Place]:
 
 def sessions_for(user: User) -> QuerySet[Session]:
     return access.scope(user, Session.objects.all()).select_related("place")
+
+
+def place_get_for_user(user: User, code: str) -> Place:
+    place = places_for(user).filter(code=code).first()
+    if place is None:
+        raise Http404("没有这个停车点，或不在您的辖区内")
+    return place
+
+
+def stays_of_day(place: Place, start: dt.datetime) -> list[Session]:
+    end = start + dt.timedelta(days=1)
+    touching = Session.objects.filter(place=place).filter(
+        Q(entered_at__gte=start, entered_at__lt=end)
+        | Q(entered_at__isnull=True, left_at__gte=start, left_at__lt=end)
+    )
+    return list(touching.order_by("entered_at", "left_at")[:500])
+
+
+def arrears_total(user: User) -> tuple[int, int]:
+    """Stays in arrears still owed in the user's subtree: how many, and the fen."""
+    owed = sessions_for(user).filter(arrears=True, fee_fen__gt=F("paid_fen"))
+    figures = owed.aggregate(n=Count("id"), fen=Sum(F("fee_fen") - F("paid_fen")))
+    return figures["n"] or 0, figures["fen"] or 0
+
+
+def passages_to_review(user: User) -> QuerySet[Passage]:
+    places = places_for(user).values("pk")
+    return (
+        Passage.objects.filter(review=Review.NEEDED, place__in=places)
+        .select_related("place", "camera")
+        .order_by("-at")
+    )
+
+
+def passage_get_for_user(user: User, pk: int) -> Passage:
+    passage = (
+        Passage.objects.filter(pk=pk, place__in=places_for(user).values("pk"))
+        .select_related("place")
+        .first()
+    )
+    if passage is None:
+        raise Http404("没有这条识别记录，或不在您的辖区内")
+    return passage
+
+
+def plate_stays(user: User, plate: str) -> QuerySet[Session]:
+    return sessions_for(user).filter(plate=plate).order_by("-entered_at")[:200]

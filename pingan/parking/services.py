@@ -501,3 +501,36 @@ def images_purge(now: dt.datetime | None = None) -> int:
         purged += 1
     old.update(image="")
     return purged
+
+
+def passage_replate(passage: Passage, text: str) -> Passage:
+    """A person read the picture better than the camera: the passage moves to the
+    right plate. Its stays under the wrong plate are undone and its neighbours
+    there paired again; under the right plate it is paired as if just seen. A
+    stay already paid is not undone here (refund it first)."""
+    plate = plates.read(text, lenient=settings.PARKING_LENIENT_PLATES)
+    if not plate.valid:
+        raise ParkingError("更正后的车牌号不符合号牌规则（GA 36）")
+    with transaction.atomic():
+        place = Place.objects.select_for_update().get(pk=passage.place_id)
+        a, b = _neighbours(passage)
+        touched = Q(entry=passage) | Q(exit=passage)
+        if a is not None:
+            touched |= Q(entry=a) | Q(exit=a)
+        if b is not None:
+            touched |= Q(entry=b) | Q(exit=b)
+        undone = list(Session.objects.select_for_update().filter(touched))
+        if any(s.paid_fen or s.lines.exists() for s in undone):
+            raise ParkingError("相关停车记录已有缴费或订单，请先退款再更正车牌")
+        was_open = sum(s.state == SessionState.OPEN for s in undone)
+        Session.objects.filter(pk__in=[s.pk for s in undone]).delete()
+        if was_open:
+            Place.objects.filter(pk=place.pk).update(occupied=F("occupied") - was_open)
+        Passage.objects.filter(pk=passage.pk).update(
+            plate=plate.text, kind=plate.kind, valid=True, review=Review.CORRECTED
+        )
+        for orphan in sorted((p for p in (a, b) if p is not None), key=lambda p: (p.at, p.pk)):
+            _pair(place, orphan, timezone.now())
+        passage.refresh_from_db()
+        _pair(place, passage, timezone.now())
+    return passage

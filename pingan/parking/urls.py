@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pingan.parking import views_public, views_push
+from pingan.parking import views, views_public, views_push
 
 app_name = "parking"
 urlpatterns = [
@@ -12,4 +12,14 @@ urlpatterns = [
     path("parking/order/<str:number>/", views_public.order, name="order"),
     path("parking/order/<str:number>/state/", views_public.order_state, name="order_state"),
     path("parking/pay/console/<str:number>/", views_public.console_pay, name="console_pay"),
+    path("parking/manage/", views.home, name="manage"),
+    path("parking/manage/places/<str:code>/", views.place_day, name="place"),
+    path("parking/manage/plates/", views.plate_search, name="plates"),
+    path("parking/manage/review/", views.review, name="review"),
+    path("parking/manage/review/<int:pk>/", views.review_decide, name="review_decide"),
+    path("parking/manage/passages/<int:pk>/image/", views.passage_image, name="passage_image"),
+    path("parking/manage/cameras/", views.cameras, name="cameras"),
+    path("parking/manage/money/", views.money, name="money"),
+    path("parking/manage/money/<int:pk>/refund/", views.refund, name="refund"),
+    path("parking/manage/report/", views.report, name="report"),
 ]

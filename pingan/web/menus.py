@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from pingan.accounts.models import CENTRE_STAFF, GRID_ROLES, Role, User
+from pingan.accounts.models import CENTRE_STAFF, GRID_ROLES, PARKING_VIEWERS, Role, User
 
 StrOrPromise = str | Promise
 STAFF = CENTRE_STAFF | GRID_ROLES | {Role.LEADER}
@@ -31,6 +31,7 @@ MENU = [
     Item("registry:visits", _("走访任务"), CENTRE_STAFF | GRID_ROLES),
     Item("things:parts", _("部件"), STAFF),
     Item("video:cameras", _("雪亮工程"), CENTRE_STAFF | {Role.LEADER}),
+    Item("parking:manage", _("慧停车"), PARKING_VIEWERS),
     Item("command:overview", _("综合概况"), CENTRE_STAFF | {Role.LEADER}),
     Item("command:assessment", _("评价考核"), CENTRE_STAFF | {Role.LEADER}),
     Item("fieldwork:home", _("工作统计"), CENTRE_STAFF | {Role.GRID_LEADER, Role.LEADER}),
@@ -44,6 +45,7 @@ MENU = [
 
 START: dict[str, str] = {
     Role.DEPARTMENT: "events:todo",
+    Role.PARKING: "parking:manage",
     Role.GRID_WORKER: "fieldwork:app",
     Role.GRID_LEADER: "fieldwork:app",
     Role.LEADER: "command:overview",

@@ -59,8 +59,8 @@ def lots(tree) -> Lots:
         road="平安大道",
         region=village,
         region_path=village.path,
-        lng=102.1,
-        lat=36.5,
+        lng=100.5,
+        lat=31.0,
         capacity=20,
         tariff=hourly,
     )
@@ -70,8 +70,8 @@ def lots(tree) -> Lots:
         name="区政府停车场",
         region=village,
         region_path=village.path,
-        lng=102.11,
-        lat=36.51,
+        lng=100.51,
+        lat=31.01,
         capacity=2,
         tariff=half,
     )
