@@ -33,6 +33,10 @@ def place_uuid(place: Place) -> uuid.UUID:
     return uuid.uuid5(CDS_NAMESPACE, place.code)
 
 
+def session_uuid(stay: Session) -> uuid.UUID:
+    return uuid.uuid5(CDS_NAMESPACE, f"session-{stay.pk}")
+
+
 @dataclass
 class Stay:
     place_id: int

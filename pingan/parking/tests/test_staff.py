@@ -127,3 +127,41 @@ def test_the_map_layer(lots, personas):
     layer = signed_in(personas.dispatcher).get("/api/parking/places").json()
     assert {f["properties"]["code"] for f in layer["features"]} == {"P001", "P101"}
     assert signed_in(personas.grid_worker_a).get("/api/parking/places").status_code == 403
+
+
+def test_the_cds_endpoints_answer_csv_to_a_key(lots, client):
+    from pingan.events.open311 import api_key_create
+
+    api_key_create("city", "cds-secret")
+    passage_record(seen(lots.overhead, "青B11111", "in", at(1, 9)))
+    passage_record(seen(lots.overhead, "青B11111", "out", at(1, 10, 30)))
+    span = {
+        "start_time": int(at(1, 9).timestamp() * 1000),
+        "end_time": int(at(1, 11).timestamp() * 1000),
+    }
+    assert client.get("/api/parking/cds/metrics/sessions", span).status_code == 401
+    bearer = {"HTTP_AUTHORIZATION": "Bearer cds-secret"}
+    sessions = client.get("/api/parking/cds/metrics/sessions", span, **bearer)
+    assert sessions["Content-Type"] == "application/vnd.cds+csv;version=1.0"
+    lines = sessions.content.decode().splitlines()
+    assert lines[0].startswith("session_type,event_session_id") and len(lines) == 2
+    assert str(int(at(1, 10, 30).timestamp() * 1000)) in lines[1]
+    zone = str(metrics.place_uuid(lots.street))
+    aggregates = (
+        client.get(
+            "/api/parking/cds/metrics/aggregates",
+            {**span, "curb_place_id": zone, "metric_type": "occupancy_percent"},
+            **bearer,
+        )
+        .content.decode()
+        .splitlines()
+    )
+    assert aggregates[0] == "curb_place_type,curb_place_id,metric_type,date,hour,value"
+    assert aggregates[1:] == [
+        f"zone,{zone},occupancy_percent,2026-12-01,09,5.0",
+        f"zone,{zone},occupancy_percent,2026-12-01,10,2.5",
+    ]
+    refused = client.get(
+        "/api/parking/cds/metrics/sessions", span, HTTP_ACCEPT="application/json", **bearer
+    )
+    assert refused.status_code == 406
