@@ -20,10 +20,10 @@ from pingan.events.services import Conflict
 from pingan.fieldwork.api import router as fieldwork_router
 from pingan.legal.api import router as legal_router
 from pingan.lib.errors import DomainError
+from pingan.parking.api import router as parking_router
 from pingan.regions.api import router as regions_router
 from pingan.registry.api import router as registry_router
 from pingan.things.api import router as things_router
-from pingan.parking.api import router as parking_router
 from pingan.video.api import router as video_router
 
 

@@ -21,7 +21,7 @@ from pingan.accounts.models import Department, GrantKind, Role, User
 from pingan.accounts.services import grant_give, user_create
 from pingan.audit.services import journal_write
 from pingan.bulk import bulk_insert, bulk_insert_values
-from pingan.demo import basic_data, cameras, catalogue, fieldwork, geometry, history, parts
+from pingan.demo import basic_data, cameras, catalogue, fieldwork, geometry, history, parking, parts
 from pingan.demo.divisions import Township, district_name, short_name, townships
 from pingan.events import counts as event_counts
 from pingan.events.open311 import api_key_create
@@ -98,6 +98,9 @@ def load(
         counts["events"] = _build_events(grids, rng)
         counts |= parts.build([g.region for g in grids], rng)
         counts |= cameras.build(district, [g.region for g in grids], rng)
+        counts |= parking.build(
+            [g.region for g in grids if g.urban] or [g.region for g in grids], rng
+        )
         counts["past_events"] = history.build(rng)
         counts |= catalogue.build(district, rng, password)
         event_counts.recount()  # the history went in in bulk, past the services
@@ -489,6 +492,7 @@ def _build_logins(district: Region, departments: list[Department], password: str
         ("wangge", Role.GRID_WORKER, grids[0], None, f"{grids[0].name}网格员"),
         ("chengguan", Role.DEPARTMENT, None, chengguan, chengguan.name),
         ("zhifa", Role.DEPARTMENT, None, chengguan, "城管执法队员 马文军"),
+        ("tingche", Role.PARKING, district, None, "慧停车运营管理员"),
         ("jumin", Role.RESIDENT, None, None, "居民"),
     ]
     for username, role, region, department, label in specs:
@@ -597,6 +601,7 @@ DEMO_USERNAMES = [
     "wangge",
     "chengguan",
     "zhifa",
+    "tingche",
     "bianmin",
     "jumin",
 ]

@@ -12,12 +12,8 @@ from pingan.accounts.models import PLATE_READERS, User
 from pingan.audit.services import journal_write
 from pingan.lib.http import client_ip
 from pingan.parking import plates, selectors, services
-from pingan.parking.models import CameraRole, Passage, Place, PlateCamera, Review, Session
+from pingan.parking.models import Passage, Place, PlateCamera, Review, Session
 from pingan.parking.services import ParkingError
-from pingan.things.models import PartClass, PartSource
-from pingan.things.services import part_create
-
-CAMERA_CLASS = "0601"  # 监控设备
 
 
 def _require(user: User) -> None:
@@ -68,29 +64,9 @@ def passage_review(user: User, passage: Passage, corrected: str) -> Passage:
 
 
 def camera_place(user: User, serial: str, place: Place, role: str, name: str = "") -> PlateCamera:
-    """Put a camera at a place: it is accepted and becomes a 部件 (监控设备) at the
-    place's position, in the grid there."""
     _require(user)
     with transaction.atomic():
-        camera, _ = PlateCamera.objects.select_for_update().get_or_create(
-            serial=serial.strip()[:64]
-        )
-        camera.place, camera.role, camera.accepted = place, role, True
-        camera.name = (
-            name.strip() or camera.name or f"{place.name}{dict(CameraRole.choices)[role]}"
-        )[:100]
-        if camera.part is None:
-            camera.part = part_create(
-                actor=None,
-                part_class=PartClass.objects.get(code=CAMERA_CLASS),
-                lng=place.lng,
-                lat=place.lat,
-                name=camera.name,
-                address=place.road or place.name,
-                source=PartSource.IMPORTED,
-                note=f"慧停车车牌识别摄像机 {camera.serial}",
-            )
-        camera.save()
+        camera = services.camera_install(serial, place, role, name)
         journal_write(
             actor=user,
             action="parking.camera_place",

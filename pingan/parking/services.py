@@ -33,6 +33,8 @@ from pingan.parking.models import (
     Session,
     SessionState,
 )
+from pingan.things.models import PartClass, PartSource
+from pingan.things.services import part_create
 
 
 class ParkingError(DomainError):
@@ -220,7 +222,7 @@ def _pair(place: Place, passage: Passage, now: dt.datetime) -> Session:
     now_open = 0
     for entry, exit_, followed in pairs:
         session = _reuse(kept, entry, exit_, old) or Session(
-            place=place, region_path=place.region_path, ticket=_ticket()
+            place=place, region_path=place.region_path, ticket=new_ticket()
         )
         session.entry, session.exit = entry, exit_
         session.plate = p.plate
@@ -263,7 +265,7 @@ def _state(entry: Passage | None, exit_: Passage | None, followed: bool) -> str:
     return SessionState.STALE if followed else SessionState.OPEN
 
 
-def _ticket() -> str:
+def new_ticket() -> str:
     return "".join(secrets.choice(TICKET_LETTERS) for _ in range(8))
 
 
@@ -373,7 +375,7 @@ def _unplated(place: Place, passage: Passage, now: dt.datetime) -> Session | Non
             entry=passage,
             entered_at=passage.at,
             state=SessionState.OPEN,
-            ticket=_ticket(),
+            ticket=new_ticket(),
         )
         Place.objects.filter(pk=place.pk).update(occupied=F("occupied") + 1)
         return session
@@ -534,3 +536,30 @@ def passage_replate(passage: Passage, text: str) -> Passage:
         passage.refresh_from_db()
         _pair(place, passage, timezone.now())
     return passage
+
+
+CAMERA_CLASS = "0601"  # 监控设备
+
+
+def camera_install(serial: str, place: Place, role: str, name: str = "") -> PlateCamera:
+    """Put a camera at a place: it is accepted and becomes a 部件 (监控设备) at the
+    place's position, in the grid there."""
+    with transaction.atomic():
+        camera, _ = PlateCamera.objects.select_for_update().get_or_create(
+            serial=serial.strip()[:64]
+        )
+        camera.place, camera.role, camera.accepted = place, role, True
+        camera.name = (name.strip() or camera.name or f"{place.name}{CameraRole(role).label}")[:100]
+        if camera.part is None:
+            camera.part = part_create(
+                actor=None,
+                part_class=PartClass.objects.get(code=CAMERA_CLASS),
+                lng=place.lng,
+                lat=place.lat,
+                name=camera.name,
+                address=place.road or place.name,
+                source=PartSource.IMPORTED,
+                note=f"慧停车车牌识别摄像机 {camera.serial}",
+            )
+        camera.save()
+    return camera

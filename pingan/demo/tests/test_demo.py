@@ -56,6 +56,7 @@ def test_demo_district_is_real_consistent_and_valid(db):
     assert roles == set(Role.values)
     assert User.objects.get(username="zhihui").check_password(loader.DEMO_PASSWORD)
     assert list(journal_verify()) == []
+    _parking_is_consistent()
 
     with pytest.raises(CommandError, match="已有区县"):
         call_command("demo")
@@ -124,3 +125,24 @@ def test_the_demo_is_what_a_district_would_find_plausible(db):
         Part.objects.filter(part_class__code="0101").values_list("maintainer__name", flat=True)
     ) == {"平安区水利局"}
     assert Definition.objects.filter(name="防返贫监测对象").exists()
+
+
+def _parking_is_consistent():
+    """The seed's 13 roads and four lots, each camera a 部件, a week of stays whose
+    live occupancy agrees with a recount, and the driver's dues behind the ticket."""
+    from pingan.demo import parking
+    from pingan.parking import payments, rounds
+    from pingan.parking.models import Place, PlateCamera, Session
+
+    assert Place.objects.filter(kind="street").count() == 13
+    assert Place.objects.filter(kind="lot").count() == 4
+    assert Place.objects.filter(road="新平大道").exists()
+    assert not PlateCamera.objects.filter(part=None).exists()
+    assert Session.objects.filter(state="closed").count() > 1000
+    assert (
+        Session.objects.filter(state="open").exists()
+        and Session.objects.filter(arrears=True).exists()
+    )
+    assert rounds.recount(fix=False) == []
+    owed = payments.owed_by(parking.DEMO_PLATE, parking.DEMO_TICKET)
+    assert len(owed.ended) == 2 and owed.total_fen > 0

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from pingan.demo import basic_data, loader
+from pingan.demo import basic_data, loader, parking
 from pingan.lib.divisions import Level
 from pingan.regions.models import Region
 
@@ -49,3 +49,7 @@ class Command(BaseCommand):
             f"（{loader.VACANT_GRID} 网格员空缺，由村/社区综治中心代为核查）"
         )
         self.stdout.write(f"\nOpen311 api_key: {loader.DEMO_API_KEY}")
+        self.stdout.write(
+            f"慧停车车主页面 /parking/：车牌 {parking.DEMO_PLATE}，"
+            f"停车票号 {parking.DEMO_TICKET}（有欠费待缴）"
+        )
