@@ -32,6 +32,9 @@ from pingan.fieldwork.selectors import work_for_user
 from pingan.lib.divisions import PATH_DEPTH, PATH_LENGTH
 from pingan.lib.divisions import Level as RegionLevel
 from pingan.lib.periods import day_start, period_bounds
+from pingan.parking import metrics as parking_metrics
+from pingan.parking import reports as parking_reports
+from pingan.parking import selectors as parking_selectors
 from pingan.regions.models import Region
 from pingan.registry import counts as registry_counts
 from pingan.video.selectors import coverage as video_coverage
@@ -76,6 +79,26 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
         "fieldwork": {"events": _own(reported.channels()), **_fieldwork(user, start, end)},
         "services": _services(user, start, end),
         "video": _video(user),
+        "parking": _parking(user, start, end),
+    }
+
+
+def _parking(user: User, start: dt.datetime, end: dt.datetime) -> dict[str, object] | None:
+    """慧停车 in the period (the CDS figures, metrics.py) and its spaces free now;
+    None where the area has no parking places."""
+    places = list(parking_selectors.places_for(user))
+    if not places:
+        return None
+    whole = parking_reports.total(
+        parking_metrics.figures(parking_metrics.by_place(places), start, end).values()
+    )
+    return {
+        "free": sum(p.free for p in places),
+        "capacity": sum(p.capacity for p in places),
+        "sessions": whole.sessions,
+        "occupancy": whole.occupancy,
+        "revenue_yuan": round(whole.revenue_fen / 100),
+        "arrears_rate": whole.arrears_rate,
     }
 
 

@@ -63,14 +63,18 @@ class ReportForm(Form):
     group = forms.ChoiceField(choices=list(GROUPS.items()), required=False)
     month = forms.RegexField(r"^\d{4}-\d{2}$", required=False)
     day = forms.DateField(required=False)
+    since = forms.DateField(required=False)
+    until = forms.DateField(required=False)
 
     @classmethod
     def of(cls, data) -> Asked:
-        """A day, or a month (YYYY-MM), by place, road or township; today by place
-        when nothing (or nothing readable) is asked."""
+        """Days from since to until (both included), a month (YYYY-MM) or a day, by
+        place, road or township; today by place when nothing readable is asked."""
         form = cls(data)
         sent = form.cleaned_data if form.is_valid() else {}
         group = sent.get("group") or "place"
+        if sent.get("since") and sent.get("until") and sent["since"] <= sent["until"]:
+            return Asked(group, sent["since"], sent["until"] + dt.timedelta(days=1))
         if sent.get("month"):
             year, month = (int(x) for x in sent["month"].split("-"))
             if 1 <= month <= 12:

@@ -165,3 +165,14 @@ def test_the_cds_endpoints_answer_csv_to_a_key(lots, client):
         "/api/parking/cds/metrics/sessions", span, HTTP_ACCEPT="application/json", **bearer
     )
     assert refused.status_code == 406
+
+
+def test_the_command_centre_shows_parking_and_drills_down(lots, personas):
+    from django.urls import reverse
+
+    passage_record(seen(lots.overhead, "青B11111", "in", at(1, 9)))
+    page = signed_in(personas.dispatcher).get(reverse("command:overview")).content.decode()
+    assert 'data-figure="parking-free"' in page and "21 / 22" in page
+    assert "/parking/manage/report/?since=" in page
+    village = signed_in(personas.village_officer).get(reverse("command:overview")).content.decode()
+    assert 'data-figure="parking-free"' in village  # the test lots are in its village, a1
