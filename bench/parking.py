@@ -266,10 +266,14 @@ def main() -> None:
             capture_output=True,
             text=True,
         )
+        count = "from pingan.parking.models import Passage as P; print(P.objects.count())"
         size = subprocess.run(
-            [str(BIN / "pingan"), "shell", "-c", "from pingan.parking.models import Passage as P; print(P.objects.count())"],
-            env=env, capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            [str(BIN / "pingan"), "shell", "-c", count],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     for figures in runs:
         figures.pop("_acknowledged")
     report(
@@ -283,7 +287,7 @@ def main() -> None:
             "kill_9": {
                 "acknowledged": len(acknowledged),
                 "stored": stored(database_url, acknowledged),
-                "failed_in_flight": killed["failed_in_flight"],
+                "not_sent_while_down": killed["failed_in_flight"],
                 "recount_check": "相符"
                 if check.returncode == 0
                 else check.stdout.strip() or check.stderr.strip()[-300:],

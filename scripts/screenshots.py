@@ -59,6 +59,7 @@ def main() -> None:
         page.goto(f"{base}/grids/search/?q=三合村")
         shoot(page, "grid-search")
         parts(browser, base)
+        parking(browser, base)
         page.context.clear_cookies()
         log_in(page, base, "cunju")
         page.goto(f"{base}/mine/")
@@ -341,7 +342,33 @@ def parts(browser, base: str) -> None:
     page.close()
 
 
+def parking(browser, base: str) -> None:
+    """慧停车: the map with occupancy, a road's day, the driver's dues on a phone."""
+    page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+    log_in(page, base, "tingche")
+    page.goto(f"{base}/parking/manage/")
+    page.wait_for_selector("#parking-map[data-features]", state="attached")
+    page.wait_for_timeout(500)
+    shoot(page, "parking-map")
+    page.click("table.list tr a >> nth=0")
+    shoot(page, "parking-place")
+    page.close()
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN"
+    )
+    driver = phone.new_page()
+    driver.goto(f"{base}/parking/owed/")
+    driver.fill("input[name=plate]", "青B12345")
+    driver.fill("input[name=ticket]", "DEMO8888")
+    driver.click("button[type=submit]")
+    shoot(driver, "parking-driver")
+    driver.goto(f"{base}/parking/")
+    shoot(driver, "parking-near")
+    phone.close()
+
+
 PARTS = {
+    "parking": parking,
     "parts": parts,
     "app": workbench,
     "command": command,

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -32,6 +33,7 @@ from pingan.parking.models import (
     Review,
     Session,
     SessionState,
+    TariffVersion,
 )
 from pingan.things.models import PartClass, PartSource
 from pingan.things.services import part_create
@@ -78,7 +80,7 @@ def passage_record(sighting: Sighting, now: dt.datetime | None = None) -> Outcom
         with transaction.atomic():
             return _record(sighting, plate, now)
     except IntegrityError:
-        # The same record sent twice at once: the other request stored it.
+        # The camera sent this record before (or twice at once): the first is stored.
         first = Passage.objects.filter(camera=sighting.camera, source_id=sighting.source_id).first()
         if first is None or not sighting.source_id:
             raise
@@ -86,14 +88,11 @@ def passage_record(sighting: Sighting, now: dt.datetime | None = None) -> Outcom
 
 
 def _record(sighting: Sighting, plate: plates.Plate, now: dt.datetime) -> Outcome:
+    # A record the camera sent before (same camera and record id) is refused by
+    # the unique constraint: passage_record answers it as the first time.
     place = Place.objects.select_for_update().get(pk=sighting.place.pk)
-    if sighting.source_id and sighting.camera is not None:
-        first = Passage.objects.filter(camera=sighting.camera, source_id=sighting.source_id).first()
-        if first is not None:
-            return _answer(
-                first, _session_of(first), duplicate=True, offline=sighting.offline, now=now
-            )
-    same = _same_passage(place, plate, sighting)
+    before, after = (None, None) if plate.unplated else _around(place.pk, plate.text, sighting.at)
+    same = None if plate.unplated else _same_passage(place, sighting, before, after)
     passage = Passage.objects.create(
         place=place,
         camera=sighting.camera,
@@ -116,38 +115,41 @@ def _record(sighting: Sighting, plate: plates.Plate, now: dt.datetime) -> Outcom
         return _answer(
             passage, _session_of(same), duplicate=True, offline=sighting.offline, now=now
         )
-    session = _unplated(place, passage, now) if plate.unplated else _pair(place, passage, now)
+    if plate.unplated:
+        session = _unplated(place, passage, now)
+    else:
+        session = _pair(place, passage, now, around=(before, after))
     return _answer(passage, session, duplicate=False, offline=sighting.offline, now=now)
 
 
-def _same_passage(place: Place, plate: plates.Plate, sighting: Sighting) -> Passage | None:
-    """A second report of one passage: same plate, place and direction within the
-    dedupe window (two cameras at one gate, a camera's retry with a new id). At a
-    lot's exit the window is the payment grace: a car held at the barrier while
-    its driver pays is read again, and is still the same car leaving once."""
-    if plate.unplated:
-        return None
+def _around(place_id: int, plate: str, at: dt.datetime) -> tuple[Passage | None, Passage | None]:
+    """The plate's passages at the place just before and just after a moment (a
+    passage at the same moment already stored counts as before: it came first)."""
+    others = Passage.objects.filter(place=place_id, plate=plate, duplicate_of=None)
+    before = others.filter(at__lte=at).order_by("-at", "-pk").first()
+    after = others.filter(at__gt=at).order_by("at", "pk").first()
+    return before, after
+
+
+def _same_passage(
+    place: Place, sighting: Sighting, before: Passage | None, after: Passage | None
+) -> Passage | None:
+    """A second report of one passage: the same plate and direction at the place
+    within the dedupe window, with no passage the other way between them (two
+    cameras at one gate, a camera's retry with a new id): one of the neighbours
+    in time, then. At a lot's exit the window is the payment grace: a car held at
+    the barrier while its driver pays is read again, and is still one car leaving."""
     window = dt.timedelta(seconds=settings.PARKING_DEDUPE_SECONDS)
     if place.kind == PlaceKind.LOT and sighting.direction == Direction.OUT:
         window = max(window, dt.timedelta(minutes=settings.PARKING_PAY_GRACE_MINUTES))
-    same = (
-        Passage.objects.filter(
-            place=place,
-            plate=plate.text,
-            direction=sighting.direction,
-            duplicate_of=None,
-            at__range=(sighting.at - window, sighting.at + window),
-        )
-        .order_by("at")
-        .first()
-    )
-    if same is None:
-        return None
-    low, high = sorted((same.at, sighting.at))
-    between = Passage.objects.filter(
-        place=place, plate=plate.text, duplicate_of=None, at__gt=low, at__lt=high
-    )
-    return None if between.exclude(direction=sighting.direction).exists() else same
+    for near in (before, after):
+        if (
+            near is not None
+            and near.direction == sighting.direction
+            and abs(near.at - sighting.at) <= window
+        ):
+            return near
+    return None
 
 
 def _review(plate: plates.Plate, confidence: int) -> str:
@@ -190,13 +192,18 @@ def _is_out(passage: Passage | None) -> bool:
     return passage is not None and passage.direction == Direction.OUT
 
 
-def _pair(place: Place, passage: Passage, now: dt.datetime) -> Session:
+def _pair(
+    place: Place,
+    passage: Passage,
+    now: dt.datetime,
+    around: tuple[Passage | None, Passage | None] | None = None,
+) -> Session:
     """Pair the new passage p with its neighbours a (before) and b (after): an
     entry pairs with the passage after it if that is an exit, an exit with the
     one before it if that is an entry. Only the stays of a's entry and b's exit
     change; they are kept (with their payments and tickets) and at most one stay
     is new: a's entry stays a's, b's exit stays b's, each with its new partner."""
-    a, b = _neighbours(passage)
+    a, b = around if around is not None else _neighbours(passage)
     p = passage
     pairs: list[
         tuple[Passage | None, Passage | None, bool]
@@ -214,7 +221,9 @@ def _pair(place: Place, passage: Passage, now: dt.datetime) -> Session:
         touched |= Q(entry=a)
     if _is_out(b):
         touched |= Q(exit=b)
-    old = list(Session.objects.filter(touched).select_for_update())
+    old = (
+        list(Session.objects.filter(touched).select_for_update()) if _is_in(a) or _is_out(b) else []
+    )
     was_open = sum(s.state == SessionState.OPEN for s in old)
     Session.objects.filter(pk__in=[s.pk for s in old]).update(entry=None, exit=None)
     kept = {s.pk: s for s in old}
@@ -278,7 +287,7 @@ def _charge(session: Session, place: Place) -> None:
     without entry the first period, an open or stale one nothing yet."""
     start = session.entered_at or session.left_at
     assert start is not None
-    version = place.tariff.version_at(start)
+    version = version_at(place.tariff_id, start)
     session.version = version
     session.exemption = (
         session.exemption
@@ -309,7 +318,7 @@ def running_fee(session: Session, until: dt.datetime) -> int:
     """What an open stay would cost if it ended now (what the driver pays ahead)."""
     if session.entered_at is None or session.exemption:
         return 0
-    version = session.place.tariff.version_at(session.entered_at)
+    version = version_at(session.place.tariff_id, session.entered_at)
     if version is None:
         return 0
     return tariffs.charge(
@@ -344,11 +353,39 @@ def _charged_before(session: Session, place: Place) -> dict[dt.date, int]:
     return dict(spent)
 
 
+# What every read needs and seldom changes, kept a minute in the cache (shared by
+# every server process and host); a write of any of them drops its key (apps.py).
+CACHED_SECONDS = 60
+VERSIONS_KEY = "parking:versions:{}"
+PERMITS_KEY = "parking:permit-plates"
+
+
+def version_at(tariff_id: int, at: dt.datetime) -> TariffVersion | None:
+    """The tariff's version valid at a moment."""
+    key = VERSIONS_KEY.format(tariff_id)
+    versions = cache.get(key)
+    if versions is None:
+        versions = list(TariffVersion.objects.filter(tariff_id=tariff_id).order_by("valid_from"))
+        cache.set(key, versions, CACHED_SECONDS)
+    valid = [v for v in versions if v.valid_from <= at]
+    return valid[-1] if valid else None
+
+
+def _permit_plates() -> frozenset[str]:
+    plates_: frozenset[str] | None = cache.get(PERMITS_KEY)
+    if plates_ is None:
+        plates_ = frozenset(Permit.objects.values_list("plate", flat=True))
+        cache.set(PERMITS_KEY, plates_, CACHED_SECONDS)
+    return plates_
+
+
 def _exemption(plate: str, place: Place, at: dt.datetime) -> str:
     if not plate:
         return Exemption.NONE
     if plates.read(plate).kind == plates.Kind.POLICE:
         return Exemption.WHITELIST
+    if plate not in _permit_plates():
+        return Exemption.NONE
     day = timezone.localdate(at)
     permit = (
         Permit.objects.filter(plate=plate, valid_from__lte=day)
@@ -447,15 +484,11 @@ def _answer(
 
 
 def camera_seen(camera: PlateCamera, address: str, now: dt.datetime | None = None) -> None:
-    """A push or heartbeat is a sign of life; written at most once a minute."""
-    now = now or timezone.now()
-    if (
-        camera.last_seen is None
-        or now - camera.last_seen > dt.timedelta(seconds=60)
-        or camera.address != address
-    ):
+    """A push or heartbeat is a sign of life; written at most once a minute (a
+    camera polling every second would otherwise write every second)."""
+    if cache.add(f"parking:seen:{camera.pk}:{address}", 1, 60):
+        now = now or timezone.now()
         PlateCamera.objects.filter(pk=camera.pk).update(last_seen=now, address=address[:64])
-        camera.last_seen, camera.address = now, address
 
 
 def camera_unknown(serial: str, address: str, name: str = "") -> PlateCamera:
@@ -539,6 +572,28 @@ def passage_replate(passage: Passage, text: str) -> Passage:
 
 
 CAMERA_CLASS = "0601"  # 监控设备
+CAMERA_KEY = "parking:camera:{}"
+
+
+def camera_by_serial(serial: str) -> PlateCamera | None:
+    """The camera of a serial number, with its place and tariff (cached a minute)."""
+    key = CAMERA_KEY.format(serial)
+    camera: PlateCamera | None = cache.get(key)
+    if camera is None:
+        camera = PlateCamera.objects.filter(serial=serial).select_related("place__tariff").first()
+        if camera is not None:
+            cache.set(key, camera, CACHED_SECONDS)
+    return camera
+
+
+def forget(sender: type, instance: object, **kwargs: object) -> None:
+    """A change of a camera, a tariff's version or a permit drops its cached copy."""
+    if isinstance(instance, PlateCamera):
+        cache.delete(CAMERA_KEY.format(instance.serial))
+    elif isinstance(instance, TariffVersion):
+        cache.delete(VERSIONS_KEY.format(instance.tariff_id))
+    else:
+        cache.delete(PERMITS_KEY)
 
 
 def camera_install(serial: str, place: Place, role: str, name: str = "") -> PlateCamera:
