@@ -37,25 +37,34 @@ def events(request) -> dict[str, Any]:
     if len(items) > push.MAX_BATCH:
         raise push.PushError(f"一次最多 {push.MAX_BATCH} 条")
     address = client_ip(request)
-    return {"results": [_one(item, address) for item in items]}
+    now = timezone.now()
+    results: list[dict[str, Any] | None] = [None] * len(items)
+    reads, where = [], []
+    for index, item in enumerate(items):
+        try:
+            reads.append(push.generic(item, now))
+            where.append(index)
+        except DomainError as exc:
+            results[index] = {"id": _id(item), "ok": False, "error": str(exc)}
+    for index, found in zip(where, push.receive_many(reads, address, now), strict=True):
+        results[index] = _result(items[index], found)
+    return {"results": results}
 
 
-def _one(item: Any, address: str) -> dict[str, Any]:
-    given = item.get("id") if isinstance(item, dict) else None
-    try:
-        read = push.generic(item, timezone.now())
-        outcome = push.receive(read, address)
-    except DomainError as exc:
-        return {"id": given, "ok": False, "error": str(exc)}
-    if outcome is None:
-        return {"id": given, "ok": False, "error": "未登记的摄像机，已列入待管理员确认"}
+def _id(item: Any) -> Any:
+    return item.get("id") if isinstance(item, dict) else None
+
+
+def _result(item: Any, found: push.Outcome | str | None) -> dict[str, Any]:
+    if not isinstance(found, push.Outcome):
+        return {"id": _id(item), "ok": False, "error": found or push.UNPLACED}
     return {
-        "id": given,
+        "id": _id(item),
         "ok": True,
-        "duplicate": outcome.duplicate,
-        "open": outcome.open_gate,
-        "say": outcome.say,
-        "session": outcome.session.ticket if outcome.session else None,
+        "duplicate": found.duplicate,
+        "open": found.open_gate,
+        "say": found.say,
+        "session": found.session.ticket if found.session else None,
     }
 
 

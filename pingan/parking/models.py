@@ -222,6 +222,7 @@ class Passage(models.Model):
         max_length=10, choices=Review.choices, default=Review.NONE, blank=True
     )
     image = models.FileField(upload_to="parking/%Y/%m/%d/", blank=True)
+    order = 0  # in memory: where a passage not yet stored came in its batch
 
     class Meta:
         ordering = ["at", "id"]
@@ -286,6 +287,10 @@ class Session(models.Model):
     ticket = models.CharField(max_length=8, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(auto_now=True)
+    # In memory while services.Timeline pairs passages; never stored.
+    entry_p: Passage | None = None
+    exit_p: Passage | None = None
+    first_state: str = ""
 
     class Meta:
         ordering = ["-entered_at", "-id"]

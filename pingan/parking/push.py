@@ -202,20 +202,38 @@ def _image(value: Any) -> bytes | None:
         return None
 
 
+UNPLACED = "未登记的摄像机，已列入待管理员确认"
+
+
 def receive(read: Read, address: str, now: dt.datetime | None = None) -> Outcome | None:
     """A read from a camera: None when the camera is not one an administrator
-    placed (then it is listed for them); otherwise the passage and the answer."""
+    placed (then it is listed for them) or it was a heartbeat; otherwise the
+    passage and the answer."""
+    found = receive_many([read], address, now)[0]
+    return found if isinstance(found, Outcome) else None
+
+
+def receive_many(
+    reads: list[Read], address: str, now: dt.datetime | None = None
+) -> list[Outcome | str | None]:
+    """Each read's outcome, in order: recorded together (services.passages_record),
+    or why not (a camera nobody placed), or None for a heartbeat."""
     now = now or timezone.now()
-    camera = (
-        PlateCamera.objects.filter(serial=read.serial[:64]).select_related("place__tariff").first()
-    )
-    if camera is None or not camera.accepted or camera.place is None:
-        services.camera_unknown(read.serial, address, read.name)
-        return None
-    services.camera_seen(camera, address, now)
-    if read.heartbeat:
-        return None
-    outcome = services.passage_record(sighting(read, camera), now)
-    if read.image and not outcome.duplicate:
-        services.passage_image(outcome.passage, read.image)
-    return outcome
+    results: list[Outcome | str | None] = [None] * len(reads)
+    sightings, where = [], []
+    for index, read in enumerate(reads):
+        camera = services.camera_by_serial(read.serial[:64])
+        if camera is None or not camera.accepted or camera.place is None:
+            services.camera_unknown(read.serial, address, read.name)
+            results[index] = UNPLACED
+            continue
+        services.camera_seen(camera, address, now)
+        if not read.heartbeat:
+            sightings.append(sighting(read, camera))
+            where.append(index)
+    for index, outcome in zip(where, services.passages_record(sightings, now), strict=True):
+        results[index] = outcome
+        image = reads[index].image
+        if image and not outcome.duplicate:
+            services.passage_image(outcome.passage, image)
+    return results

@@ -7,6 +7,7 @@ same transaction, under a lock on the place."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import secrets
 from collections import defaultdict
@@ -16,7 +17,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from pingan.lib.errors import DomainError
@@ -72,28 +74,100 @@ TICKET_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def passage_record(sighting: Sighting, now: dt.datetime | None = None) -> Outcome:
-    """Record one read and answer the gate. A read the camera already sent (same
-    camera and record id) answers as the first time and records nothing."""
+    """Record one read and answer the gate (passages_record with one)."""
+    return passages_record([sighting], now)[0]
+
+
+def passages_record(sightings: list[Sighting], now: dt.datetime | None = None) -> list[Outcome]:
+    """Record reads and answer each, in order. The reads of one place are stored in
+    one transaction under the place's lock: their plates' neighbours in time read
+    at once, the passages inserted together, the stays they touch paired in memory
+    and written together, the occupancy moved once. A read the camera already sent
+    (same camera and record id) is answered as the first time and stores nothing."""
     now = now or timezone.now()
-    plate = plates.read(sighting.plate, lenient=settings.PARKING_LENIENT_PLATES)
-    try:
-        with transaction.atomic():
-            return _record(sighting, plate, now)
-    except IntegrityError:
-        # The camera sent this record before (or twice at once): the first is stored.
-        first = Passage.objects.filter(camera=sighting.camera, source_id=sighting.source_id).first()
-        if first is None or not sighting.source_id:
-            raise
-        return _answer(first, _session_of(first), duplicate=True, offline=sighting.offline, now=now)
+    outcomes: dict[int, Outcome] = {}
+    by_place: dict[int, list[int]] = defaultdict(list)
+    for index, sighting in enumerate(sightings):
+        by_place[sighting.place.pk].append(index)
+    for place_id in sorted(by_place):  # one order of locks for every request
+        group = [(i, sightings[i]) for i in by_place[place_id]]
+        try:
+            outcomes |= _record_place(place_id, group, now)
+        except IntegrityError:
+            # The same record sent twice at once: the other request stored it first.
+            outcomes |= _record_place(place_id, group, now)
+    return [outcomes[i] for i in range(len(sightings))]
 
 
-def _record(sighting: Sighting, plate: plates.Plate, now: dt.datetime) -> Outcome:
-    # A record the camera sent before (same camera and record id) is refused by
-    # the unique constraint: passage_record answers it as the first time.
-    place = Place.objects.select_for_update().get(pk=sighting.place.pk)
-    before, after = (None, None) if plate.unplated else _around(place.pk, plate.text, sighting.at)
-    same = None if plate.unplated else _same_passage(place, sighting, before, after)
-    passage = Passage.objects.create(
+def _record_place(
+    place_id: int, group: list[tuple[int, Sighting]], now: dt.datetime
+) -> dict[int, Outcome]:
+    with transaction.atomic():
+        place = Place.objects.select_for_update().get(pk=place_id)
+        read = {i: plates.read(s.plate, lenient=settings.PARKING_LENIENT_PLATES) for i, s in group}
+        sent_before = _sent_before([s for _, s in group])
+        timeline = Timeline(
+            place, {p.text for p in read.values() if not p.unplated}, min(s.at for _, s in group)
+        )
+        made: list[
+            tuple[int, Passage, Passage | None]
+        ] = []  # index, passage, the first report of it
+        answered: dict[int, Outcome] = {}
+        for index, sighting in group:
+            key = (sighting.camera.pk if sighting.camera else None, sighting.source_id)
+            if sighting.source_id and key in sent_before:
+                first = sent_before[key]
+                answered[index] = _answer(
+                    first,
+                    timeline.stay_of(first),
+                    duplicate=True,
+                    offline=sighting.offline,
+                    now=now,
+                )
+                continue
+            plate = read[index]
+            same = (
+                None
+                if plate.unplated
+                else _same_passage(place, sighting, *timeline.around(plate.text, sighting.at))
+            )
+            passage = _passage(place, sighting, plate, same, now)
+            if sighting.source_id:
+                sent_before[key] = passage
+            if same is None and not plate.unplated:
+                timeline.add(passage)
+            made.append((index, passage, same))
+        Passage.objects.bulk_create([p for _, p, _ in made])
+        timeline.save()
+        for index, passage, same in made:
+            sighting = dict(group)[index]
+            if same is not None:
+                session = timeline.stay_of(same)
+            elif not passage.plate:
+                session = _unplated(place, passage, now)
+            else:
+                session = timeline.stay_of(passage)
+            answered[index] = _answer(
+                passage, session, duplicate=same is not None, offline=sighting.offline, now=now
+            )
+    return answered
+
+
+def _sent_before(sightings: list[Sighting]) -> dict[tuple[int | None, str], Passage]:
+    ids = {s.source_id for s in sightings if s.source_id and s.camera is not None}
+    if not ids:
+        return {}
+    cameras = {s.camera.pk for s in sightings if s.camera is not None}
+    found = Passage.objects.filter(camera__in=cameras, source_id__in=ids).select_related(
+        "place", "camera"
+    )
+    return {(p.camera_id, p.source_id): p for p in found}
+
+
+def _passage(
+    place: Place, sighting: Sighting, plate: plates.Plate, same: Passage | None, now: dt.datetime
+) -> Passage:
+    return Passage(
         place=place,
         camera=sighting.camera,
         source_id=sighting.source_id[:64],
@@ -111,24 +185,6 @@ def _record(sighting: Sighting, plate: plates.Plate, now: dt.datetime) -> Outcom
         duplicate_of=same,
         review=_review(plate, sighting.confidence) if same is None else Review.NONE,
     )
-    if same is not None:
-        return _answer(
-            passage, _session_of(same), duplicate=True, offline=sighting.offline, now=now
-        )
-    if plate.unplated:
-        session = _unplated(place, passage, now)
-    else:
-        session = _pair(place, passage, now, around=(before, after))
-    return _answer(passage, session, duplicate=False, offline=sighting.offline, now=now)
-
-
-def _around(place_id: int, plate: str, at: dt.datetime) -> tuple[Passage | None, Passage | None]:
-    """The plate's passages at the place just before and just after a moment (a
-    passage at the same moment already stored counts as before: it came first)."""
-    others = Passage.objects.filter(place=place_id, plate=plate, duplicate_of=None)
-    before = others.filter(at__lte=at).order_by("-at", "-pk").first()
-    after = others.filter(at__gt=at).order_by("at", "pk").first()
-    return before, after
 
 
 def _same_passage(
@@ -166,22 +222,169 @@ def _session_of(passage: Passage) -> Session | None:
 
 # -- pairing ---------------------------------------------------------------------
 
+LATER = 2**62  # passages not yet stored sort after every stored one of the same moment
 
-def _neighbours(passage: Passage) -> tuple[Passage | None, Passage | None]:
-    others = Passage.objects.filter(
-        place=passage.place_id, plate=passage.plate, duplicate_of=None
-    ).exclude(pk=passage.pk)
-    before = (
-        others.filter(Q(at__lt=passage.at) | Q(at=passage.at, pk__lt=passage.pk))
-        .order_by("-at", "-pk")
-        .first()
-    )
-    after = (
-        others.filter(Q(at__gt=passage.at) | Q(at=passage.at, pk__gt=passage.pk))
-        .order_by("at", "pk")
-        .first()
-    )
-    return before, after
+
+class Timeline:
+    """Some plates' passages at one place from a moment on (and the last one of
+    each before it), with the stays they are in: where new passages are paired,
+    in memory, and then written at once.
+
+    Pairing a passage p with its neighbours a (before) and b (after): an entry
+    pairs with the passage after it if that is an exit, an exit with the one
+    before it if that is an entry. Only the stays of a's entry and b's exit
+    change; they are kept (with their payments and tickets) and at most one stay
+    is new: a's entry stays a's, b's exit stays b's, each with its new partner."""
+
+    def __init__(self, place: Place, plates_: set[str], since: dt.datetime) -> None:
+        self.place = place
+        self.lines: dict[str, list[Passage]] = {plate: [] for plate in plates_}
+        self.stays: dict[int, Session] = {}  # id() of a passage → its stay
+        self.dirty: dict[int, Session] = {}  # id() of a stay → the stay
+        self.was_open = 0
+        self.added = 0
+        if plates_:
+            self._load(plates_, since)
+
+    def _load(self, plates_: set[str], since: dt.datetime) -> None:
+        mine = Passage.objects.filter(place=self.place, plate__in=plates_, duplicate_of=None)
+        last_before = mine.filter(at__lt=since).annotate(
+            rank=Window(
+                RowNumber(), partition_by=F("plate"), order_by=[F("at").desc(), F("pk").desc()]
+            )
+        )
+        loaded = list(mine.filter(at__gte=since)) + list(last_before.filter(rank=1))
+        by_pk = {p.pk: p for p in loaded}
+        for passage in sorted(loaded, key=self._key):
+            self.lines[passage.plate].append(passage)
+        stays = Session.objects.filter(
+            Q(entry__in=list(by_pk)) | Q(exit__in=list(by_pk))
+        ).select_for_update()
+        for stay in stays:
+            stay.entry_p = by_pk.get(stay.entry_id) if stay.entry_id else None
+            stay.exit_p = by_pk.get(stay.exit_id) if stay.exit_id else None
+            stay.first_state = stay.state
+            for end in (stay.entry_p, stay.exit_p):
+                if end is not None:
+                    self.stays[id(end)] = stay
+
+    @staticmethod
+    def _key(passage: Passage) -> tuple[dt.datetime, int]:
+        return passage.at, passage.pk if passage.pk is not None else LATER + getattr(
+            passage, "order", 0
+        )
+
+    def around(self, plate: str, at: dt.datetime) -> tuple[Passage | None, Passage | None]:
+        """The neighbours a passage at this moment would have (after any stored or
+        added passage of the same moment: it comes last)."""
+        line = self.lines.get(plate, [])
+        where = bisect.bisect_right([self._key(p) for p in line], (at, LATER * 2))
+        return (line[where - 1] if where else None), (line[where] if where < len(line) else None)
+
+    def stay_of(self, passage: Passage) -> Session | None:
+        stay = self.stays.get(id(passage))
+        return stay if stay is not None else _session_of(passage)
+
+    def add(self, p: Passage) -> None:
+        self.added += 1
+        p.order = self.added
+        a, b = self.around(p.plate, p.at)
+        line = self.lines.setdefault(p.plate, [])
+        line.insert(bisect.bisect_right([self._key(x) for x in line], self._key(p)), p)
+        pairs: list[
+            tuple[Passage | None, Passage | None, bool]
+        ] = []  # entry, exit, another entry follows
+        if _is_in(a):
+            pairs.append((a, p if _is_out(p) else None, _is_in(p)))
+        if _is_in(p):
+            pairs.append((p, b if _is_out(b) else None, _is_in(b)))
+        elif not _is_in(a):
+            pairs.append((None, p, False))
+        if _is_out(b) and not _is_in(p):
+            pairs.append((None, b, False))
+        old = [
+            s for s in (self._stay_with(a, "entry"), self._stay_with(b, "exit")) if s is not None
+        ]
+        for entry, exit_, followed in pairs:
+            stay = self._reuse(old, entry, exit_) or self._new()
+            stay.entry_p, stay.exit_p = entry, exit_
+            stay.plate = p.plate
+            stay.entered_at = entry.at if entry else None
+            stay.left_at = exit_.at if exit_ else None
+            stay.state = _state(entry, exit_, followed)
+            for passage in (entry, exit_):
+                if passage is not None:
+                    self.stays[id(passage)] = stay
+            self.dirty[id(stay)] = stay
+
+    def _stay_with(self, passage: Passage | None, side: str) -> Session | None:
+        if passage is None or passage.direction != (
+            Direction.IN if side == "entry" else Direction.OUT
+        ):
+            return None
+        stay = self.stays.get(id(passage))
+        return stay if stay is not None and getattr(stay, f"{side}_p") is passage else None
+
+    @staticmethod
+    def _reuse(old: list[Session], entry: Passage | None, exit_: Passage | None) -> Session | None:
+        for stay in old:
+            if (entry is not None and stay.entry_p is entry) or (
+                exit_ is not None and stay.exit_p is exit_
+            ):
+                old.remove(stay)
+                return stay
+        return None
+
+    def _new(self) -> Session:
+        stay = Session(place=self.place, region_path=self.place.region_path, ticket=new_ticket())
+        stay.first_state = ""
+        return stay
+
+    def readd(self, passage: Passage) -> None:
+        """Pair a stored passage again, as if just seen (after a correction)."""
+        line = self.lines.get(passage.plate, [])
+        if passage in line:
+            line.remove(passage)
+        self.stays.pop(id(passage), None)
+        self.add(passage)
+
+    def save(self) -> None:
+        """The stays changed, written (after the new passages are stored): their
+        old ends released first, so no passage is briefly in two stays."""
+        stays = list(self.dirty.values())
+        stored = [s for s in stays if s.pk is not None]
+        Session.objects.filter(pk__in=[s.pk for s in stored]).update(entry=None, exit=None)
+        closed = [s for s in stays if s.state == SessionState.CLOSED and s.entered_at is not None]
+        earlier = None
+        if closed:
+            first = min(s.entered_at for s in closed if s.entered_at is not None)
+            earlier = recent_stays({s.plate for s in closed}, self.place.tariff_id, first)
+        for stay in stays:
+            stay.entry, stay.exit = stay.entry_p, stay.exit_p
+            _charge(stay, self.place, earlier)
+        fields = [
+            "entry",
+            "exit",
+            "plate",
+            "entered_at",
+            "left_at",
+            "state",
+            "version",
+            "exemption",
+            "fee_fen",
+            "by_day",
+        ]
+        for stay in stored:
+            stay.changed_at = timezone.now()
+        Session.objects.bulk_update(stored, [*fields, "changed_at"])
+        Session.objects.bulk_create([s for s in stays if s.pk is None])
+        was = sum(s.first_state == SessionState.OPEN for s in stays)
+        now_open = sum(s.state == SessionState.OPEN for s in stays)
+        if now_open != was:
+            Place.objects.filter(pk=self.place.pk).update(occupied=F("occupied") + now_open - was)
+        for stay in stays:
+            stay.first_state = stay.state
+        self.dirty.clear()
 
 
 def _is_in(passage: Passage | None) -> bool:
@@ -190,80 +393,6 @@ def _is_in(passage: Passage | None) -> bool:
 
 def _is_out(passage: Passage | None) -> bool:
     return passage is not None and passage.direction == Direction.OUT
-
-
-def _pair(
-    place: Place,
-    passage: Passage,
-    now: dt.datetime,
-    around: tuple[Passage | None, Passage | None] | None = None,
-) -> Session:
-    """Pair the new passage p with its neighbours a (before) and b (after): an
-    entry pairs with the passage after it if that is an exit, an exit with the
-    one before it if that is an entry. Only the stays of a's entry and b's exit
-    change; they are kept (with their payments and tickets) and at most one stay
-    is new: a's entry stays a's, b's exit stays b's, each with its new partner."""
-    a, b = around if around is not None else _neighbours(passage)
-    p = passage
-    pairs: list[
-        tuple[Passage | None, Passage | None, bool]
-    ] = []  # entry, exit, followed by another entry
-    if _is_in(a):
-        pairs.append((a, p if _is_out(p) else None, _is_in(p)))
-    if _is_in(p):
-        pairs.append((p, b if _is_out(b) else None, _is_in(b)))
-    elif not _is_in(a):
-        pairs.append((None, p, False))
-    if _is_out(b) and not _is_in(p):
-        pairs.append((None, b, False))
-    touched = Q(pk__in=[])
-    if _is_in(a):
-        touched |= Q(entry=a)
-    if _is_out(b):
-        touched |= Q(exit=b)
-    old = (
-        list(Session.objects.filter(touched).select_for_update()) if _is_in(a) or _is_out(b) else []
-    )
-    was_open = sum(s.state == SessionState.OPEN for s in old)
-    Session.objects.filter(pk__in=[s.pk for s in old]).update(entry=None, exit=None)
-    kept = {s.pk: s for s in old}
-    mine: Session | None = None
-    now_open = 0
-    for entry, exit_, followed in pairs:
-        session = _reuse(kept, entry, exit_, old) or Session(
-            place=place, region_path=place.region_path, ticket=new_ticket()
-        )
-        session.entry, session.exit = entry, exit_
-        session.plate = p.plate
-        session.entered_at = entry.at if entry else None
-        session.left_at = exit_.at if exit_ else None
-        session.state = _state(entry, exit_, followed)
-        _charge(session, place)
-        session.save()
-        now_open += session.state == SessionState.OPEN
-        if p in (entry, exit_):
-            mine = session
-    if now_open != was_open:
-        Place.objects.filter(pk=place.pk).update(occupied=F("occupied") + now_open - was_open)
-    assert mine is not None
-    return mine
-
-
-def _reuse(
-    kept: dict[int, Session], entry: Passage | None, exit_: Passage | None, old: list[Session]
-) -> Session | None:
-    for session in old:
-        if session.pk in kept and (
-            (entry is not None and _was(session, "entry", entry))
-            or (exit_ is not None and _was(session, "exit", exit_))
-        ):
-            return kept.pop(session.pk)
-    return None
-
-
-def _was(session: Session, side: str, passage: Passage) -> bool:
-    """Whether the stay had this passage on this side before pairing cleared it."""
-    return bool(getattr(session, f"{side}_id") == passage.pk)
 
 
 def _state(entry: Passage | None, exit_: Passage | None, followed: bool) -> str:
@@ -281,10 +410,16 @@ def new_ticket() -> str:
 # -- charging --------------------------------------------------------------------
 
 
-def _charge(session: Session, place: Place) -> None:
+Earlier = dict[
+    str, list[tuple[int, dt.datetime, dict[str, int]]]
+]  # plate → its stays' (pk, entry, by_day)
+
+
+def _charge(session: Session, place: Place, earlier: Earlier | None = None) -> None:
     """The stay's fee by the version valid at its start: a closed stay by its
     length (to the payment, if it left within the grace after paying), an exit
-    without entry the first period, an open or stale one nothing yet."""
+    without entry the first period, an open or stale one nothing yet. `earlier`:
+    the plates' recent stays, read once for a batch (for the daily cap)."""
     start = session.entered_at or session.left_at
     assert start is not None
     version = version_at(place.tariff_id, start)
@@ -307,9 +442,8 @@ def _charge(session: Session, place: Place) -> None:
         session.fee_fen, session.by_day = fen, {str(timezone.localdate(start)): fen}
         return
     assert session.entered_at is not None and session.left_at is not None
-    result = tariffs.charge(
-        rates, session.entered_at, _charged_until(session), _charged_before(session, place)
-    )
+    before = _charged_before(session, place, earlier) if rates.cap_fen else {}
+    result = tariffs.charge(rates, session.entered_at, _charged_until(session), before)
     session.fee_fen = result.fen
     session.by_day = {str(day): fen for day, fen in result.by_day.items()}
 
@@ -337,19 +471,33 @@ def _charged_until(session: Session) -> dt.datetime:
     return session.left_at
 
 
-def _charged_before(session: Session, place: Place) -> dict[dt.date, int]:
+CAP_DAYS = dt.timedelta(days=2)  # a stay's charge can meet a cap of the day before
+
+
+def recent_stays(plates_: set[str], tariff_id: int, since: dt.datetime) -> Earlier:
+    """The plates' stays under a tariff that began in the cap's reach of `since`."""
+    found: Earlier = defaultdict(list)
+    rows = Session.objects.filter(
+        plate__in=plates_, place__tariff=tariff_id, entered_at__gte=since - CAP_DAYS
+    ).values_list("plate", "pk", "entered_at", "by_day")
+    for plate, pk, entered_at, by_day in rows:
+        if entered_at is not None:
+            found[plate].append((pk, entered_at, by_day))
+    return found
+
+
+def _charged_before(
+    session: Session, place: Place, earlier: Earlier | None = None
+) -> dict[dt.date, int]:
     """What the plate was charged each day under this tariff by its earlier stays."""
     assert session.entered_at is not None
-    earlier = Session.objects.filter(
-        plate=session.plate,
-        place__tariff=place.tariff_id,
-        entered_at__lt=session.entered_at,
-        entered_at__gte=session.entered_at - dt.timedelta(days=2),
-    ).exclude(pk=session.pk)
+    if earlier is None:
+        earlier = recent_stays({session.plate}, place.tariff_id, session.entered_at)
     spent: defaultdict[dt.date, int] = defaultdict(int)
-    for by_day in earlier.values_list("by_day", flat=True):
-        for day, fen in by_day.items():
-            spent[dt.date.fromisoformat(day)] += fen
+    for pk, entered_at, by_day in earlier.get(session.plate, []):
+        if pk != session.pk and session.entered_at - CAP_DAYS <= entered_at < session.entered_at:
+            for day, fen in by_day.items():
+                spent[dt.date.fromisoformat(day)] += fen
     return dict(spent)
 
 
@@ -540,34 +688,54 @@ def images_purge(now: dt.datetime | None = None) -> int:
 
 def passage_replate(passage: Passage, text: str) -> Passage:
     """A person read the picture better than the camera: the passage moves to the
-    right plate. Its stays under the wrong plate are undone and its neighbours
-    there paired again; under the right plate it is paired as if just seen. A
-    stay already paid is not undone here (refund it first)."""
+    right plate. Its stays under the wrong plate (and its neighbours' there) are
+    undone and the neighbours paired again; under the right plate it is paired as
+    if just seen. A stay already paid is not undone here (refund it first)."""
     plate = plates.read(text, lenient=settings.PARKING_LENIENT_PLATES)
     if not plate.valid:
         raise ParkingError("更正后的车牌号不符合号牌规则（GA 36）")
     with transaction.atomic():
         place = Place.objects.select_for_update().get(pk=passage.place_id)
-        a, b = _neighbours(passage)
-        touched = Q(entry=passage) | Q(exit=passage)
-        if a is not None:
-            touched |= Q(entry=a) | Q(exit=a)
-        if b is not None:
-            touched |= Q(entry=b) | Q(exit=b)
-        undone = list(Session.objects.select_for_update().filter(touched))
-        if any(s.paid_fen or s.lines.exists() for s in undone):
+        others = Passage.objects.filter(
+            place=place, plate=passage.plate, duplicate_of=None
+        ).exclude(pk=passage.pk)
+        before = (
+            others.filter(Q(at__lt=passage.at) | Q(at=passage.at, pk__lt=passage.pk))
+            .order_by("-at", "-pk")
+            .first()
+        )
+        wrong = Timeline(place, {passage.plate}, before.at if before else passage.at)
+        line = wrong.lines[passage.plate]
+        at = next(i for i, x in enumerate(line) if x.pk == passage.pk)
+        near = [
+            x
+            for x in (line[at - 1] if at else None, line[at + 1] if at + 1 < len(line) else None)
+            if x
+        ]
+        undone = {
+            id(s): s for s in (wrong.stays.get(id(x)) for x in (*near, line[at])) if s is not None
+        }
+        if any(s.paid_fen or s.lines.exists() for s in undone.values()):
             raise ParkingError("相关停车记录已有缴费或订单，请先退款再更正车牌")
-        was_open = sum(s.state == SessionState.OPEN for s in undone)
-        Session.objects.filter(pk__in=[s.pk for s in undone]).delete()
+        was_open = sum(s.state == SessionState.OPEN for s in undone.values())
+        Session.objects.filter(pk__in=[s.pk for s in undone.values()]).delete()
         if was_open:
             Place.objects.filter(pk=place.pk).update(occupied=F("occupied") - was_open)
+        for stay in undone.values():
+            for end in (stay.entry_p, stay.exit_p):
+                if end is not None:
+                    wrong.stays.pop(id(end), None)
+        line.pop(at)
+        for orphan in near:
+            wrong.readd(orphan)
+        wrong.save()
         Passage.objects.filter(pk=passage.pk).update(
             plate=plate.text, kind=plate.kind, valid=True, review=Review.CORRECTED
         )
-        for orphan in sorted((p for p in (a, b) if p is not None), key=lambda p: (p.at, p.pk)):
-            _pair(place, orphan, timezone.now())
         passage.refresh_from_db()
-        _pair(place, passage, timezone.now())
+        right = Timeline(place, {passage.plate}, passage.at)
+        right.readd(next(x for x in right.lines[passage.plate] if x.pk == passage.pk))
+        right.save()
     return passage
 
 
