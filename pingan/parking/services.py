@@ -137,7 +137,12 @@ def _record_place(
             if same is None and not plate.unplated:
                 timeline.add(passage)
             made.append((index, passage, same))
-        Passage.objects.bulk_create([p for _, p, _ in made])
+        # The first reports first: a repeat within the batch points at one of them.
+        Passage.objects.bulk_create([p for _, p, same in made if same is None])
+        for _, passage, same in made:
+            if same is not None:
+                passage.duplicate_of = same
+        Passage.objects.bulk_create([p for _, p, same in made if same is not None])
         timeline.save()
         for index, passage, same in made:
             sighting = dict(group)[index]

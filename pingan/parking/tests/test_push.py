@@ -152,3 +152,80 @@ def test_the_generic_batch_answers_each_event(client, lots):
 def test_a_bad_batch_is_a_structured_error(client, lots):
     reply = client.post("/api/parking/events", {"events": []}, content_type="application/json")
     assert reply.status_code == 422 and "events" in reply.json()["error"]["message"]
+
+
+def test_a_batch_pairs_its_own_reads_and_spans_places(client, lots):
+    """One request with a whole visit, a repeat of one of its reads and reads of
+    another place: the same stays as if sent one by one."""
+    events = [
+        {
+            "camera": "hp-001",
+            "plate": "青B12345",
+            "event": "out",
+            "time": "2026-12-01T10:30:00+08:00",
+            "id": "b2",
+        },
+        {"camera": "in-101", "plate": "青B54321", "time": "2026-12-01T09:10:00+08:00", "id": "c1"},
+        {
+            "camera": "hp-001",
+            "plate": "青B12345",
+            "event": "in",
+            "time": "2026-12-01T09:00:00+08:00",
+            "id": "b1",
+        },
+        {
+            "camera": "hp-001",
+            "plate": "青B12345",
+            "event": "out",
+            "time": "2026-12-01T10:30:00+08:00",
+            "id": "b2",
+        },
+        {
+            "camera": "hp-001",
+            "plate": "青B77777",
+            "event": "in",
+            "time": "2026-12-01T09:00:00+08:00",
+            "id": "b3",
+        },
+    ]
+    results = client.post(
+        "/api/parking/events", {"events": events}, content_type="application/json"
+    ).json()["results"]
+    assert [r["ok"] for r in results] == [True] * 5
+    assert [r["duplicate"] for r in results] == [False, False, False, True, False]
+    assert results[0]["session"] == results[2]["session"] == results[3]["session"]
+    street = Session.objects.filter(place=lots.street).order_by("plate")
+    assert [(s.plate, s.state, s.fee_fen) for s in street] == [
+        ("青B12345", SessionState.CLOSED, 500),
+        ("青B77777", SessionState.OPEN, 0),
+    ]
+    assert Session.objects.get(place=lots.lot).state == SessionState.OPEN
+    assert Passage.objects.count() == 4
+    from pingan.parking import rounds
+
+    assert rounds.recount(fix=False) == []
+
+
+def test_a_repeat_within_one_batch_points_at_its_first(client, lots):
+    events = [
+        {
+            "camera": "hp-001",
+            "plate": "青B12345",
+            "event": "in",
+            "time": "2026-12-01T09:00:00+08:00",
+            "id": "x1",
+        },
+        {
+            "camera": "hp-001",
+            "plate": "青B12345",
+            "event": "in",
+            "time": "2026-12-01T09:00:30+08:00",
+            "id": "x2",
+        },
+    ]
+    results = client.post(
+        "/api/parking/events", {"events": events}, content_type="application/json"
+    ).json()["results"]
+    assert [r["duplicate"] for r in results] == [False, True]
+    first, again = Passage.objects.order_by("pk")
+    assert again.duplicate_of == first and Session.objects.count() == 1
