@@ -1,6 +1,8 @@
 """The staff's pages and acts: who sees plates, a journaled plate search, a read
 corrected by a person, a camera placed (and made a 部件), the figures by CDS."""
 
+import datetime as dt
+
 import pytest
 
 from pingan.accounts.models import Role
@@ -176,3 +178,13 @@ def test_the_command_centre_shows_parking_and_drills_down(lots, personas):
     assert "/parking/manage/report/?since=" in page
     village = signed_in(personas.village_officer).get(reverse("command:overview")).content.decode()
     assert 'data-figure="parking-free"' in village  # the test lots are in its village, a1
+
+
+def test_the_administrator_keeps_places_tariffs_and_permits(lots, personas):
+    from pingan.parking.models import Permit
+
+    Permit.objects.create(plate="青B88888", kind=Permit.Kind.PASS, valid_from=dt.date(2026, 12, 1))
+    admin = signed_in(personas.admin)
+    for page in ("place", "tariff", "permit"):
+        assert admin.get(f"/admin/parking/{page}/").status_code == 200
+    assert admin.get(f"/admin/parking/tariff/{lots.hourly.pk}/change/").status_code == 200
