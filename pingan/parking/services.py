@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Window
+from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -92,20 +92,21 @@ def passages_record(sightings: list[Sighting], now: dt.datetime | None = None) -
     for place_id in sorted(by_place):  # one order of locks for every request
         group = [(i, sightings[i]) for i in by_place[place_id]]
         try:
-            outcomes |= _record_place(place_id, group, now)
+            outcomes |= _record_place(place_id, group, now, resent=False)
         except IntegrityError:
-            # The same record sent twice at once: the other request stored it first.
-            outcomes |= _record_place(place_id, group, now)
+            # A record the camera sent before (same camera and record id): the
+            # unique constraint said so; again, looking for what was sent first.
+            outcomes |= _record_place(place_id, group, now, resent=True)
     return [outcomes[i] for i in range(len(sightings))]
 
 
 def _record_place(
-    place_id: int, group: list[tuple[int, Sighting]], now: dt.datetime
+    place_id: int, group: list[tuple[int, Sighting]], now: dt.datetime, *, resent: bool
 ) -> dict[int, Outcome]:
     with transaction.atomic():
         place = Place.objects.select_for_update().get(pk=place_id)
         read = {i: plates.read(s.plate, lenient=settings.PARKING_LENIENT_PLATES) for i, s in group}
-        sent_before = _sent_before([s for _, s in group])
+        sent_before = _sent_before([s for _, s in group]) if resent else {}
         timeline = Timeline(
             place, {p.text for p in read.values() if not p.unplated}, min(s.at for _, s in group)
         )
@@ -228,6 +229,7 @@ def _session_of(passage: Passage) -> Session | None:
 # -- pairing ---------------------------------------------------------------------
 
 LATER = 2**62  # passages not yet stored sort after every stored one of the same moment
+LATEST = 20  # a single read's plate: its last passages read at once
 
 
 class Timeline:
@@ -253,12 +255,14 @@ class Timeline:
 
     def _load(self, plates_: set[str], since: dt.datetime) -> None:
         mine = Passage.objects.filter(place=self.place, plate__in=plates_, duplicate_of=None)
-        last_before = mine.filter(at__lt=since).annotate(
-            rank=Window(
-                RowNumber(), partition_by=F("plate"), order_by=[F("at").desc(), F("pk").desc()]
+        loaded = self._latest(mine, plates_, since)
+        if loaded is None:
+            last_before = mine.filter(at__lt=since).annotate(
+                rank=Window(
+                    RowNumber(), partition_by=F("plate"), order_by=[F("at").desc(), F("pk").desc()]
+                )
             )
-        )
-        loaded = list(mine.filter(at__gte=since)) + list(last_before.filter(rank=1))
+            loaded = list(mine.filter(at__gte=since)) + list(last_before.filter(rank=1))
         by_pk = {p.pk: p for p in loaded}
         for passage in sorted(loaded, key=self._key):
             self.lines[passage.plate].append(passage)
@@ -272,6 +276,20 @@ class Timeline:
             for end in (stay.entry_p, stay.exit_p):
                 if end is not None:
                     self.stays[id(end)] = stay
+
+    @staticmethod
+    def _latest(
+        mine: QuerySet[Passage], plates_: set[str], since: dt.datetime
+    ) -> list[Passage] | None:
+        """One plate (a single read): its latest passages in one query, enough when
+        they reach back past `since`; None when there are more (a backlog)."""
+        if len(plates_) != 1:
+            return None
+        latest = list(mine.order_by("-at", "-pk")[:LATEST])
+        if len(latest) == LATEST and latest[-1].at >= since:
+            return None
+        recent = [p for p in latest if p.at >= since]
+        return recent + [p for p in latest if p.at < since][:1]
 
     @staticmethod
     def _key(passage: Passage) -> tuple[dt.datetime, int]:
