@@ -221,6 +221,9 @@ class Passage(models.Model):
     review = models.CharField(
         max_length=10, choices=Review.choices, default=Review.NONE, blank=True
     )
+    # Why the entry barrier stayed closed (the lot full, closed hours): the car did
+    # not come in, so the passage is kept but never paired.
+    refused = models.CharField(max_length=40, blank=True, default="")
     image = models.FileField(upload_to="parking/%Y/%m/%d/", blank=True)
     order = 0  # in memory: where a passage not yet stored came in its batch
 

@@ -114,6 +114,7 @@ def _record_place(
             tuple[int, Passage, Passage | None]
         ] = []  # index, passage, the first report of it
         answered: dict[int, Outcome] = {}
+        taken = 0  # entries let in by this batch so far
         for index, sighting in group:
             key = (sighting.camera.pk if sighting.camera else None, sighting.source_id)
             if sighting.source_id and key in sent_before:
@@ -135,7 +136,10 @@ def _record_place(
             passage = _passage(place, sighting, plate, same, now)
             if sighting.source_id:
                 sent_before[key] = passage
-            if same is None and not plate.unplated:
+            if same is None and _at_entry_gate(sighting):
+                passage.refused = _refusal(place, sighting, plate, taken)
+                taken += not passage.refused
+            if same is None and not plate.unplated and not passage.refused:
                 timeline.add(passage)
             made.append((index, passage, same))
         # The first reports first: a repeat within the batch points at one of them.
@@ -147,6 +151,9 @@ def _record_place(
         timeline.save()
         for index, passage, same in made:
             sighting = dict(group)[index]
+            if passage.refused:
+                answered[index] = Outcome(passage, None, False, False, passage.refused)
+                continue
             if same is not None:
                 session = timeline.stay_of(same)
             elif not passage.plate:
@@ -157,6 +164,26 @@ def _record_place(
                 passage, session, duplicate=same is not None, offline=sighting.offline, now=now
             )
     return answered
+
+
+def _at_entry_gate(sighting: Sighting) -> bool:
+    """A live read at a barrier that lets cars in (a re-sent record is history)."""
+    camera = sighting.camera
+    return camera is not None and camera.role == CameraRole.ENTRY and not sighting.offline
+
+
+def _refusal(place: Place, sighting: Sighting, plate: plates.Plate, taken: int) -> str:
+    """Why the entry barrier stays closed ("" when it opens): outside the opening
+    hours, or the lot full; a pass, a fixed space or the whitelist goes in. A car
+    kept out did not come in: its passage is stored, refused, and never paired."""
+    if _exemption(plate.text, place, sighting.at):
+        return ""
+    shown = plate.text or "无牌车"
+    if not is_open(place, sighting.at):
+        return f"{shown} 不在开放时间"
+    if place.kind == PlaceKind.LOT and place.free - taken <= 0:
+        return f"{shown} 车位已满"
+    return ""
 
 
 def _sent_before(sightings: list[Sighting]) -> dict[tuple[int | None, str], Passage]:
@@ -254,7 +281,9 @@ class Timeline:
             self._load(plates_, since)
 
     def _load(self, plates_: set[str], since: dt.datetime) -> None:
-        mine = Passage.objects.filter(place=self.place, plate__in=plates_, duplicate_of=None)
+        mine = Passage.objects.filter(
+            place=self.place, plate__in=plates_, duplicate_of=None, refused=""
+        )
         loaded = self._latest(mine, plates_, since)
         if loaded is None:
             last_before = mine.filter(at__lt=since).annotate(
@@ -641,8 +670,13 @@ def _answer(
     if passage.direction == Direction.IN:
         if session is not None and not passage.plate:
             return Outcome(passage, session, duplicate, True, f"无牌车 票号{session.ticket}")
+        allowed = session is not None and bool(
+            session.exemption
+        )  # passes, fixed spaces, the whitelist
+        if not allowed and not is_open(passage.place, passage.at):
+            return Outcome(passage, session, duplicate, False, f"{plate} 不在开放时间")
         full = passage.place.kind == PlaceKind.LOT and passage.place.free <= 0 and not duplicate
-        if full and not (session and session.exemption):
+        if full and not allowed:
             return Outcome(passage, session, duplicate, False, f"{plate} 车位已满")
         return Outcome(passage, session, duplicate, True, f"{plate} 欢迎光临")
     if session is None:
@@ -652,6 +686,17 @@ def _answer(
             passage, session, duplicate, False, f"{plate} 请缴费{session.due_fen / 100:.2f}元"
         )
     return Outcome(passage, session, duplicate, True, f"{plate} 一路平安")
+
+
+def is_open(place: Place, at: dt.datetime) -> bool:
+    """Whether the place takes cars at a moment (its opening hours, local time;
+    closing after midnight allowed). Leaving is never refused for the hour."""
+    if place.opens is None or place.closes is None or place.opens == place.closes:
+        return True
+    now = timezone.localtime(at).time()
+    if place.opens < place.closes:
+        return place.opens <= now < place.closes
+    return now >= place.opens or now < place.closes
 
 
 def camera_seen(camera: PlateCamera, address: str, now: dt.datetime | None = None) -> None:
@@ -720,7 +765,7 @@ def passage_replate(passage: Passage, text: str) -> Passage:
     with transaction.atomic():
         place = Place.objects.select_for_update().get(pk=passage.place_id)
         others = Passage.objects.filter(
-            place=place, plate=passage.plate, duplicate_of=None
+            place=place, plate=passage.plate, duplicate_of=None, refused=""
         ).exclude(pk=passage.pk)
         before = (
             others.filter(Q(at__lt=passage.at) | Q(at=passage.at, pk__lt=passage.pk))

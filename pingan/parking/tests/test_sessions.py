@@ -146,6 +146,11 @@ def test_a_full_lot_keeps_its_barrier_closed(lots):
     passage_record(seen(lots.gate_in, "青B22222", IN, at(1, 9)))
     refused = passage_record(seen(lots.gate_in, "青B33333", IN, at(1, 9, 5)))
     assert not refused.open_gate and "车位已满" in refused.say
+    # kept out, it did not come in: stored, never a stay
+    assert refused.passage.refused and refused.session is None
+    assert Session.objects.count() == 2 and occupied(lots.lot) == 2
+    passage_record(seen(lots.gate_out, "青B11111", OUT, at(1, 9, 30)))
+    assert passage_record(seen(lots.gate_in, "青B33333", IN, at(1, 9, 31))).open_gate
 
 
 def test_a_record_resent_from_the_cameras_cache_never_opens_a_gate(lots):
@@ -200,3 +205,18 @@ def test_the_round_closes_stale_stays_makes_arrears_and_reconciles(lots):
     assert "1 条停车记录无离场" in said and "1 条停车记录转为欠费" in said and "对账" in said
     assert Reconciliation.objects.filter(day="2026-12-03").exists()
     assert "对账" not in rounds.sweep(at(4, 10))
+
+
+def test_a_lot_takes_cars_in_its_opening_hours_and_lets_them_leave_any_time(lots):
+    import datetime as dt
+
+    Place.objects.filter(pk=lots.lot.pk).update(opens=dt.time(7), closes=dt.time(22))
+    early = passage_record(seen(lots.gate_in, "青B11111", IN, at(1, 6, 30)))
+    assert not early.open_gate and "不在开放时间" in early.say
+    passage_record(seen(lots.gate_in, "青B22222", IN, at(1, 21, 50)))
+    late = passage_record(seen(lots.gate_out, "青B22222", OUT, at(1, 22, 5)))
+    assert late.session.state == SessionState.CLOSED and "不在开放时间" not in late.say
+    Permit.objects.create(
+        plate="青B33333", kind=Permit.Kind.PASS, place=lots.lot, valid_from=dt.date(2026, 12, 1)
+    )
+    assert passage_record(seen(lots.gate_in, "青B33333", IN, at(1, 23))).open_gate
