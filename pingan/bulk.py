@@ -182,3 +182,38 @@ def _insert_many(table: str, columns: list[str], rows) -> None:
                 batch = []
         if batch:
             raw.executemany(sql, batch)
+
+
+def bulk_write(objects: Sequence[models.Model], names: Sequence[str]) -> None:
+    """Write these fields of stored instances of one model back, in one statement.
+    Django's bulk_update builds a CASE for every field and row, which costs more
+    than the database's work for a few dozen rows. PostgreSQL: one UPDATE … FROM
+    (VALUES …) with each column cast to its type; SQLite: one prepared UPDATE run
+    for each row."""
+    if not objects:
+        return
+    model = type(objects[0])
+    fields = [model._meta.get_field(name) for name in names]
+    columns = [f.column for f in fields]  # type: ignore[union-attr]
+    convert = [_converter(f) for f in fields]  # type: ignore[arg-type]
+    table = model._meta.db_table
+    rows = [
+        [c(getattr(obj, f.attname)) for c, f in zip(convert, fields, strict=True)] + [obj.pk]  # type: ignore[union-attr]
+        for obj in objects
+    ]
+    if connection.vendor == "postgresql":
+        types = [f.db_type(connection) for f in fields]  # type: ignore[union-attr]
+        one = "(" + ", ".join(f"%s::{t}" for t in types) + ", %s::bigint)"
+        sets = ", ".join(f'"{c}" = v."{c}"' for c in columns)
+        names_ = ", ".join(f'"{c}"' for c in columns)
+        sql = (
+            f'UPDATE "{table}" AS t SET {sets} FROM (VALUES {", ".join([one] * len(rows))}) '
+            f'AS v({names_}, "pk") WHERE t."{model._meta.pk.column}" = v."pk"'
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for row in rows for value in row])
+        return
+    sets = ", ".join(f'"{c}" = ?' for c in columns)
+    sql = f'UPDATE "{table}" SET {sets} WHERE "{model._meta.pk.column}" = ?'
+    with connection.cursor() as cursor:
+        cursor.cursor.executemany(sql, rows)  # sqlite3's own cursor: "?" placeholders

@@ -21,6 +21,7 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from pingan.bulk import bulk_write
 from pingan.lib.errors import DomainError
 from pingan.parking import plates, tariffs
 from pingan.parking.models import (
@@ -428,7 +429,7 @@ class Timeline:
         ]
         for stay in stored:
             stay.changed_at = timezone.now()
-        Session.objects.bulk_update(stored, [*fields, "changed_at"])
+        bulk_write(stored, [*fields, "changed_at"])
         Session.objects.bulk_create([s for s in stays if s.pk is None])
         was = sum(s.first_state == SessionState.OPEN for s in stays)
         now_open = sum(s.state == SessionState.OPEN for s in stays)
