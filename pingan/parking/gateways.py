@@ -60,6 +60,10 @@ class Gateway(Protocol):
     def answer(self, ok: bool) -> tuple[int, str, str]: ...
 
 
+# What the driver's page calls each (without making the gateway, which reads keys).
+LABELS = {"console": "演示支付", "wechat": "微信支付", "alipay": "支付宝"}
+
+
 def gateway(name: str | None = None) -> Gateway:
     name = name or settings.PARKING_GATEWAY
     makers: dict[str, Callable[[], Gateway]] = {
@@ -93,7 +97,7 @@ class ConsoleGateway:
     gateway's, so the demo exercises verification and idempotency."""
 
     name = "console"
-    label = "演示支付"
+    label = LABELS["console"]
 
     @staticmethod
     def _key() -> bytes:
@@ -177,7 +181,7 @@ def _wechat_client(
 
 class WeChatGateway:
     name = "wechat"
-    label = "微信支付"
+    label = LABELS["wechat"]
 
     def __init__(self, client: Any, public_key_id: str) -> None:
         self.client = client
@@ -290,7 +294,7 @@ def _alipay_client(appid: str, key_file: str, public_file: str, notify: str, san
 
 class AlipayGateway:
     name = "alipay"
-    label = "支付宝"
+    label = LABELS["alipay"]
 
     def __init__(self, client: Any, appid: str) -> None:
         self.client = client

@@ -95,9 +95,7 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
             else found.code_url
         ),
         "console": found.gateway == gateways.ConsoleGateway.name,
-        "label": gateways.gateway(found.gateway).label
-        if found.gateway in ("console", "wechat", "alipay")
-        else "",
+        "label": gateways.LABELS.get(found.gateway, ""),
     }
     return render(request, "parking/public_order.html", context)
 
