@@ -16,6 +16,7 @@ from pingan.fieldwork.models import Kind
 from pingan.fieldwork.selectors import work_for_user
 from pingan.lib.divisions import Level
 from pingan.lib.errors import DomainError
+from pingan.parking import selectors as parking_selectors
 from pingan.regions.models import Region
 from pingan.registry.models import PopulationCount
 
@@ -83,6 +84,17 @@ def layers(user: User, measure: str) -> dict:
             for e in open_events.order_by("-id")[:MAX_MARKERS]
         ],
         "heat": [list(point) for point in recent.values_list("lat", "lng")[:MAX_HEAT]],
+        "parking": [
+            {
+                "code": p.code,
+                "name": p.name,
+                "lng": p.lng,
+                "lat": p.lat,
+                "free": p.free,
+                "capacity": p.capacity,
+            }
+            for p in parking_selectors.places_for(user)
+        ],
     }
 
 

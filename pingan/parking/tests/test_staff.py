@@ -188,3 +188,18 @@ def test_the_administrator_keeps_places_tariffs_and_permits(lots, personas):
     for page in ("place", "tariff", "permit"):
         assert admin.get(f"/admin/parking/{page}/").status_code == 200
     assert admin.get(f"/admin/parking/tariff/{lots.hourly.pk}/change/").status_code == 200
+
+
+def test_the_command_map_shows_each_places_free_spaces(lots, personas):
+    import json
+    import re
+
+    from django.urls import reverse
+
+    passage_record(seen(lots.overhead, "青B11111", "in", at(1, 9)))
+    page = signed_in(personas.dispatcher).get(reverse("command:map")).content.decode()
+    layers = json.loads(
+        re.search(r'id="map-layers" type="application/json">(.*?)</script>', page).group(1)
+    )
+    free = {p["code"]: (p["free"], p["capacity"]) for p in layers["parking"]}
+    assert free == {"P001": (19, 20), "P101": (2, 2)} and 'id="show-parking"' in page

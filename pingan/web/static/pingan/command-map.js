@@ -36,6 +36,14 @@
     window.location = element.dataset.eventLink.replace("/0/", `/${e.id}/`);
   }))).addTo(map);
   const heat = L.heatLayer ? L.heatLayer(data.heat, { radius: 18, blur: 22, maxZoom: 13 }).addTo(map) : null;
+  // 慧停车: each place's free spaces now, green / amber at 80% / red when full.
+  const fullness = (p) => (!p.capacity || p.free <= 0 ? "#c53030" : p.free / p.capacity <= 0.2 ? "#d69e2e" : "#2f855a");
+  const parking = L.layerGroup((data.parking || []).map((p) => L.circleMarker([p.lat, p.lng], {
+    radius: 6, weight: 2, color: "#1a202c", fillColor: fullness(p), fillOpacity: 1,
+  }).bindTooltip(Pingan.text(`${p.name} 空位 ${p.free}/${p.capacity}`)).on("click", () => {
+    window.location = element.dataset.parkingLink.replace("CODE", encodeURIComponent(p.code));
+  }))).addTo(map);
+  element.dataset.parking = String((data.parking || []).length);
 
   const legend = L.control({ position: "bottomright" });
   legend.onAdd = () => {
@@ -58,6 +66,7 @@
   };
   toggle("show-events", events);
   toggle("show-heat", heat);
+  toggle("show-parking", parking);
   element.dataset.grids = String(data.grids.features.length);
   element.dataset.events = String(data.events.length);
 })();
