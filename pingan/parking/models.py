@@ -5,8 +5,6 @@ payments, refunds and each day's reconciliation. Money is integer fen."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -28,9 +26,6 @@ class Tariff(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def version_at(self, at: dt.datetime) -> TariffVersion | None:
-        return self.versions.filter(valid_from__lte=at).order_by("-valid_from").first()
 
 
 class TariffVersion(models.Model):

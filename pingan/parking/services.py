@@ -151,7 +151,6 @@ def _record_place(
         Passage.objects.bulk_create([p for _, p, same in made if same is not None])
         timeline.save()
         for index, passage, same in made:
-            sighting = dict(group)[index]
             if passage.refused:
                 answered[index] = Outcome(passage, None, False, False, passage.refused)
                 continue
@@ -162,7 +161,7 @@ def _record_place(
             else:
                 session = timeline.stay_of(passage)
             answered[index] = _answer(
-                passage, session, duplicate=same is not None, offline=sighting.offline, now=now
+                passage, session, duplicate=same is not None, offline=passage.offline, now=now
             )
     return answered
 
