@@ -31,12 +31,13 @@ from _setup import ROOT, percentile, postgres_url, report
 from tests.server import free_port, wait_for
 
 SECONDS = 20
-BATCH = 20
+BATCH = int(os.environ.get("PINGAN_BENCH_BATCH", "20"))
+TARGET = 1_000  # events a second: the paced run's rate
 THREADS = 6
 # The server's processes and threads (more processes than cores: a worker waits on
 # the database about half the time).
-WORKERS = int(os.environ.get("PINGAN_BENCH_WORKERS", "3"))
-SERVER_THREADS = int(os.environ.get("PINGAN_BENCH_THREADS", "2"))
+WORKERS = int(os.environ.get("PINGAN_BENCH_WORKERS", "4"))
+SERVER_THREADS = int(os.environ.get("PINGAN_BENCH_THREADS", "1"))
 BIN = ROOT / ".venv" / "bin"
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 
@@ -135,12 +136,24 @@ def zhenshi_body(event: dict, plateid: int) -> str:
 
 
 def loop(
-    port: int, cams: list[Camera], mode: str, deadline: float, out: dict, lock: threading.Lock
+    port: int,
+    cams: list[Camera],
+    mode: str,
+    deadline: float,
+    out: dict,
+    lock: threading.Lock,
+    interval: float | None = None,
 ) -> None:
+    """Post until the deadline: back to back (closed loop), or one request every
+    `interval` seconds on a fixed schedule (open loop), the latency then counted
+    from the moment the request was due, so a server that falls behind shows it."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     rng = random.Random()
     plateid = rng.randrange(1_000_000)
+    due = time.perf_counter() + (rng.random() * interval if interval else 0)
     while time.perf_counter() < deadline:
+        if interval:
+            time.sleep(max(0.0, due - time.perf_counter()))
         camera = rng.choice(cams)
         if mode == "batch":
             events = [camera.event() for _ in range(BATCH)]
@@ -150,7 +163,8 @@ def loop(
             plateid += 1
             path, body = "/parking/push/zhenshi/", zhenshi_body(events[0], plateid)
             events[0]["id"] = str(plateid)
-        started = time.perf_counter()
+        started = due if interval else time.perf_counter()
+        due += interval or 0
         try:
             conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
             response = conn.getresponse()
@@ -181,13 +195,21 @@ def _acknowledged(mode: str, status: int, data: bytes, events: list[dict]) -> li
 
 
 def run(
-    port: int, cams_by_thread: list[list[Camera]], mode: str, seconds: float, kill=None
+    port: int,
+    cams_by_thread: list[list[Camera]],
+    mode: str,
+    seconds: float,
+    kill=None,
+    rate: float | None = None,
 ) -> dict:
+    """One run; `rate` (events a second in all) paces it, else it is flat out."""
     out = {"latencies": [], "acknowledged": [], "failed": 0, "refused": 0}
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
+    per_request = BATCH if mode == "batch" else 1
+    interval = len(cams_by_thread) * per_request / rate if rate else None
     threads = [
-        threading.Thread(target=loop, args=(port, cams, mode, deadline, out, lock))
+        threading.Thread(target=loop, args=(port, cams, mode, deadline, out, lock, interval))
         for cams in cams_by_thread
     ]
     started = time.perf_counter()
@@ -199,9 +221,9 @@ def run(
         thread.join()
     elapsed = time.perf_counter() - started
     latencies = out["latencies"]
-    per_request = BATCH if mode == "batch" else 1
     return {
-        "mode": f"batch of {BATCH}" if mode == "batch" else "单条 臻识 push",
+        "mode": (f"batch of {BATCH}" if mode == "batch" else "单条 臻识 push")
+        + (f", paced at {rate:.0f}/s" if rate else ", flat out"),
         "events_per_s": round(len(out["acknowledged"]) / elapsed, 1),
         "acknowledged": len(out["acknowledged"]),
         "request_p50_ms": round(percentile(latencies, 0.5), 1) if latencies else None,
@@ -249,6 +271,7 @@ def main() -> None:
         runs = []
         try:
             runs.append(run(port, by_thread, "batch", SECONDS))
+            runs.append(run(port, by_thread, "batch", SECONDS, rate=TARGET))
             runs.append(run(port, by_thread, "single", SECONDS))
 
             def kill() -> None:

@@ -217,3 +217,13 @@ def bulk_write(objects: Sequence[models.Model], names: Sequence[str]) -> None:
     sql = f'UPDATE "{table}" SET {sets} WHERE "{model._meta.pk.column}" = ?'
     with connection.cursor() as cursor:
         cursor.cursor.executemany(sql, rows)  # sqlite3's own cursor: "?" placeholders
+
+
+def analyze() -> None:
+    """Statistics after a bulk load (PostgreSQL): until autovacuum gets round to a
+    table filled in one go, the planner plans from the figures of an empty one and
+    picks the wrong index (seen: a place's passages by a bitmap of every passage
+    not a duplicate, 1.5 ms, instead of the place-plate-time index, 0.08 ms)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

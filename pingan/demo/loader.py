@@ -20,7 +20,7 @@ from shapely.geometry import mapping
 from pingan.accounts.models import Department, GrantKind, Role, User
 from pingan.accounts.services import grant_give, user_create
 from pingan.audit.services import journal_write
-from pingan.bulk import bulk_insert, bulk_insert_values
+from pingan.bulk import analyze, bulk_insert, bulk_insert_values
 from pingan.demo import basic_data, cameras, catalogue, fieldwork, geometry, history, parking, parts
 from pingan.demo.divisions import Township, district_name, short_name, townships
 from pingan.events import counts as event_counts
@@ -118,6 +118,7 @@ def load(
             region_path=district.path,
             data={"seed": seed, **counts},
         )
+    analyze()
     return DemoResult(district, counts, time.perf_counter() - started)
 
 
