@@ -44,7 +44,7 @@ check: install-dev
 	$(BIN)/ruff format --check pingan bench tests scripts
 	$(BIN)/mypy pingan
 
-bench: install
+bench: install-dev
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 screenshots: install-dev system-deps

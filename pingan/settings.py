@@ -257,6 +257,9 @@ PARKING_PAY_GRACE_MINUTES = env_int("PINGAN_PARKING_PAY_GRACE_MINUTES", 15)
 PARKING_ARREARS_HOURS = env_int("PINGAN_PARKING_ARREARS_HOURS", 24)
 PARKING_IMAGE_DAYS = env_int("PINGAN_PARKING_IMAGE_DAYS", 30)
 PARKING_GATEWAY = env_str("PINGAN_PARKING_GATEWAY", "console")
+# Cameras that send a picture and no plate: read it here ("agentclpr", the extra
+# pingan[plates]), or leave it to a person ("").
+PARKING_IMAGE_READER = env_str("PINGAN_PARKING_IMAGE_READER", "")
 # Where the gateways call back: this site's address as they reach it.
 PARKING_NOTIFY_BASE = env_str("PINGAN_PARKING_NOTIFY_BASE", "http://127.0.0.1:8000")
 # WeChat Pay v3 (native QR): merchant, app, the merchant key and its certificate's

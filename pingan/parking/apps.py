@@ -11,6 +11,11 @@ class ParkingConfig(AppConfig):
         from pingan.parking import rounds
 
         register("parking.sweep", rounds.sweep)
+        from django.core import checks
+
+        from pingan.parking import reading
+
+        checks.register(reading.check)
         from django.db.models.signals import post_delete, post_save
 
         from pingan.parking.models import Permit, PlateCamera, TariffVersion

@@ -9,14 +9,14 @@ import base64
 import binascii
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from pingan.lib.errors import DomainError
-from pingan.parking import services
+from pingan.parking import plates, reading, services
 from pingan.parking.models import CameraRole, Direction, PlateCamera
 from pingan.parking.services import Outcome, Sighting
 
@@ -60,6 +60,7 @@ class Read:
     image: bytes | None = None
     name: str = ""
     heartbeat: bool = False
+    from_picture: bool = False
 
 
 def body_json(body: bytes) -> dict[str, Any]:
@@ -141,6 +142,7 @@ def sighting(read: Read, camera: PlateCamera) -> Sighting:
         offline=read.offline,
         source_id=read.source_id,
         space=read.space,
+        from_picture=read.from_picture,
     )
 
 
@@ -202,6 +204,17 @@ def _image(value: Any) -> bytes | None:
         return None
 
 
+def _from_picture(read: Read) -> Read:
+    """A read with a picture and no plate the camera could make out: the plate
+    read from the picture when a reader is set (a car without plates stays one)."""
+    if read.image is None or not reading.enabled() or not plates.read(read.plate).unplated:
+        return read
+    found = reading.read_image(read.image)
+    if found is None:
+        return read
+    return replace(read, plate=found.text, confidence=found.confidence, from_picture=True)
+
+
 UNPLACED = "未登记的摄像机，已列入待管理员确认"
 
 
@@ -229,7 +242,7 @@ def receive_many(
             continue
         services.camera_seen(camera, address, now)
         if not read.heartbeat:
-            sightings.append(sighting(read, camera))
+            sightings.append(sighting(_from_picture(read), camera))
             where.append(index)
     for index, outcome in zip(where, services.passages_record(sightings, now), strict=True):
         results[index] = outcome

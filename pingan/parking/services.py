@@ -60,6 +60,10 @@ class Sighting:
     offline: bool = False
     source_id: str = ""
     space: str = ""
+    # Read by the platform from the camera's picture, not by the camera: a person
+    # confirms it whatever the model's confidence (docs/parking.md: of drawn
+    # plates it read wrongly, most it was sure of).
+    from_picture: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,7 +220,7 @@ def _passage(
         received_at=now,
         offline=sighting.offline,
         duplicate_of=same,
-        review=_review(plate, sighting.confidence) if same is None else Review.NONE,
+        review=_review(plate, sighting) if same is None else Review.NONE,
     )
 
 
@@ -241,10 +245,14 @@ def _same_passage(
     return None
 
 
-def _review(plate: plates.Plate, confidence: int) -> str:
+def _review(plate: plates.Plate, sighting: Sighting) -> str:
     if plate.unplated:
         return Review.NONE
-    if not plate.valid or confidence < settings.PARKING_CONFIDENCE:
+    if (
+        not plate.valid
+        or sighting.from_picture
+        or sighting.confidence < settings.PARKING_CONFIDENCE
+    ):
         return Review.NEEDED
     return Review.NONE
 
