@@ -419,9 +419,13 @@ class Timeline:
         if closed:
             first = min(s.entered_at for s in closed if s.entered_at is not None)
             earlier = recent_stays({s.plate for s in closed}, self.place.tariff_id, first)
-        for stay in stays:
+        # In the order they began, each stay's charge counted into `earlier`, so the
+        # daily cap holds between stays of one batch (a camera's offline cache).
+        for stay in sorted(stays, key=lambda s: s.entered_at or s.left_at):
             stay.entry, stay.exit = stay.entry_p, stay.exit_p
             _charge(stay, self.place, earlier)
+            if earlier is not None and stay.entered_at is not None:
+                _remember(earlier, stay)
         fields = [
             "entry",
             "exit",
@@ -546,6 +550,19 @@ def recent_stays(plates_: set[str], tariff_id: int, since: dt.datetime) -> Earli
     return found
 
 
+def _remember(earlier: Earlier, stay: Session) -> None:
+    """The stay's new charge in place of what was read of it."""
+    assert stay.entered_at is not None
+    key = _stay_key(stay)
+    mine = [row for row in earlier.get(stay.plate, []) if row[0] != key]
+    earlier[stay.plate] = [*mine, (key, stay.entered_at, stay.by_day)]
+
+
+def _stay_key(stay: Session) -> int:
+    # a stay not yet stored is known by its object until it has an id
+    return stay.pk if stay.pk is not None else -id(stay)
+
+
 def _charged_before(
     session: Session, place: Place, earlier: Earlier | None = None
 ) -> dict[dt.date, int]:
@@ -555,7 +572,10 @@ def _charged_before(
         earlier = recent_stays({session.plate}, place.tariff_id, session.entered_at)
     spent: defaultdict[dt.date, int] = defaultdict(int)
     for pk, entered_at, by_day in earlier.get(session.plate, []):
-        if pk != session.pk and session.entered_at - CAP_DAYS <= entered_at < session.entered_at:
+        if (
+            pk != _stay_key(session)
+            and session.entered_at - CAP_DAYS <= entered_at < session.entered_at
+        ):
             for day, fen in by_day.items():
                 spent[dt.date.fromisoformat(day)] += fen
     return dict(spent)

@@ -14,7 +14,7 @@ from pingan.parking.models import (
     SessionState,
     TariffVersion,
 )
-from pingan.parking.services import passage_record, stale_sweep, ticket_leave
+from pingan.parking.services import passage_record, passages_record, stale_sweep, ticket_leave
 from pingan.parking.tests.conftest import SINCE, at, seen
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +117,18 @@ def test_the_daily_cap_holds_across_repeated_entries(lots):
     for start in (7, 12, 17):
         passage_record(seen(lots.overhead, "青B12345", IN, at(1, start)))
         passage_record(seen(lots.overhead, "青B12345", OUT, at(1, start + 4)))
+    fees = [s.fee_fen for s in Session.objects.order_by("entered_at")]
+    assert fees == [900, 900, 200] and sum(fees) == 2000
+
+
+def test_the_daily_cap_holds_across_entries_sent_in_one_batch(lots):
+    # a camera's offline cache: the day's three stays arrive together, out of order
+    reads = [
+        seen(lots.overhead, "青B12345", direction, at(1, start + offset), offline=True)
+        for start in (17, 7, 12)
+        for direction, offset in ((IN, 0), (OUT, 4))
+    ]
+    passages_record(reads)
     fees = [s.fee_fen for s in Session.objects.order_by("entered_at")]
     assert fees == [900, 900, 200] and sum(fees) == 2000
 
