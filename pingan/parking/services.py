@@ -421,7 +421,7 @@ class Timeline:
             earlier = recent_stays({s.plate for s in closed}, self.place.tariff_id, first)
         # In the order they began, each stay's charge counted into `earlier`, so the
         # daily cap holds between stays of one batch (a camera's offline cache).
-        for stay in sorted(stays, key=lambda s: s.entered_at or s.left_at):
+        for stay in sorted(stays, key=_began):
             stay.entry, stay.exit = stay.entry_p, stay.exit_p
             _charge(stay, self.place, earlier)
             if earlier is not None and stay.entered_at is not None:
@@ -484,8 +484,7 @@ def _charge(session: Session, place: Place, earlier: Earlier | None = None) -> N
     length (to the payment, if it left within the grace after paying), an exit
     without entry the first period, an open or stale one nothing yet. `earlier`:
     the plates' recent stays, read once for a batch (for the daily cap)."""
-    start = session.entered_at or session.left_at
-    assert start is not None
+    start = _began(session)
     version = version_at(place.tariff_id, start)
     session.version = version
     session.exemption = (
@@ -548,6 +547,12 @@ def recent_stays(plates_: set[str], tariff_id: int, since: dt.datetime) -> Earli
         if entered_at is not None:
             found[plate].append((pk, entered_at, by_day))
     return found
+
+
+def _began(stay: Session) -> dt.datetime:
+    start = stay.entered_at or stay.left_at
+    assert start is not None
+    return start
 
 
 def _remember(earlier: Earlier, stay: Session) -> None:
