@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "pingan.legal",
     "pingan.fieldwork",
     "pingan.command",
+    "pingan.links",
     "pingan.counter",
     "pingan.convenience",
     "pingan.web",
@@ -242,6 +243,10 @@ CAMERA_ALARM_MINUTES = int(env_str("PINGAN_CAMERA_ALARM_MINUTES", "30"))
 GB28181_ID = env_str("PINGAN_GB28181_ID", "63020300002000000001")
 SIP_BIND = env_str("PINGAN_SIP_BIND", "127.0.0.1:5060")
 GB28181_PASSWORD = env_str("PINGAN_GB28181_PASSWORD", "pingan-gb-2026")
+
+# 互联互通: this platform's region code as its linked peers know it (empty: the
+# code of the region tree's top).
+LINKS_REGION_CODE = env_str("PINGAN_LINKS_REGION_CODE", "")
 
 # 慧停车. Two reads of one plate in one direction at one place this close are one
 # passage (two cameras, a retry); reads below this confidence wait for a person;

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("pingan.video.urls")),
     path("", include("pingan.parking.urls")),
     path("", include("pingan.command.urls")),
+    path("", include("pingan.links.urls")),
     path("", include("pingan.counter.urls")),
     path("", include("pingan.convenience.urls")),
     path("", include("pingan.web.urls")),
