@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import secrets
 import time
 import urllib.error
 import urllib.request
@@ -134,12 +135,18 @@ def claim(now: dt.datetime, limit: int = BATCH) -> list[Message]:
         .exclude(Q(seq__gt=0) & Exists(earlier))
         .order_by("next_at", "id")
     )
+    token = secrets.token_hex(8)
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         ids = list(due.values_list("pk", flat=True)[:limit])
-        Message.objects.filter(pk__in=ids).update(claimed_until=now + CLAIM)
-    return list(Message.objects.filter(pk__in=ids).select_related("link").order_by("next_at", "id"))
+        # Conditional again: where rows cannot be skipped (SQLite), a claim made
+        # between the read and this write is not taken over.
+        Message.objects.filter(pk__in=ids).filter(
+            Q(claimed_until=None) | Q(claimed_until__lt=now)
+        ).update(claimed_until=now + CLAIM, claimed_by=token)
+    mine = Message.objects.filter(pk__in=ids, claimed_by=token, state=Message.State.WAITING)
+    return list(mine.select_related("link").order_by("next_at", "id"))
 
 
 @dataclass(frozen=True)
