@@ -51,8 +51,8 @@ def noted() -> Iterator[Noted]:
 
 
 def envelope(kind: str, data: dict, subject: str = "", seq: int = 0) -> bytes:
-    body = {"type": kind, "timestamp": "2026-12-02T08:00:00+08:00", "from": CITY}
-    body |= {"subject": subject, "seq": seq, "data": data}
+    body: dict[str, object] = {"type": kind, "timestamp": "2026-12-02T08:00:00+08:00"}
+    body |= {"from": CITY, "subject": subject, "seq": seq, "data": data}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
