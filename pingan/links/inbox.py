@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 
 from pingan.lib.errors import DomainError
-from pingan.links import signing
+from pingan.links import mapping, signing
 from pingan.links.handlers import HANDLERS
 from pingan.links.models import Link, Received, Subject
 
@@ -55,6 +55,8 @@ def receive(code: str, headers: dict[str, str], body: bytes, now: dt.datetime) -
             return _accept(link, webhook_id, digest, envelope, body, now)
     except DomainError as exc:
         # Not stored: the sender tries again later, when it may apply.
+        if isinstance(exc, mapping.UnmappedCode):
+            mapping.unmapped_note(exc, now)
         return _refusal(422, getattr(exc, "code", "refused"), str(exc))
 
 

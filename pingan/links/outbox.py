@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
+from pingan.lib.divisions import SEGMENT_LENGTH, Level
 from pingan.links import signing
 from pingan.links.models import Link, Message
 from pingan.regions.models import Region
@@ -53,8 +54,11 @@ def own_code() -> str:
     the code of its tree's top."""
     if settings.LINKS_REGION_CODE:
         return settings.LINKS_REGION_CODE
-    top = Region.objects.filter(parent=None).order_by("pk").values_list("code", flat=True).first()
-    return top or ""
+    top = Region.objects.filter(parent=None).order_by("pk").first()
+    if top is None:
+        return ""
+    # 630203000000 is known to other platforms as 630203 (a township by 9 digits)
+    return top.code[: SEGMENT_LENGTH[Level(top.level)]]
 
 
 def inbox_url(link: Link) -> str:

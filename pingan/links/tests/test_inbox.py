@@ -108,3 +108,32 @@ def test_a_held_message_refused_when_its_turn_comes_is_tried_again(client, city,
     noted.refusing.clear()
     assert inbox.held_round(timezone.now()) == "互联互通：补处理 1 条等待前序的消息"
     assert [d["n"] for d in noted] == [1, 2]
+
+
+def test_an_unmapped_code_is_reported_never_guessed(client, city):
+    from pingan.links import mapping
+    from pingan.links.handlers import HANDLERS
+    from pingan.links.models import Unmapped
+
+    got = []
+
+    def categorised(link, data, now):
+        got.append(mapping.ours(link, "category", data["category"]))
+        return {}
+
+    HANDLERS["test.categorised"] = categorised
+    try:
+        body = envelope("test.categorised", {"category": "0203"}, "event:1", 1)
+        reply = post(client, city, body, "msg_C")
+        assert reply.status_code == 422 and reply.json()["error"] == "unmapped"
+        assert "事件类别代码 0203 未建立对照" in reply.json()["message"]
+        post(client, city, body, "msg_C")  # the sender's retry: still unmapped, counted
+        note = Unmapped.objects.get()
+        assert (note.kind, note.code, note.direction, note.times) == ("category", "0203", "in", 2)
+        assert not Received.objects.exists() and got == []
+        mapping.mapping_set(city, "category", "010203", "0203")
+        assert not Unmapped.objects.exists()
+        assert post(client, city, body, "msg_C").status_code == 200
+        assert got == ["010203"]
+    finally:
+        HANDLERS.pop("test.categorised")
