@@ -35,6 +35,8 @@ FLOORS = {
     # what reads across them all
     "command": 8,
     "demo": 8,
+    # 互联互通: carries events, figures and checkpoints to the platforms above and below
+    "links": 8,
     # the shells
     "web": 9,
     "api": 9,
