@@ -81,7 +81,16 @@ def message_send(
     if ordered and subject:
         last = Message.objects.filter(link=link, subject=subject).aggregate(top=Max("seq"))["top"]
         seq = (last or 0) + 1
-    webhook_id = signing.new_id()
+    message = message_new(link, kind, data, subject=subject, seq=seq, now=now)
+    message.save()
+    return message
+
+
+def message_new(
+    link: Link, kind: str, data: dict[str, Any], *, subject: str, seq: int, now: dt.datetime
+) -> Message:
+    """The message as it is signed and sent, not yet stored (`link test` sends
+    one without storing it)."""
     body = {
         "type": kind,
         "timestamp": now.isoformat(),
@@ -90,9 +99,9 @@ def message_send(
         "seq": seq,
         "data": data,
     }
-    return Message.objects.create(
+    return Message(
         link=link,
-        webhook_id=webhook_id,
+        webhook_id=signing.new_id(),
         type=kind,
         subject=subject,
         seq=seq,
@@ -100,6 +109,10 @@ def message_send(
         next_at=now,
         created_at=now,
     )
+
+
+def succeeded(status: int | None) -> bool:
+    return status is not None and 200 <= status < 300
 
 
 # ---- delivery -------------------------------------------------------------------
@@ -168,7 +181,7 @@ def deliver(message: Message, now: dt.datetime) -> bool:
     message.attempts += 1
     message.last_status = attempt.status
     message.claimed_until = None
-    if attempt.status is not None and 200 <= attempt.status < 300:
+    if succeeded(attempt.status):
         message.state = Message.State.DELIVERED
         message.delivered_at = now
         message.answer = attempt.answer

@@ -102,28 +102,11 @@ class Tested:
 def link_test(link: Link) -> Tested:
     """A signed ping sent now, outside the outbox (an administrator's check that
     the address, the keys and both clocks are right; nothing is changed)."""
-    message = Message(
-        link=link,
-        webhook_id=signing.new_id(),
-        type="link.ping",
-        subject="",
-        seq=0,
-        body=json.dumps(
-            {
-                "type": "link.ping",
-                "timestamp": timezone.now().isoformat(),
-                "from": outbox.own_code(),
-                "subject": "",
-                "seq": 0,
-                "data": {},
-            },
-            separators=(",", ":"),
-        ),
-    )
+    message = outbox.message_new(link, "link.ping", {}, subject="", seq=0, now=timezone.now())
     started = timezone.now()
     attempt = outbox.post(message, started)
     seconds = (timezone.now() - started).total_seconds()
-    ok = attempt.status is not None and 200 <= attempt.status < 300
+    ok = outbox.succeeded(attempt.status)
     said = json.dumps(attempt.answer, ensure_ascii=False) if ok else attempt.error
     return Tested(ok, attempt.status, said, seconds)
 
