@@ -35,8 +35,9 @@ FLOORS = {
     # what reads across them all
     "command": 8,
     "demo": 8,
-    # 互联互通: carries events, figures and checkpoints to the platforms above and below
-    "links": 8,
+    # 互联互通: carries events, and the figures the command centre counts, to the
+    # platforms above and below
+    "links": 9,
     # the shells
     "web": 9,
     "api": 9,

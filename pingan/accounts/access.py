@@ -31,7 +31,8 @@ class OutOfScope(PermissionDenied):
 def read_paths(user: User) -> tuple[str, ...]:
     if not user.is_authenticated or user.role == Role.RESIDENT:
         return ()
-    if user.is_superuser and user.region is None:
+    if (user.is_superuser and user.region is None) or user.role == Role.CITY_CENTRE:
+        # The city's platform holds the districts as nodes: its centre reads them all.
         return ("",)
     node = user.region or (user.department.region if user.department else None)
     paths = {node.path} if node else set()

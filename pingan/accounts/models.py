@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     VILLAGE_CENTRE = "village_centre", _("村/社区综治中心")
     TOWNSHIP_CENTRE = "township_centre", _("乡镇/街道综治中心")
     DISTRICT_CENTRE = "district_centre", _("区县综治中心（调度/指挥）")
+    CITY_CENTRE = "city_centre", _("市综治中心（调度/指挥）")
     DEPARTMENT = "department", _("职能部门")
     LEADER = "leader", _("领导")
     PARKING = "parking", _("停车管理员")
@@ -23,7 +24,9 @@ class Role(models.TextChoices):
 
 # Groups of roles, each defined once here and imported where a rule needs it.
 GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER})  # who works a grid in the field
-CENTRE_ROLES = frozenset({Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE})
+CENTRE_ROLES = frozenset(
+    {Role.VILLAGE_CENTRE, Role.TOWNSHIP_CENTRE, Role.DISTRICT_CENTRE, Role.CITY_CENTRE}
+)
 # Who acts for a centre: the centres, and the administrator (as the district's).
 CENTRE_STAFF = CENTRE_ROLES | {Role.ADMIN}
 # Who sees plates (慧停车): the parking operator's staff and the district's centre.
@@ -37,6 +40,7 @@ CENTRE_RANK: dict[str, int] = {
     Role.TOWNSHIP_CENTRE: 1,
     Role.DISTRICT_CENTRE: 2,
     Role.ADMIN: 2,
+    Role.CITY_CENTRE: 3,
 }
 
 
@@ -47,6 +51,7 @@ ROLE_LEVEL: dict[str, Level | None] = {
     Role.VILLAGE_CENTRE: Level.VILLAGE,
     Role.TOWNSHIP_CENTRE: Level.TOWNSHIP,
     Role.DISTRICT_CENTRE: Level.DISTRICT,
+    Role.CITY_CENTRE: None,  # the city's platform: every district node in it
     Role.DEPARTMENT: None,
     Role.LEADER: None,
     Role.PARKING: None,
@@ -104,6 +109,8 @@ def binding_errors(role: str, region, department) -> None:
             raise ValidationError({"department": "职能部门人员必须属于一个部门"})
         if region is None:
             region = department.region
+    if region is None and role == Role.CITY_CENTRE:
+        return  # the city's platform: its tree is the districts, all of them its own
     if region is None:
         raise ValidationError({"region": "工作人员必须绑定到区域树的一个节点"})
     expected = ROLE_LEVEL[role]

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from pingan.events import handover
 from pingan.events.duty import Tier
 from pingan.events.models import Level, Urgency
 from pingan.events.models import State as S
@@ -166,7 +167,7 @@ def _number(field: Input, value: Any) -> int:
 
 
 # The levels of centre, lowest 0, and the one above each (上报上级 goes there).
-LEVEL_RANK = {Level.VILLAGE: 0, Level.TOWNSHIP: 1, Level.DISTRICT: 2}
+LEVEL_RANK = {Level.VILLAGE: 0, Level.TOWNSHIP: 1, Level.DISTRICT: 2, Level.CITY: 3}
 LEVEL_ABOVE = {Level.VILLAGE: Level.TOWNSHIP, Level.TOWNSHIP: Level.DISTRICT}
 
 OPEN = frozenset(
@@ -254,6 +255,15 @@ TABLE: dict[str, Transition] = {
             Clock.KEEP,
             True,
         ),
+        _t(
+            "assign_down",
+            "交办下级平台",
+            {S.REPORTED, S.ACCEPTED, S.RETURNED},
+            None,
+            Actor.CENTRE,
+            Clock.KEEP,
+            True,
+        ),
         _t("supervise", "督办", OPEN, None, Actor.DISTRICT, Clock.KEEP, True),
         _t(
             "withdraw",
@@ -280,6 +290,11 @@ GUARDS = {
     "request_extension": lambda event: not event.pending_request,
     "request_suspension": lambda event: not event.pending_request,
     "supervise": lambda event: not event.supervised,
+    "assign_down": lambda event: bool(handover.lower(event)),
+    # Beyond the district only to a linked city; the city is the top.
+    "escalate": lambda event: (
+        event.level in LEVEL_ABOVE or (event.level == Level.DISTRICT and bool(handover.upper()))
+    ),
     "refer_verify": lambda event: event.verify_tier < Tier.TOWNSHIP,
     "restored": lambda event: False,  # the system's alone: never offered on a page
     # 回访 first, where the report left a phone to call.
@@ -291,7 +306,9 @@ def available(event) -> list[Transition]:
     return [
         t
         for t in TABLE.values()
-        if event.state in t.sources and GUARDS.get(t.action, lambda e: True)(event)
+        if event.state in t.sources
+        and (not event.held_by or t.action in handover.ACROSS_ACTIONS)
+        and GUARDS.get(t.action, lambda e: True)(event)
     ]
 
 

@@ -93,6 +93,7 @@ class Level(models.TextChoices):
     VILLAGE = "village", _("村/社区")
     TOWNSHIP = "township", _("乡镇/街道")
     DISTRICT = "district", _("区县")
+    CITY = "city", _("市")  # escalated beyond the district, on the city's platform
 
 
 class Event(models.Model):
@@ -146,6 +147,10 @@ class Event(models.Model):
     pending_days = models.PositiveSmallIntegerField(default=0)
     rework_count = models.PositiveSmallIntegerField(default=0)
     supervised = models.BooleanField(default=False)
+    # The region code of the platform holding the event when that is not this one
+    # (events/handover.py): the district's copy of what it escalated, the city's of
+    # what it assigned down. Blank: held here.
+    held_by = models.CharField(max_length=12, blank=True)
     # Who may verify once handled (events/duty.py Tier): 0 the grid worker, up to 3
     # the township centre when no one below can act or the time limit ran out.
     verify_tier = models.PositiveSmallIntegerField(default=0)

@@ -80,7 +80,15 @@ def centre_users_many(events: list[Event]) -> list[list[User]]:
     staff = centre_staff()
     held = staffed(staff)
     found = []
+    city = (
+        [u for u in able(User.objects.filter(role=Role.CITY_CENTRE))]
+        if any(event.level == Level.CITY for event in events)
+        else []
+    )
     for event in events:
+        if event.level == Level.CITY:
+            found.append(city)
+            continue
         level = holding_level(event, held)
         role, path = CENTRE_ROLE_FOR_LEVEL[level], centre_path(event, level)
         found.append([u for u in staff if u.role == role and u.region.path == path])  # type: ignore[union-attr]

@@ -30,7 +30,8 @@ class SweepResult:
 
 def sweep(now: dt.datetime, limit: int = 500) -> SweepResult:
     result = SweepResult()
-    open_events = Event.objects.exclude(state__in=FINAL).filter(deadline__isnull=False)
+    # A copy held on another platform runs on that platform's clock, not this sweep.
+    open_events = Event.objects.exclude(state__in=FINAL).filter(deadline__isnull=False, held_by="")
     for event in open_events.filter(warned=False, warn_at__lte=now, deadline__gt=now)[:limit]:
         if Event.objects.filter(pk=event.pk, warned=False).update(warned=True):
             _tell_holders(event, f"事件 {event.receipt} 即将超期（{event.deadline:%m-%d %H:%M}）")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from pingan.accounts import access
 from pingan.accounts.models import CENTRE_RANK, Department, Role, User
 from pingan.audit.services import journal_write
-from pingan.events import counts, duty, notify, rating, routing, signals, timing
+from pingan.events import counts, duty, handover, notify, rating, routing, signals, timing
 from pingan.events import photos as photos_store
 from pingan.events.errors import Conflict, EventError
 from pingan.events.intake import actor_label
@@ -107,6 +107,8 @@ def event_transition(
         raise Conflict("该事件已被他人处理过，请刷新后重试")
     if event.state not in transition.sources:
         raise EventError(f"事件当前为「{State(event.state).label}」，不能{transition.label}")
+    if event.held_by and action not in handover.ACROSS_ACTIONS:
+        raise EventError(f"该事件现由{handover.name(event.held_by)}办理，本级只能查看和督办")
     if actor is not None:
         check_actor(transition, event, actor)
     elif action not in SYSTEM_ACTIONS:
@@ -158,7 +160,7 @@ def check_actor(transition: Transition, event: Event, actor: User) -> None:
         Actor.ASSISTANT: lambda e, a: _assignment(e, a, AssignmentRole.ASSIST) is not None,
         Actor.VERIFIER: duty.may_verify,
         Actor.DISTRICT: lambda e, a: (
-            a.role in {Role.DISTRICT_CENTRE, Role.ADMIN}
+            a.role in {Role.DISTRICT_CENTRE, Role.CITY_CENTRE, Role.ADMIN}
             and access.in_scope(a, e.region_path, write=True)
         ),
         Actor.REPORTER: lambda e, a: e.reporter_id == a.pk,
@@ -559,8 +561,15 @@ def _evaluate(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Ou
 @effect("escalate")
 def _escalate(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
     above = LEVEL_ABOVE.get(Level(event.level))
+    held_by = ""
+    if above is None and event.level == Level.DISTRICT:
+        # Beyond the district: to the city's platform, when this one is linked to it.
+        held_by = handover.upper()
+        if not held_by:
+            raise EventError("本平台未与上级平台联通，事件已在区县一级，不能再上报")
+        above = Level.CITY
     if above is None:
-        raise EventError("事件已在区县一级，不能再上报")
+        raise EventError("事件已在最高一级，不能再上报")
     # Waiting to be accepted or dispatched: the new centre gets a fresh clock. Already
     # with a department: the handling deadline stands.
     waiting = {
@@ -569,13 +578,26 @@ def _escalate(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Ou
         State.RETURNED: Clock.DISPATCH,
     }
     clock = waiting.get(State(event.state), Clock.KEEP)
-    return Outcome({"level": above, **timing.start_clock(event, clock, now)}, {"to_level": above})
+    changes = {"level": above, "held_by": held_by, **timing.start_clock(event, clock, now)}
+    return Outcome(changes, {"to_level": above} | ({"to": held_by} if held_by else {}))
+
+
+@effect("assign_down")
+def _assign_down(event: Event, actor: User, inputs: Inputs, now: dt.datetime) -> Outcome:
+    """交办: the city hands the event to the platform of the district it lies in,
+    which routes it like its own and reports each step back."""
+    below = handover.lower(event)
+    if not below:
+        raise EventError("事件所在区县未与本平台联通，不能交办")
+    return Outcome({"held_by": below}, {"to": below, "to_name": handover.name(below)})
 
 
 @after("escalate")
 def _escalated(
     event: Event, actor: User, inputs: Inputs, outcome: Outcome, now: dt.datetime
 ) -> None:
+    if event.held_by:
+        return  # the city's centre is told by its own platform
     notify.notify(
         notify.centre_users(event), event, f"下级上报事件 {event.receipt}：{inputs['reason']}"
     )
@@ -595,7 +617,8 @@ def _supervised(
 ) -> None:
     departments = [a.department for a in event.assignments.filter(active=True)]
     users = notify.centre_users(event) + notify.department_users(departments)
-    notify.notify(users, event, f"区综治中心督办事件 {event.receipt}：{inputs['reason']}")
+    by = "市综治中心" if actor.role == Role.CITY_CENTRE else "区综治中心"
+    notify.notify(users, event, f"{by}督办事件 {event.receipt}：{inputs['reason']}")
 
 
 # ---- the resident's rating ------------------------------------------------------

@@ -170,3 +170,54 @@ class Subject(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["link", "name"], name="links_subject_once")]
+
+
+class LinkedEvent(models.Model):
+    """An event that lives on both sides of a link, known on both by where it was
+    born: the platform's code and its id there (the key every message about it
+    carries)."""
+
+    link = models.ForeignKey(Link, on_delete=models.PROTECT, related_name="events")
+    event = models.OneToOneField("events.Event", on_delete=models.CASCADE, related_name="+")
+    origin = models.CharField(max_length=12)
+    origin_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["origin", "origin_id"], name="links_event_origin")
+        ]
+
+    @property
+    def subject(self) -> str:
+        return f"event/{self.origin}/{self.origin_id}"
+
+
+class Figures(models.Model):
+    """A lower platform's running counts of one day, as it sent them (the latest
+    sending of the day replaces the one before)."""
+
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="figures")
+    day = models.DateField()
+    data = models.JSONField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["link", "day"], name="links_figures_day")]
+
+
+class Checkpoint(models.Model):
+    """The head of a lower platform's journal as it said it was (seq, hash). A later
+    one that names a seq already known with another hash means its history was
+    rewritten: the row is kept, flagged, and shown on the links page."""
+
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="checkpoints")
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    received_at = models.DateTimeField()
+    conflict = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["link", "seq"], name="links_checkpoint_seq")]

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from pingan.audit.services import journal_write
 from pingan.lib.errors import DomainError
-from pingan.links import outbox, signing
-from pingan.links.models import Link, Message, Side, Unmapped
+from pingan.links import mapping, outbox, signing
+from pingan.links.models import Link, MappingKind, Message, Side, Unmapped
 
 
 class LinkError(DomainError):
@@ -89,6 +89,25 @@ def _journal(actor: object, action: str, link: Link, data: dict) -> None:
         object_id=link.region_code,
         data={"name": link.name, **data},
     )
+
+
+def codes_map(*, actor: object, link: Link, kind: str, pairs: list[tuple[str, str]]) -> int:
+    """Rows of a code table (ours, theirs), journaled together."""
+    if kind not in MappingKind.values:
+        raise LinkError(f"未知的代码种类：{kind}（category、department 或 region）")
+    with transaction.atomic():
+        for ours, theirs in pairs:
+            mapping.mapping_set(link, kind, ours, theirs)
+        _journal(actor, "link.map", link, {"kind": kind, "rows": len(pairs)})
+    return len(pairs)
+
+
+def same_categories() -> list[tuple[str, str]]:
+    """Every category mapped to the same code: for platforms on the same table
+    (GB/T 31000's, as Pingan ships it); an administrator's choice, never assumed."""
+    from pingan.events.models import Category
+
+    return [(code, code) for code in Category.objects.values_list("code", flat=True)]
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ START: dict[str, str] = {
     Role.VILLAGE_CENTRE: "events:queue",
     Role.TOWNSHIP_CENTRE: "events:queue",
     Role.DISTRICT_CENTRE: "events:queue",
+    Role.CITY_CENTRE: "events:queue",
 }
 
 

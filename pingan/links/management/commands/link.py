@@ -7,13 +7,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from pingan.lib.errors import DomainError
-from pingan.links import services
+from pingan.links import flows, services
 from pingan.links.models import Link
 
 
 class Command(BaseCommand):
     help = (
-        "互联互通：add 建立、list 查看、test 测试、replay 重发失败消息、key 轮换密钥、enable 启用"
+        "互联互通：add 建立、list 查看、test 测试、replay 重发失败消息、key 轮换密钥、enable 启用、"
+        "map 代码对照、report 立即报送"
     )
 
     def add_arguments(self, parser):
@@ -37,6 +38,12 @@ class Command(BaseCommand):
         key.add_argument("code")
         key.add_argument("--add", nargs="?", const="", default=None, metavar="whsec_…")
         key.add_argument("--retire", action="store_true")
+        codes = sub.add_parser("map", help="代码对照：本平台代码 对方代码，或 --same 全部同码")
+        codes.add_argument("code")
+        codes.add_argument("--kind", default="category", help="category、department 或 region")
+        codes.add_argument("pair", nargs="*", metavar="本平台代码=对方代码")
+        codes.add_argument("--same", action="store_true", help="事件类别全部按同一代码对照")
+        sub.add_parser("report", help="立即向上级报送统计数据和日志检查点")
 
     def handle(self, *args, what: str, **options):
         try:
@@ -97,6 +104,22 @@ class Command(BaseCommand):
             self.stdout.write("已停用最旧的密钥")
         if add is None and not retire:
             raise CommandError("请用 --add 或 --retire")
+
+    def _map(self, code, kind, pair, same, **options):
+        pairs = [tuple(item.split("=", 1)) for item in pair if "=" in item]
+        if len(pairs) != len(pair):
+            raise CommandError("对照应写作 本平台代码=对方代码")
+        if same:
+            pairs += services.same_categories()
+        if not pairs:
+            raise CommandError("请给出对照，或用 --same")
+        link = self._link(code)
+        count = services.codes_map(actor=None, link=link, kind=kind, pairs=pairs)  # type: ignore[arg-type]
+        self.stdout.write(f"已对照 {count} 个代码")
+
+    def _report(self, **options):
+        figures, checkpoints = flows.figures_send(force=True), flows.checkpoint_send(force=True)
+        self.stdout.write(f"已排队报送统计 {figures} 条、日志检查点 {checkpoints} 条")
 
 
 def _when(moment) -> str:
