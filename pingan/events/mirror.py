@@ -35,7 +35,7 @@ from pingan.regions.models import Region
 MOMENTS = ("deadline", "warn_at", "step_started_at", "supervise_deadline", "closed_at")
 PLAIN = ("state", "level", "urgency", "supervised", "rework_count", "pending_request")
 # What a side that does not hold the event may change on the holder's (督办).
-ACROSS = {"supervise": ("supervised", "supervise_deadline")}
+ACROSS: dict[str, tuple[str, ...]] = {"supervise": ("supervised", "supervise_deadline")}
 
 
 def columns(event: Event) -> dict[str, Any]:

@@ -119,7 +119,8 @@ def escalated_from(link: Link, event: Event, *, seq: int = 1, event_id: int = 90
 
 
 def _signed(kind: str, data: dict, subject: str, seq: int) -> bytes:
-    body = {"type": kind, "timestamp": "2026-12-02T08:00:00+08:00", "from": "630202"}
+    body: dict[str, object] = {"type": kind, "timestamp": "2026-12-02T08:00:00+08:00"}
+    body["from"] = "630202"
     body |= {"subject": subject, "seq": seq, "data": data}
     return json.dumps(body, ensure_ascii=False, default=str).encode()
 
