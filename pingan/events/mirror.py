@@ -149,6 +149,12 @@ def case_take(
     return event
 
 
+def _channel(given: Any) -> str:
+    """How it came in at its origin, kept; one this platform has no name for is
+    simply 上级交办."""
+    return str(given) if given in Channel.values else str(Channel.ASSIGNMENT)
+
+
 def _copy_new(
     case: Mapping[str, Any], category: Category, node: Region, origin: str, now: dt.datetime
 ) -> Event:
@@ -156,9 +162,7 @@ def _copy_new(
     event = Event.objects.create(
         receipt=new_receipt(),
         category=category,
-        channel=case.get("channel")
-        if case.get("channel") in Channel.values
-        else Channel.ASSIGNMENT,
+        channel=_channel(case.get("channel")),
         state=State.REPORTED,
         description=str(case.get("description") or "")[:5000] or "（上级平台未附描述）",
         address=str(case.get("address") or "")[:200],
