@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?=
 
-.PHONY: run test check install install-dev vendor system-deps bench screenshots clean messages
+.PHONY: run test check install install-dev vendor system-deps bench screenshots clean messages federation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: install
 	$(BIN)/pingan demo --if-empty
 	$(BIN)/pingan legal load --if-empty
 	$(BIN)/pingan serve --with-worker
+
+# 互联互通: the city 海东市 on :8001 and the district 平安区 on :8000, linked (docs/links.md).
+federation: install
+	$(BIN)/python -m tests.federation
 
 # Debian packages the tests need; installed only when we are root (CI, dev boxes).
 system-deps:

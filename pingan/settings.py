@@ -247,6 +247,9 @@ GB28181_PASSWORD = env_str("PINGAN_GB28181_PASSWORD", "pingan-gb-2026")
 # 互联互通: this platform's region code as its linked peers know it (empty: the
 # code of the region tree's top).
 LINKS_REGION_CODE = env_str("PINGAN_LINKS_REGION_CODE", "")
+# Retry waits (5 s, 5 min, 30 min … 24 h) times this: 1 in production; the
+# federation test runs a day of faults in minutes with a small one.
+LINKS_RETRY_SCALE = float(env_str("PINGAN_LINKS_RETRY_SCALE", "1"))
 
 # 慧停车. Two reads of one plate in one direction at one place this close are one
 # passage (two cameras, a retry); reads below this confidence wait for a person;

@@ -81,6 +81,10 @@ def _parent_of(pid: int) -> int:
         return 0
 
 
+def _ended(row):
+    return row if row and row[0] not in ("pending", "running") else None
+
+
 def wait_for(condition, seconds: float, what: str):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -130,11 +134,12 @@ def test_a_killed_import_is_taken_up_again_and_imports_every_row_once(tmp_path):
         )
         (child,) = wait_for(lambda: job_processes(worker.pid), 10, "the job's process")
         os.kill(child, signal.SIGKILL)
+        # The import's own row ends a moment before the job's row does: wait for both.
         status = wait_for(
             lambda: (
                 query(data_dir, "SELECT status FROM registry_importjob")[0]
                 in ("done", "refused", "failed")
-                and query(data_dir, "SELECT status, attempts FROM jobs_job")
+                and _ended(query(data_dir, "SELECT status, attempts FROM jobs_job"))
             ),
             300,
             "the import to finish",

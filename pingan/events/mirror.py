@@ -202,7 +202,7 @@ def step_apply(
     action = str(step.get("action") or "")
     if not action:
         raise EventError("步骤缺少 action")
-    names = PLAIN + MOMENTS if holder else ACROSS.get(action, ())
+    names = _following(action, holder=holder)
     with transaction.atomic():
         from_state = event.state
         if names:
@@ -239,6 +239,17 @@ def step_apply(
             f"{handover.name(origin)}督办事件 {event.receipt}：{recorded.note}",
         )
     return recorded
+
+
+def _following(action: str, *, holder: bool) -> tuple[str, ...]:
+    """The columns a step sets on the copy. What either side may do (督办) is set by
+    its own steps alone: the holder's other steps carry the value it had when they
+    were taken, which may predate a 督办 still on its way from the other side."""
+    across = {name for names in ACROSS.values() for name in names}
+    own = ACROSS.get(action, ())
+    if not holder:
+        return own
+    return tuple(name for name in PLAIN + MOMENTS if name not in across) + own
 
 
 def _apply_columns(event: Event, changes: dict[str, Any]) -> None:

@@ -16,7 +16,6 @@ until an administrator maps it."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -26,6 +25,7 @@ from django.utils import timezone
 from pingan.accounts.models import Role, User
 from pingan.audit.models import JournalEntry, JournalHead
 from pingan.command.assessment import assess
+from pingan.command.indicators import INDICATORS
 from pingan.command.overview import overview
 from pingan.events import handover, mirror
 from pingan.events.models import Category, Event, Level, Step
@@ -238,7 +238,26 @@ def figures_today(today: dt.date | None = None) -> dict[str, Any]:
 
 
 def _row(row: Any) -> dict[str, Any]:
-    return dataclasses.asdict(row)
+    """A row of the assessment as it crosses: each indicator's hits and total (the
+    event ids behind them stay here) and its rate, with its name."""
+    indicators = [
+        {
+            "code": indicator.code,
+            "label": indicator.label,
+            "hits": row.figures[indicator.code].hits,
+            "total": row.figures[indicator.code].total,
+            "rate": row.figures[indicator.code].rate,
+        }
+        for indicator in INDICATORS
+        if indicator.code in row.figures
+    ]
+    return {
+        "key": row.key,
+        "label": row.label,
+        "score": row.score,
+        "rank": row.rank,
+        "indicators": indicators,
+    }
 
 
 # How often the figures and the journal's head go up (the worker's round runs

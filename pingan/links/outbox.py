@@ -206,7 +206,7 @@ def deliver(message: Message, now: dt.datetime) -> bool:
 def _wait(attempts: int, attempt: Attempt) -> dt.timedelta:
     if attempt.retry_after is not None and attempt.status in THROTTLE:
         return min(attempt.retry_after, LONGEST_WAIT)
-    step = RETRY[attempts - 1]
+    step = RETRY[attempts - 1] * settings.LINKS_RETRY_SCALE
     return step * random.uniform(0.9, 1.1)
 
 

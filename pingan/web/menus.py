@@ -40,6 +40,8 @@ MENU = [
     Item("counter:desk", _("网上申请"), CENTRE_STAFF | {Role.DEPARTMENT}),
     Item("convenience:appointments", _("预约办事"), CENTRE_STAFF),
     Item("convenience:estates", _("小区物业"), CENTRE_STAFF),
+    Item("links:figures", _("各区县统计"), frozenset({Role.CITY_CENTRE})),
+    Item("links:health", _("互联互通"), frozenset({Role.ADMIN})),
     Item("notices:inbox", _("消息"), STAFF | {Role.DEPARTMENT}),
 ]
 

@@ -1,0 +1,45 @@
+"""Who sees the links' pages, and what the city's page reads of its districts."""
+
+from __future__ import annotations
+
+from pingan.accounts.models import Role, User
+from pingan.links.models import Checkpoint, Figures, Link, Message, Side, Unmapped
+
+FIGURE_READERS = frozenset({Role.CITY_CENTRE, Role.LEADER, Role.ADMIN})
+
+
+def may_administer(user: User) -> bool:
+    """The links carry every event across: only the platform's administrator."""
+    return user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def may_read_figures(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role in FIGURE_READERS)
+
+
+def dead_letters(limit: int = 50) -> list[Message]:
+    dead = Message.objects.filter(state=Message.State.DEAD).select_related("link")
+    return list(dead.order_by("-id")[:limit])
+
+
+def unmapped() -> list[Unmapped]:
+    return list(Unmapped.objects.select_related("link").order_by("-last_seen")[:100])
+
+
+def checkpoint_conflicts() -> list[Checkpoint]:
+    return list(Checkpoint.objects.filter(conflict=True).select_related("link")[:20])
+
+
+def latest_figures() -> list[tuple[Link, Figures | None]]:
+    """Each district below with the last day of figures it sent."""
+    rows = []
+    for link in Link.objects.filter(side=Side.LOWER).order_by("region_code"):
+        rows.append((link, link.figures.order_by("-day").first()))
+    return rows
+
+
+def district_figures(code: str) -> tuple[Link, Figures | None] | None:
+    link = Link.objects.filter(side=Side.LOWER, region_code=code).first()
+    if link is None:
+        return None
+    return link, link.figures.order_by("-day").first()
