@@ -43,10 +43,12 @@ class Platform:
             [str(BIN / "pingan"), *args],
             env=self.env,
             cwd=ROOT,
-            check=True,
             capture_output=True,
             text=True,
         )
+        if done.returncode:
+            said = done.stderr.strip().splitlines()[-5:]
+            raise RuntimeError(f"{self.name}: pingan {args[0]} failed: " + " | ".join(said))
         return done.stdout
 
     def run(self, code: str) -> str:
@@ -74,7 +76,7 @@ def platform_start(
     *,
     city: bool = False,
     port: int | None = None,
-    households: int = 1,
+    households: int | None = 1,
     worker_interval: float = 30,
     worker: bool = True,
     settings: dict[str, str] | None = None,
@@ -87,7 +89,8 @@ def platform_start(
     if city:
         here.command("demo_city", "--if-empty")
     else:
-        here.command("demo", "--if-empty", "--households", str(households))
+        sized = ["--households", str(households)] if households else []  # None: make run's
+        here.command("demo", "--if-empty", *sized)
     serve = [str(BIN / "pingan"), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
     _spawn(here, serve)
     if worker:
@@ -98,6 +101,14 @@ def platform_start(
 
 def worker_start(here: Platform, interval: float = 30) -> None:
     _spawn(here, [str(BIN / "pingan"), "worker", "--interval", str(interval)])
+
+
+def worker_stop(here: Platform) -> None:
+    """Its worker stopped (a platform whose deliveries are held back)."""
+    for process in [p for p in here.processes if "worker" in p.args]:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+        here.processes.remove(process)
 
 
 def _spawn(here: Platform, argv: list[str]) -> None:
@@ -274,7 +285,9 @@ def main() -> None:  # pragma: no cover - `make federation`
         key_file.write_text(new_secret())
     key = key_file.read_text().strip()
     city = platform_start("海东市", "630200", str(base / "city"), city=True, port=8001)
-    district = platform_start("平安区", "630203", str(base / "district"), port=8000)
+    district = platform_start(
+        "平安区", "630203", str(base / "district"), port=8000, households=None
+    )
     with running([city, district]):
         if fresh:
             link_pair(city, district, key)

@@ -106,3 +106,17 @@ def pending() -> None:
     held = Received.objects.filter(state=Received.State.HELD).count()
     unheld = Event.objects.filter(~Q(held_by="")).count()
     print(json.dumps({"waiting": waiting, "dead": dead, "held": held, "elsewhere": unheld}))
+
+
+def _linked() -> Q:
+    return Q(pk__in=LinkedEvent.objects.values("event_id"))
+
+
+def count_held() -> None:
+    """Linked events this side holds now."""
+    print(json.dumps({"count": Event.objects.filter(_linked(), held_by="").count()}))
+
+
+def count_closed() -> None:
+    """Linked events closed (as this side sees them)."""
+    print(json.dumps({"count": Event.objects.filter(_linked(), state=State.CLOSED).count()}))

@@ -48,7 +48,8 @@ def overview_page(request: StaffRequest) -> HttpResponse:
     except PeriodError as exc:
         messages.error(request, str(exc))
         return redirect("command:overview")
-    context = {"data": data, "period": period, "periods": PERIODS}
+    below = selectors.below(request.user)
+    context = {"data": data, "period": period, "periods": PERIODS, "below": below}
     return render(request, "command/overview.html", context)
 
 
@@ -115,6 +116,7 @@ def assessment_page(request: StaffRequest) -> HttpResponse:
             (i, weights_in_use().get(i.code)) for i in shown if i.code in indicators.DEFAULT_WEIGHTS
         ],
         "may_set_weights": request.user.role in services.WEIGHT_SETTERS,
+        "below": selectors.below(request.user),
     }
     return render(request, "command/assessment.html", context)
 

@@ -17,7 +17,7 @@ from django.db.models import Q
 from pingan.accounts import access
 from pingan.accounts.models import GRID_ROLES, Role, User
 from pingan.accounts.selectors import able, grid_staff
-from pingan.events import notify
+from pingan.events import handover, notify
 from pingan.events.models import Assignment, AssignmentRole, Event, Level, State
 from pingan.lib.divisions import Level as RegionLevel
 from pingan.lib.divisions import ancestor_path
@@ -129,7 +129,8 @@ class Duty:
 def duties(events: list[Event]) -> list[Duty | None]:
     """What each event waits for and from whom, in a few queries for a page."""
     held = notify.staffed(notify.centre_staff())
-    centres = {e.pk: _holder_path(e, held) for e in events}
+    ours = [e for e in events if not e.held_by and e.level != Level.CITY]
+    centres = {e.pk: _holder_path(e, held) for e in ours}
     waiting = [e for e in events if e.state == State.HANDLED]
     at_centres = {
         _tier_path(e, Tier(e.verify_tier)) for e in waiting if e.verify_tier in CENTRE_TIERS
@@ -140,9 +141,23 @@ def duties(events: list[Event]) -> list[Duty | None]:
     handlers = _handlers(events)
     verifiers = _verifier_labels(waiting, names)
     return [
-        _duty(e, names.get(centres[e.pk], "综治中心"), handlers, verifiers.get(e.pk, ""))
+        _elsewhere(e)
+        if e.held_by
+        else _duty(e, _centre(e, centres, names), handlers, verifiers.get(e.pk, ""))
         for e in events
     ]
+
+
+def _centre(event: Event, centres: dict[int, str], names: dict[str, str]) -> str:
+    if event.level == Level.CITY:
+        return "市综治中心"  # the city's platform: its centre is bound to no node
+    return names.get(centres[event.pk], "综治中心")
+
+
+def _elsewhere(event: Event) -> Duty:
+    """A case held on another platform (互联互通): that platform acts; here one may
+    only follow it and 督办."""
+    return Duty(handover.name(event.held_by), "办理（本级可查看、督办）")
 
 
 def duty(event: Event) -> Duty | None:

@@ -49,7 +49,7 @@ def replay(request: StaffRequest, code: str) -> HttpResponse:
 def figures(request: StaffRequest) -> HttpResponse:
     if not selectors.may_read_figures(request.user):
         raise PermissionDenied("您无权查看各区县的统计")
-    return render(request, "links/figures.html", {"rows": selectors.latest_figures()})
+    return render(request, "links/figures.html", {"below": selectors.latest_figures(request.user)})
 
 
 @login_required

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from pingan.accounts.models import Role, User
+from pingan.command.selectors import Below
 from pingan.links.models import Checkpoint, Figures, Link, Message, Side, Unmapped
 
 FIGURE_READERS = frozenset({Role.CITY_CENTRE, Role.LEADER, Role.ADMIN})
@@ -30,11 +33,24 @@ def checkpoint_conflicts() -> list[Checkpoint]:
     return list(Checkpoint.objects.filter(conflict=True).select_related("link")[:20])
 
 
-def latest_figures() -> list[tuple[Link, Figures | None]]:
-    """Each district below with the last day of figures it sent."""
+def latest_figures(user: User) -> list[Below]:
+    """Each district below with the last day of figures it sent (the command
+    centre's overview and assessment show them too: command.views.BELOW)."""
+    if not may_read_figures(user):
+        return []
     rows = []
     for link in Link.objects.filter(side=Side.LOWER).order_by("region_code"):
-        rows.append((link, link.figures.order_by("-day").first()))
+        sent = link.figures.order_by("-day").first()
+        rows.append(
+            Below(
+                name=link.name,
+                code=link.region_code,
+                url=reverse("links:district", args=[link.region_code]),
+                sent=sent.data if sent else None,
+                day=sent.day if sent else None,
+                received_at=sent.received_at if sent else None,
+            )
+        )
     return rows
 
 

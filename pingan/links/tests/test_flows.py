@@ -81,6 +81,17 @@ def test_escalating_beyond_the_district_hands_the_event_to_the_city(at_district,
     assert step.seq == 2 and json.loads(step.body)["data"]["step"]["action"] == "supervise"
 
 
+def test_the_districts_page_of_a_case_the_city_holds_says_the_city_acts(
+    client, at_district, personas
+):
+    client.force_login(personas.dispatcher)
+    page = client.get(f"/events/{at_district.pk}/")
+    assert page.status_code == 200
+    assert "<strong>海东市</strong> · 办理（本级可查看、督办）" in page.content.decode()
+    listed = client.get("/events/?state=open")
+    assert listed.status_code == 200 and "海东市" in listed.content.decode()
+
+
 def test_without_a_city_the_district_is_the_top(personas):
     event = event_report(actor=personas.grid_worker_a, channel="grid_worker", report=report_in())
     event = act(event.event, "escalate", personas.village_officer)
@@ -156,6 +167,10 @@ def test_an_escalated_case_becomes_the_citys_and_its_steps_go_back(client, as_ci
     assert list(copy.steps.values_list("action", flat=True)) == ["report", "accept"]
     assert copy.photos.count() == 1
     assert copy.steps.first().actor_label.startswith("乐都区：")
+    client.force_login(city)
+    page = client.get(f"/events/{copy.pk}/")
+    assert page.status_code == 200 and "<strong>市综治中心</strong> · 派遣" in page.content.decode()
+    assert client.get("/events/?state=open").status_code == 200
     # The city's centre acts on it; each step goes back to the district, in order.
     act(copy, "dispatch", city, department_id=personas_department(copy))
     sent = Message.objects.get(link=link, type="event.step")

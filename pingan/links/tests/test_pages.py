@@ -87,5 +87,10 @@ def test_the_city_reads_each_districts_figures_and_drills_down(client, tree, low
     drilled = client.get("/links/figures/630203/").content.decode()
     assert "三合镇" in drilled and "本月上报 41 件" in drilled
     assert client.get("/links/figures/630299/").status_code == 404
+    # The city's own command centre lists every district beside its own figures.
+    for page in ("/command/", "/command/assessment/"):
+        shown = client.get(page).content.decode()
+        assert 'data-district="630203"' in shown and "/links/figures/630203/" in shown
     client.force_login(make_user("gw", Role.GRID_WORKER, tree.grid_a1_1))
     assert client.get("/links/figures/").status_code == 403
+    assert "data-district" not in client.get("/command/").content.decode()
