@@ -10,6 +10,7 @@ import http.client
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -83,7 +84,11 @@ def platform_start(
 ) -> Platform:
     """Migrate, load the demo (the city's or the district's) if empty, serve (and
     run its worker, unless not wanted yet: `worker_start`)."""
-    port = port or free_port()
+    if port is None:
+        port = free_port()
+    elif _answers(port):
+        # Else the check below would take that server for ours.
+        raise RuntimeError(f"端口 {port} 已被占用：先停止占用它的程序（如另一个 make run）")
     here = Platform(name, code, data_dir, port, _env(code, data_dir, port, settings or {}))
     here.command("migrate", "-v0")
     if city:
@@ -95,8 +100,17 @@ def platform_start(
     _spawn(here, serve)
     if worker:
         worker_start(here, worker_interval)
-    wait_for(port, 60)
+    try:
+        wait_for(port, 60)
+    except BaseException:
+        platform_stop(here)
+        raise
     return here
+
+
+def _answers(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def worker_start(here: Platform, interval: float = 30) -> None:
@@ -284,20 +298,31 @@ def main() -> None:  # pragma: no cover - `make federation`
 
         key_file.write_text(new_secret())
     key = key_file.read_text().strip()
-    city = platform_start("海东市", "630200", str(base / "city"), city=True, port=8001)
-    district = platform_start(
-        "平安区", "630203", str(base / "district"), port=8000, households=None
-    )
-    with running([city, district]):
+    started: list[Platform] = []
+    # Ctrl-C (or a stop) at any moment stops whatever was started: the servers run
+    # in their own sessions and would outlive this process.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with contextlib.suppress(KeyboardInterrupt), running(started):
+        # Each step crosses at the sender's next worker round: every 3 s here, so
+        # whoever tries it sees the other side follow at once (30 s by default).
+        quick = {"worker_interval": 3.0}
+        started.append(
+            platform_start("海东市", "630200", str(base / "city"), city=True, port=8001, **quick)
+        )
+        started.append(
+            platform_start(
+                "平安区", "630203", str(base / "district"), port=8000, households=None, **quick
+            )
+        )
+        city, district = started
         if fresh:
             link_pair(city, district, key)
         print("海东市（市级平台）  http://127.0.0.1:8001/  shizhihui（市综治中心调度员）、shiadmin")
         print("平安区（区级平台）  http://127.0.0.1:8000/  zhihui（区综治中心调度员）、admin …")
         print("演示账号密码均为 pingan-demo-2026；区里「上报上级」到市，市里「交办下级平台」回区。")
-        print("Ctrl-C 停止。")
-        with contextlib.suppress(KeyboardInterrupt):
-            while all(p.poll() is None for here in (city, district) for p in here.processes):
-                time.sleep(1)
+        print("Ctrl-C 停止。", flush=True)
+        while all(p.poll() is None for here in started for p in here.processes):
+            time.sleep(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

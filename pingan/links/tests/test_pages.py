@@ -94,3 +94,16 @@ def test_the_city_reads_each_districts_figures_and_drills_down(client, tree, low
     client.force_login(make_user("gw", Role.GRID_WORKER, tree.grid_a1_1))
     assert client.get("/links/figures/").status_code == 403
     assert "data-district" not in client.get("/command/").content.decode()
+
+
+def test_the_menu_offers_the_links_to_whoever_may_open_them(client, personas, lower):
+    """The city's administrator is a superuser of the city's centre role."""
+    city_admin = make_user("shiadmin", Role.CITY_CENTRE)
+    city_admin.is_superuser = True
+    city_admin.save()
+    for user, offered in ((personas.admin, True), (city_admin, True), (personas.dispatcher, False)):
+        client.force_login(user)
+        page = client.get("/command/").content.decode()
+        assert ('href="/links/"' in page) is offered, user.username
+        if offered:
+            assert client.get("/links/").status_code == 200
