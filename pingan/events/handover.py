@@ -9,6 +9,7 @@ below it and never reads its tables). Without it the district is the top."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from pingan.events.models import Event
@@ -39,3 +40,11 @@ ACROSS_ACTIONS = {"supervise"}
 
 def held_elsewhere(event: Event) -> bool:
     return bool(event.held_by)
+
+
+def assigned_due(event: Event) -> dt.datetime | None:
+    """The time limit the platform above set when it assigned the case down (交办
+    时限), on its latest 交办 step: the city's own limit beside the district's."""
+    step = event.steps.filter(action="assign_down").order_by("-at", "-id").first()
+    due = step.data.get("due") if step else None
+    return dt.datetime.fromisoformat(due) if due else None

@@ -72,6 +72,7 @@ INPUTS: dict[str, tuple[Input, ...]] = {
         Input("deadline", _("处置时限（可缩短，不填按类别规定）"), "moment"),
     ),
     "assign_handler": (Input("handler_id", _("承办人"), "number", "handlers"),),
+    "assign_down": (Input("due", _("交办时限（下级平台须在此前办结，可不填）"), "moment"),),
     "request_extension": (DAYS,),
     "supervise": (DAYS,),
     "call_back": (Input("reached", _("是否联系上"), "yes_no"),),

@@ -589,7 +589,13 @@ def _assign_down(event: Event, actor: User, inputs: Inputs, now: dt.datetime) ->
     below = handover.lower(event)
     if not below:
         raise EventError("事件所在区县未与本平台联通，不能交办")
-    return Outcome({"held_by": below}, {"to": below, "to_name": handover.name(below)})
+    # The district's own limits run on its clock and cross back as its steps; the
+    # city's limit for the whole case is kept on this step, seen on both sides.
+    due = inputs.get("due")
+    if due is not None and due <= now:
+        raise EventError("交办时限须晚于现在")
+    data = {"to": below, "to_name": handover.name(below)}
+    return Outcome({"held_by": below}, data | ({"due": due.isoformat()} if due else {}))
 
 
 @after("escalate")

@@ -21,6 +21,7 @@ from pingan.accounts.selectors import department_staff
 from pingan.events import contact as events_contact
 from pingan.events import (
     duty,
+    handover,
     photos,
     qr,
     queue,
@@ -233,6 +234,7 @@ def _detail(request: StaffRequest, event: Event, contact: dict | None = None) ->
         "photos": photos.labelled(event),
         "handled": handled if handled.get("at") else None,
         "duty": duty.duty(event),
+        "assigned_due": handover.assigned_due(event),
         "contact": contact or events_contact.masked(event),
         "can_reveal": events_contact.may_reveal(request.user) and not contact,
         "assignments": event.assignments.select_related("department", "handler"),

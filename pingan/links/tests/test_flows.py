@@ -260,3 +260,21 @@ def test_a_rewritten_history_shows_at_the_city(client, city, personas, settings)
         post(client, lower, _signed("journal.checkpoint", data, "", 0))
     flags = list(Checkpoint.objects.order_by("seq").values_list("conflict", flat=True))
     assert flags == [False, True]
+
+
+def test_the_citys_own_time_limit_goes_down_with_the_case(client, as_city, district_case):
+    import datetime as dt
+
+    link, node, city = as_city
+    codes_map(actor=None, link=link, kind="category", pairs=same_categories())
+    assert post(client, link, escalated_from(link, district_case)).status_code == 200
+    copy = LinkedEvent.objects.get(origin="630202", origin_id=9001).event
+    with pytest.raises(EventError, match="交办时限须晚于现在"):
+        act(copy, "assign_down", city, due=timezone.now() - dt.timedelta(hours=1))
+    due = (timezone.now() + dt.timedelta(days=5)).replace(microsecond=0)
+    act(copy, "assign_down", city, due=due)
+    step = json.loads(Message.objects.get(link=link, type="event.assigned").body)["data"]["step"]
+    assert dt.datetime.fromisoformat(step["data"]["due"]) == due
+    client.force_login(city)
+    page = client.get(f"/events/{copy.pk}/").content.decode()
+    assert f"{timezone.localtime(due):%Y-%m-%d %H:%M}" in page and 'id="assigned-due"' in page
