@@ -123,7 +123,7 @@ def link_test(link: Link) -> Tested:
     the address, the keys and both clocks are right; nothing is changed)."""
     message = outbox.message_new(link, "link.ping", {}, subject="", seq=0, now=timezone.now())
     started = timezone.now()
-    attempt = outbox.post(message, started)
+    attempt = outbox.send(outbox.request_new(message, started))
     seconds = (timezone.now() - started).total_seconds()
     ok = outbox.succeeded(attempt.status)
     said = json.dumps(attempt.answer, ensure_ascii=False) if ok else attempt.error
