@@ -40,13 +40,17 @@ class Platform:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self, *args: str) -> str:
-        done = subprocess.run(
-            [str(BIN / "pingan"), *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
+        for _ in range(3):
+            done = subprocess.run(
+                [str(BIN / "pingan"), *args],
+                env=self.env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
+            # SQLite's lock outlasted its 20 s wait under the servers' writes: again.
+            if "database is locked" not in done.stderr:
+                break
         if done.returncode:
             said = done.stderr.strip().splitlines()[-5:]
             raise RuntimeError(f"{self.name}: pingan {args[0]} failed: " + " | ".join(said))

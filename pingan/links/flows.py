@@ -141,40 +141,41 @@ def _case(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 def _escalated(link: Link, data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     if link.side != Side.LOWER:
         raise DomainError("只有下级平台可以上报事件")
-    case, step = _case(data)
+    _case(data)  # refused before anything is looked up
     node = Region.objects.filter(
         level=RegionLevel.DISTRICT, code=full_code(RegionLevel.DISTRICT, link.region_code)
     ).first()
     if node is None:
         raise DomainError(f"本平台的区划中没有 {link.region_code}，请先建立该区县节点")
-    event = mirror.case_take(
-        _found(link, data.get("event")),
-        case=case,
-        step=step,
-        category=_category(link, case),
-        node=node,
-        level=Level.CITY,
-        origin=link.region_code,
-        now=now,
-    )
-    _remember(link, event, data["event"])
-    return {"receipt": event.receipt, "state": event.state}
+    return _take(link, data, _found(link, data.get("event")), node, Level.CITY, now)
 
 
 @handles("event.assigned")
 def _assigned(link: Link, data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     if link.side != Side.UPPER:
         raise DomainError("只有上级平台可以交办事件")
-    case, step = _case(data)
     event = _found(link, data.get("event"))
-    node = event.grid if event else _place(case)
+    node = event.grid if event else _place(_case(data)[0])
+    return _take(link, data, event, node, Level.DISTRICT, now)
+
+
+def _take(
+    link: Link,
+    data: dict[str, Any],
+    event: Event | None,
+    node: Region,
+    level: Level,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """A case handed over: this platform's event (taken back, or new) holds it now."""
+    case, step = _case(data)
     event = mirror.case_take(
         event,
         case=case,
         step=step,
         category=_category(link, case),
         node=node,
-        level=Level.DISTRICT,
+        level=level,
         origin=link.region_code,
         now=now,
     )

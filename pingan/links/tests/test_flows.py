@@ -106,19 +106,24 @@ def test_without_a_city_the_district_is_the_top(personas):
 @pytest.fixture
 def as_city(settings, tree, personas):
     """This platform is the city; 630202 is a district below it, linked."""
-    settings.LINKS_REGION_CODE = "630200"
     node = region_create(
         actor=None, level=RegionLevel.DISTRICT, code="630202000000", name="乐都区", parent=None
     )
-    link = Link.objects.create(
+    link = city_of(settings)
+    city = make_user("shizhihui", Role.CITY_CENTRE)
+    return link, node, city
+
+
+def city_of(settings) -> Link:
+    """This database plays the city from now on, with 630202 (乐都区) linked below."""
+    settings.LINKS_REGION_CODE = "630200"
+    return Link.objects.create(
         name="乐都区",
         side=Side.LOWER,
         region_code="630202",
         base_url="http://127.0.0.1:9/",
         keys=[signing.new_secret()],
     )
-    city = make_user("shizhihui", Role.CITY_CENTRE)
-    return link, node, city
 
 
 def escalated_from(link: Link, event: Event, *, seq: int = 1, event_id: int = 9001) -> bytes:
@@ -221,14 +226,7 @@ def test_the_districts_figures_are_what_the_city_stores(client, city, personas, 
     expected = json.loads(sent.body)["data"]
     assert expected["overview"]["reported"] == 1
     # The same bytes received by the city (this database, acting as it).
-    settings.LINKS_REGION_CODE = "630200"
-    lower = Link.objects.create(
-        name="平安区",
-        side=Side.LOWER,
-        region_code="630202",
-        base_url="http://127.0.0.1:9/",
-        keys=[signing.new_secret()],
-    )
+    lower = city_of(settings)
     body = sent.body.replace('"from":"630203"', '"from":"630202"').encode()
     assert post(client, lower, body).status_code == 200
     assert Figures.objects.get(link=lower).data == expected
@@ -248,14 +246,7 @@ def test_a_rewritten_history_shows_at_the_city(client, city, personas, settings)
     assert flows.checkpoint_send(force=True) == 1
     second = json.loads(Message.objects.filter(type="journal.checkpoint").last().body)["data"]
     assert second["before"] == {"seq": first["seq"], "hash": "f" * 64}
-    settings.LINKS_REGION_CODE = "630200"
-    lower = Link.objects.create(
-        name="平安区",
-        side=Side.LOWER,
-        region_code="630202",
-        base_url="http://127.0.0.1:9/",
-        keys=[signing.new_secret()],
-    )
+    lower = city_of(settings)
     for data in (first, second):
         post(client, lower, _signed("journal.checkpoint", data, "", 0))
     flags = list(Checkpoint.objects.order_by("seq").values_list("conflict", flat=True))
