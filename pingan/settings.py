@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pingan.lib.replica.ReadOwnWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "pingan.web.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -138,6 +139,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("PINGAN_TEST_SQLITE", "") or None}
+
+# A streaming replica of PostgreSQL for the heavy reads (pingan/lib/replica.py):
+# used while it is no more than REPLICA_MAX_LAG seconds behind, checked every
+# REPLICA_CHECK_SECONDS; a user who just wrote reads the primary for
+# READ_OWN_WRITES seconds. Empty: every read from the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["pingan.lib.replica.Router"]
+REPLICA_MAX_LAG = float(env_str("PINGAN_REPLICA_MAX_LAG", "30"))
+REPLICA_CHECK_SECONDS = float(env_str("PINGAN_REPLICA_CHECK_SECONDS", "5"))
+READ_OWN_WRITES = int(env_str("PINGAN_READ_OWN_WRITES", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

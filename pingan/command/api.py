@@ -6,6 +6,7 @@ from __future__ import annotations
 from ninja import Query, Router
 
 from pingan.command import assessment, indicators, live, overview
+from pingan.lib import replica
 
 router = Router(tags=["command"])
 
@@ -14,7 +15,7 @@ router = Router(tags=["command"])
 def command_overview(request, period: str = "month"):
     """Events, 9+X totals and fieldwork of the user's subtree for today, this week,
     this month, the last 30 days or this year."""
-    return overview.overview(request.user, period=period)
+    return replica.read(request, lambda: overview.overview(request.user, period=period))
 
 
 @router.get("/live")
@@ -48,7 +49,9 @@ def row_out(row: assessment.Row) -> dict:
 def command_assessment(request, month: str, by: str = "township"):
     """The month's indicators per unit, with the weighted score and the ranking."""
     start, end = assessment.month_bounds(month)
-    rows, whole = assessment.assess(request.user, start=start, end=end, by=by)
+    rows, whole = replica.read(
+        request, lambda: assessment.assess(request.user, start=start, end=end, by=by)
+    )
     return {
         "month": month,
         "by": by,

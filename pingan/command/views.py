@@ -33,6 +33,7 @@ from pingan.lib.errors import REFUSED
 from pingan.lib.http import StaffRequest
 from pingan.lib.periods import PERIODS, PeriodError
 from pingan.lib.redirects import next_page
+from pingan.lib.replica import replica_reads
 from pingan.regions import selectors as region_selectors
 from pingan.regions.geojson import feature
 from pingan.regions.models import Region
@@ -41,6 +42,7 @@ SCREEN_REFRESH_SECONDS = 60
 
 
 @login_required
+@replica_reads
 def overview_page(request: StaffRequest) -> HttpResponse:
     period = request.GET.get("period", "month")
     try:
@@ -54,6 +56,7 @@ def overview_page(request: StaffRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def big_screen(request: StaffRequest) -> HttpResponse:
     """1920×1080 for the centre's wall; refreshes itself from /api/command/overview."""
     context = {
@@ -96,6 +99,7 @@ def _month(request: StaffRequest) -> str:
 
 
 @login_required
+@replica_reads
 def assessment_page(request: StaffRequest) -> HttpResponse:
     month, by = _month(request), request.GET.get("by", "township")
     try:
@@ -142,6 +146,7 @@ def _recent_months(count: int = 12) -> list[str]:
 
 
 @login_required
+@replica_reads
 def assessment_events(request: StaffRequest) -> HttpResponse:
     """The events behind one figure of the assessment."""
     month, by = _month(request), request.GET.get("by", "township")
@@ -178,6 +183,7 @@ def weights(request: StaffRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def accountability_page(request: StaffRequest) -> HttpResponse:
     month, by = _month(request), request.GET.get("by", "department")
     if by not in ("department", "person"):
@@ -205,6 +211,7 @@ def accountability_page(request: StaffRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def failing_events(request: StaffRequest) -> HttpResponse:
     """The events held against one unit or person in a month, to open their history."""
     month, by = _month(request), request.GET.get("by", "department")
@@ -262,6 +269,7 @@ def notice_answer(request: StaffRequest, notice_id: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def map_page(request: StaffRequest) -> HttpResponse:
     measure = request.GET.get("measure", "open")
     if measure not in maps.MEASURES:
@@ -275,6 +283,7 @@ def map_page(request: StaffRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def report_page(request: StaffRequest) -> HttpResponse:
     period = request.GET.get("period", "month")
     try:

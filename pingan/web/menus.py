@@ -46,6 +46,7 @@ MENU = [
     Item("convenience:estates", _("小区物业"), CENTRE_STAFF),
     Item("links:figures", _("各区县统计"), frozenset({Role.CITY_CENTRE})),
     Item("links:health", _("互联互通"), frozenset({Role.ADMIN}), superusers=True),
+    Item("web:system", _("系统状态"), frozenset({Role.ADMIN}), superusers=True),
     Item("notices:inbox", _("消息"), STAFF | {Role.DEPARTMENT}),
 ]
 

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("system/", views.system_status, name="system"),
 ]
