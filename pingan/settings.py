@@ -57,6 +57,9 @@ AUDIT_KEY = _persisted_secret("PINGAN_AUDIT_KEY", lambda: secrets.token_urlsafe(
 DEBUG = env_bool("PINGAN_DEBUG", False)
 ALLOWED_HOSTS = env_list("PINGAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("PINGAN_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000")
+# The reverse proxies in front of the app servers (deploy/nginx): a request from one
+# of these addresses is taken to be from the client its X-Real-IP names.
+TRUSTED_PROXIES = env_list("PINGAN_TRUSTED_PROXIES", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -153,6 +156,16 @@ REPLICA_MAX_LAG = float(env_str("PINGAN_REPLICA_MAX_LAG", "30"))
 REPLICA_CHECK_SECONDS = float(env_str("PINGAN_REPLICA_CHECK_SECONDS", "5"))
 READ_OWN_WRITES = int(env_str("PINGAN_READ_OWN_WRITES", "10"))
 
+# Behind pgbouncer in transaction mode (PINGAN_DB_POOLER=transaction) a connection
+# is lent to this process for one transaction at a time, so nothing may outlive one:
+# no server-side cursors (a named cursor lives past its statement) and no prepared
+# statements (psycopg prepares a query it has run five times, on a connection the
+# next transaction may not get). The pooler tracks TimeZone itself.
+DB_POOLER = env_str("PINGAN_DB_POOLER", "")
+for pooled in DATABASES.values() if DB_POOLER == "transaction" else []:
+    pooled["DISABLE_SERVER_SIDE_CURSORS"] = True
+    pooled.setdefault("OPTIONS", {})["prepare_threshold"] = None
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["pingan.accounts.backends.StaffBackend"]
@@ -201,8 +214,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Photos and uploads: a folder every app server mounts (PINGAN_MEDIA_DIR), or any
+# Django storage backend by its dotted path, e.g. django-storages' S3Storage (its own
+# AWS_* settings then come from the environment).
+MEDIA_STORAGE = env_str("PINGAN_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": MEDIA_STORAGE},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # A server started by `pingan serve` serves what it collected at start (compressed,
@@ -321,6 +338,11 @@ IMPORT_IN_BACKGROUND = env_bool("PINGAN_IMPORT_IN_BACKGROUND", True)
 # JOB_STALE_SECONDS is taken for dead and queued again (3 tries).
 JOB_PROCESSES = env_int("PINGAN_JOB_PROCESSES", 2)
 JOB_STALE_SECONDS = env_int("PINGAN_JOB_STALE_SECONDS", 600)
+# A round (the time-limit sweep, deliveries, a checkpoint) is held by one worker of
+# all hosts at a time for at most this long; a killed worker's round is taken over
+# when it lapses, and an SMS it was sending is tried again (at least once, not twice
+# on purpose: the gateway is asked only after the claim).
+ROUND_LEASE_SECONDS = env_int("PINGAN_ROUND_LEASE_SECONDS", 300)
 # Where 青小律 keeps article embeddings, by the content they were made from (about
 # 20 minutes of work on 2 cores, so worth keeping across reloads of the same laws).
 LEGAL_VECTORS_DIR = Path(env_str("PINGAN_LEGAL_VECTORS_DIR", str(DATA_DIR / "legal-vectors")))

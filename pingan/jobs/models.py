@@ -36,3 +36,17 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class Lease(models.Model):
+    """Which worker runs a round (the time-limit sweep, deliveries, checkpoints)
+    now, so that of several workers on several hosts one runs it at a time. Taken
+    for ROUND_LEASE_SECONDS and given back when the round ends; a worker killed
+    mid-round leaves it to lapse, and another takes the round over then."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    holder = models.CharField(max_length=100, blank=True)  # host:pid, as Job.worker
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.holder or '无人'}"

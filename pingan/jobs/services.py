@@ -13,15 +13,34 @@ import traceback
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from pingan.jobs.handlers import HANDLERS
-from pingan.jobs.models import Job
+from pingan.jobs.models import Job, Lease
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # a job whose process died this often is given up
+
+
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def lease_take(name: str, holder: str, now: dt.datetime | None = None) -> bool:
+    """Hold the round `name` for ROUND_LEASE_SECONDS unless another holder's lease
+    still runs. The row is made once (a conflict is ignored, so two first takers
+    do not fail) and taken by a conditional UPDATE: one statement, one winner,
+    on SQLite and PostgreSQL alike, and through a transaction-mode pooler."""
+    now = now or timezone.now()
+    Lease.objects.bulk_create([Lease(name=name, until=EPOCH)], ignore_conflicts=True)
+    until = now + dt.timedelta(seconds=settings.ROUND_LEASE_SECONDS)
+    free = Q(until__lt=now) | Q(holder=holder)
+    return bool(Lease.objects.filter(free, name=name).update(holder=holder, until=until))
+
+
+def lease_give(name: str, holder: str) -> None:
+    Lease.objects.filter(name=name, holder=holder).update(holder="", until=EPOCH)
 
 
 def worker_name() -> str:

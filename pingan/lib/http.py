@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import HttpRequest
 
 if TYPE_CHECKING:  # the type only: lib sits below the apps
@@ -18,9 +19,14 @@ class StaffRequest(HttpRequest):
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The address the journal and the rate limits record. Behind a reverse proxy,
-    the proxy sets REMOTE_ADDR (deploy/), never a header the client controls."""
-    return str(request.META.get("REMOTE_ADDR", ""))
+    """The address the journal and the rate limits record. A request that came
+    through one of PINGAN_TRUSTED_PROXIES (our nginx, deploy/) carries the client's
+    address in X-Real-IP, which that proxy sets and a client cannot; any other
+    request's X-Real-IP is the client's own say and is ignored."""
+    peer = str(request.META.get("REMOTE_ADDR", ""))
+    if peer in settings.TRUSTED_PROXIES:
+        return str(request.META.get("HTTP_X_REAL_IP", "")).strip() or peer
+    return peer
 
 
 def attachment(name: str, fallback: str = "") -> str:

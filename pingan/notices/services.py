@@ -72,16 +72,18 @@ def sender() -> Sender:
 MAX_ATTEMPTS = 5
 
 
-def drain_outbox(limit: int = 100) -> int:
+def drain_outbox(limit: int = 100, now: dt.datetime | None = None) -> int:
     """Send pending messages. Each is claimed with a conditional update, so two
     workers never send the same message twice."""
+    now = now or timezone.now()
     sent = 0
     the_sender = sender()
+    _recover(now)
     pending = OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING)
     for message in pending.order_by("id")[:limit]:
         claimed = OutboundMessage.objects.filter(
             pk=message.pk, status=OutboundMessage.Status.PENDING
-        ).update(status=OutboundMessage.Status.SENDING, attempts=F("attempts") + 1)
+        ).update(status=OutboundMessage.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
         if not claimed:
             continue
         try:
@@ -97,3 +99,15 @@ def drain_outbox(limit: int = 100) -> int:
         )
         sent += 1
     return sent
+
+
+def _recover(now: dt.datetime) -> None:
+    """A message left "sending" longer than a round's lease was claimed by a worker
+    that died before the gateway answered: try it again (it may have gone out; a
+    duplicate text beats a lost one), or give up after MAX_ATTEMPTS."""
+    stale = OutboundMessage.objects.filter(
+        status=OutboundMessage.Status.SENDING,
+        claimed_at__lt=now - dt.timedelta(seconds=settings.ROUND_LEASE_SECONDS),
+    )
+    stale.filter(attempts__lt=MAX_ATTEMPTS).update(status=OutboundMessage.Status.PENDING)
+    stale.update(status=OutboundMessage.Status.FAILED)

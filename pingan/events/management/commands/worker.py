@@ -1,4 +1,5 @@
 import contextlib
+import datetime as dt
 import logging
 import signal
 import subprocess
@@ -11,11 +12,33 @@ from django.utils import timezone
 
 from pingan.audit.checkpoints import checkpoint_write
 from pingan.events.sweep import sweep
-from pingan.jobs.rounds import run_all
+from pingan.jobs.rounds import run, run_all
 from pingan.jobs.services import job_beat, job_claim, job_execute, job_recover, worker_name
 from pingan.notices.services import drain_outbox
 
 log = logging.getLogger(__name__)
+
+
+def _sweep(now: dt.datetime) -> str:
+    result = sweep(now)
+    if not (result.warned or result.overdue):
+        return ""
+    return (
+        f"预警 {result.warned}，超期 {result.overdue}，"
+        f"自动上报 {result.escalated}，转上一级核查 {result.referred}"
+    )
+
+
+def _texts(now: dt.datetime) -> str:
+    return f"短信 {sent}" if (sent := drain_outbox(now=now)) else ""
+
+
+def _checkpoint(now: dt.datetime) -> str:
+    checkpoint_write()
+    return ""
+
+
+OWN_ROUNDS = {"events.sweep": _sweep, "notices.texts": _texts, "audit.checkpoint": _checkpoint}
 
 
 class Command(BaseCommand):
@@ -48,18 +71,15 @@ class Command(BaseCommand):
 
     def _run(self, options):
         while not self.stopped.is_set():
-            result = sweep(timezone.now())
-            sent = drain_outbox()
-            checkpoint_write()
-            started = self._jobs(inline=options["once"])
-            for said in run_all(timezone.now()):  # the apps' own rounds (jobs.rounds)
+            # Each under a lease, as the apps' own rounds: one worker of all hosts
+            # runs a round at a time (jobs.rounds).
+            for name, work in OWN_ROUNDS.items():
+                if said := run(name, self.name, work, timezone.now()):
+                    self.stdout.write(said)
+            if started := self._jobs(inline=options["once"]):
+                self.stdout.write(f"任务 {started}")
+            for said in run_all(timezone.now(), self.name):  # the apps' (jobs.rounds)
                 self.stdout.write(said)
-            if result.warned or result.overdue or sent or started:
-                self.stdout.write(
-                    f"预警 {result.warned}，超期 {result.overdue}，"
-                    f"自动上报 {result.escalated}，转上一级核查 {result.referred}，"
-                    f"短信 {sent}，任务 {started}"
-                )
             if options["once"]:
                 break
             self.stopped.wait(options["interval"])
