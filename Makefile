@@ -34,6 +34,8 @@ system-deps:
 	  [ -x /usr/bin/chromium ] || need="$$need chromium"; \
 	  [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need="$$need fonts-wqy-zenhei"; \
 	  command -v sipp >/dev/null || need="$$need sip-tester"; \
+	  [ -x /usr/sbin/pgbouncer ] || need="$$need pgbouncer"; \
+	  [ -x /usr/sbin/nginx ] || need="$$need nginx-light"; \
 	  if [ -n "$$need" ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
 	  fi; \

@@ -117,8 +117,11 @@ class Intake:
 CATEGORY_CACHE_SECONDS = 60  # an edit in the admin reaches intake within a minute
 
 
+CATEGORY_KEY = "category:{}"
+
+
 def category_for(code: str) -> Category:
-    key = f"category:{code}"
+    key = CATEGORY_KEY.format(code)
     category: Category | None = cache.get(key)
     if category is None:
         category = (
@@ -130,6 +133,10 @@ def category_for(code: str) -> Category:
             raise EventError(f"未知的事件类别：{code}")
         cache.set(key, category, CATEGORY_CACHE_SECONDS)
     return category
+
+
+def forget(sender: type, instance: Category, **kwargs: object) -> None:
+    cache.delete(CATEGORY_KEY.format(instance.code))
 
 
 @dataclass

@@ -45,12 +45,19 @@ def grid_code_for(lng: float, lat: float) -> str:
     return code
 
 
+DEPARTMENTS_KEY = "departments:{}"
+
+
+def forget(sender: type, instance: Department, **kwargs: object) -> None:
+    cache.delete(DEPARTMENTS_KEY.format(instance.kind))
+
+
 def default_department(category: Category, grid: Region) -> Department | None:
     """The department of the category's kind that serves the most specific area
     containing the grid (a township's 派出所 before the district's)."""
     if not category.department_kind:
         return None
-    key = f"departments:{category.department_kind}"
+    key = DEPARTMENTS_KEY.format(category.department_kind)
     candidates = cache.get(key)
     if candidates is None:
         candidates = list(

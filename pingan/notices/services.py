@@ -83,7 +83,11 @@ def drain_outbox(limit: int = 100, now: dt.datetime | None = None) -> int:
     for message in pending.order_by("id")[:limit]:
         claimed = OutboundMessage.objects.filter(
             pk=message.pk, status=OutboundMessage.Status.PENDING
-        ).update(status=OutboundMessage.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+        ).update(  # the time of this claim, not the round's: a round may be long
+            status=OutboundMessage.Status.SENDING,
+            attempts=F("attempts") + 1,
+            claimed_at=timezone.now(),
+        )
         if not claimed:
             continue
         try:
