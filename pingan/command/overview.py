@@ -10,6 +10,7 @@ import datetime as dt
 from django.db.models import Count, Sum
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pingan.accounts import access
 from pingan.accounts.models import Role, User
@@ -29,7 +30,7 @@ from pingan.events.models import (
 from pingan.events.selectors import events_for_user
 from pingan.fieldwork.models import Kind
 from pingan.fieldwork.selectors import work_for_user
-from pingan.lib.divisions import PATH_DEPTH, PATH_LENGTH
+from pingan.lib.divisions import PATH_DEPTH, PATH_LENGTH, SEGMENT_LENGTH, level_of_path
 from pingan.lib.divisions import Level as RegionLevel
 from pingan.lib.periods import day_start, period_bounds
 from pingan.parking import metrics as parking_metrics
@@ -55,8 +56,8 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
         raise ValueError("the running counts are kept per township: too coarse for this scope")
     reported = _FromCounts(user, first, last) if use_counts else _FromEvents(events, start, end)
     area_level = _area_level(user)
-    if area_level == "township":
-        by_area = reported.by_township()
+    if area_level in ROLLED_UP:  # from the townships' figures, summed by prefix
+        by_area = _rolled_up(reported.by_township(), ROLLED_UP[area_level])
     else:  # a township's own chart shows its villages, a village's its grids
         by_area = _by_area(events.filter(created_at__gte=start, created_at__lt=end), area_level)
     return {
@@ -73,6 +74,7 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
         "by_channel": reported.by("channel", dict(Channel.choices)),
         "by_source": _sources(reported.channels()),
         "area_level": area_level,
+        "area_name": AREA_NAMES[area_level],
         "by_area": _named(by_area),
         "trend": _days(reported.trend()),
         "registry": _registry(user),
@@ -174,16 +176,44 @@ def _wide(user: User) -> bool:
     )
 
 
-AREA_BELOW = {1: "township", 2: "village"}  # scope depth → the level its chart shows
+# The scope's level → the level of the areas its chart compares.
+AREA_BELOW = {
+    RegionLevel.PROVINCE: "city",
+    RegionLevel.CITY: "district",
+    RegionLevel.DISTRICT: "township",
+    RegionLevel.TOWNSHIP: "village",
+}
+AREA_NAMES = {
+    "city": _("市（州）"),
+    "district": _("区县"),
+    "township": _("乡镇/街道"),
+    "village": _("村/社区"),
+    "grid": _("网格"),
+}
+# Areas of a township or wider, and the length of their path (or, above the path,
+# their code's prefix: lib/divisions), by which a township's path is summed up.
+ROLLED_UP = {
+    "city": SEGMENT_LENGTH[RegionLevel.CITY],
+    "district": PATH_LENGTH[RegionLevel.DISTRICT],
+    "township": TOWNSHIP_PREFIX,
+}
 
 
 def _area_level(user: User) -> str:
-    """The level of the areas the user's chart compares: a district's townships, a
-    township's villages, a village's grids."""
-    depths = {path.count("/") for path in access.read_paths(user)}
-    if len(depths) != 1:
+    """The level of the areas the user's chart compares: a province's cities, a
+    city's districts, a district's townships, a township's villages, a village's
+    grids."""
+    levels = {level_of_path(path) for path in access.read_paths(user) if path}
+    if len(levels) != 1:
         return "township"
-    return AREA_BELOW.get(depths.pop(), "grid")
+    return AREA_BELOW.get(levels.pop(), "grid")
+
+
+def _rolled_up(by_township: dict[str, int], length: int) -> dict[str, int]:
+    areas: dict[str, int] = {}
+    for path, n in by_township.items():
+        areas[path[:length]] = areas.get(path[:length], 0) + n
+    return areas
 
 
 def _by_area(reported, level: str) -> dict[str, int]:

@@ -21,7 +21,13 @@ PERIODS = {"week": "周报", "month": "月报"}
 
 # The areas the report compares, by the level below the reader's: 乡镇街道 for a
 # district, 村社区 for a township, 网格 for a village.
-AREA_SHEETS = {"township": "乡镇街道", "village": "村社区", "grid": "网格"}
+AREA_SHEETS = {
+    "city": "市州",
+    "district": "区县",
+    "township": "乡镇街道",
+    "village": "村社区",
+    "grid": "网格",
+}
 
 
 @dataclass

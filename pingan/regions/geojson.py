@@ -16,7 +16,7 @@ from django.db import transaction
 from pingan.accounts import access
 from pingan.accounts.models import User
 from pingan.audit.services import journal_write
-from pingan.lib.divisions import LEVEL_ORDER, Level
+from pingan.lib.divisions import TREE_ORDER, Level
 from pingan.regions.models import Region
 from pingan.regions.services import (
     RegionError,
@@ -104,7 +104,7 @@ def _props(item: Any) -> dict:
 
 def _level_rank(item: Any) -> int:
     level = str(_props(item).get("level"))
-    return LEVEL_ORDER.index(Level(level)) if level in Level._value2member_map_ else 99
+    return TREE_ORDER.index(Level(level)) if level in Level._value2member_map_ else 99
 
 
 def _message(exc: Exception) -> str:

@@ -11,6 +11,8 @@ from pingan.lib.fields import PathField
 
 # The level names again, marked for translation (lib/divisions stays free of Django).
 LEVEL_NAMES = {
+    Level.PROVINCE: _("省"),
+    Level.CITY: _("市（州）"),
     Level.DISTRICT: _("区县"),
     Level.TOWNSHIP: _("乡镇/街道"),
     Level.VILLAGE: _("村/社区"),
@@ -74,7 +76,8 @@ class Region(models.Model):
         return point.x, point.y
 
     def ancestors(self) -> list[Region]:
-        """From the district down to the parent, in one query."""
+        """From the root (the province, the city or the district) down to the
+        parent, in one query."""
         paths = ancestor_paths(self.path)[:-1]
         return list(Region.objects.filter(path__in=paths).order_by("path"))
 

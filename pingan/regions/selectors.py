@@ -48,7 +48,7 @@ def home_node(user: User) -> Region | None:
     if not paths:
         return None
     if paths == ("",):
-        return Region.objects.filter(level=Level.DISTRICT, active=True).first()
+        return Region.objects.filter(parent=None, active=True).order_by("path").first()
     return user.region or Region.objects.filter(path=paths[0]).first()
 
 

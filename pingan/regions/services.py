@@ -36,7 +36,11 @@ def region_name(value: object) -> str:
 
 
 def path_for(level: Level, code: str, parent: Region | None) -> str:
-    prefix = parent.path if parent else ""
+    """A province or city is above the path (lib/divisions): its segment alone; a
+    district starts the path whatever is above it."""
+    if level in divisions.ABOVE_PATH:
+        return divisions.segment(level, code)
+    prefix = parent.path if parent and level != Level.DISTRICT else ""
     return f"{prefix}{divisions.segment(level, code)}/"
 
 
@@ -55,7 +59,9 @@ def region_create(
 ) -> Region:
     _check_parent(level, parent)
     try:
-        divisions.validate(level, code, parent.code if parent else None)
+        divisions.validate(
+            level, code, parent.code if parent else None, Level(parent.level) if parent else None
+        )
     except divisions.InvalidCode as exc:
         raise RegionError(str(exc)) from None
     if actor is not None and parent is not None:
@@ -93,10 +99,20 @@ def region_create(
     return region
 
 
+# What a node may sit under: the level right above, and a district also directly
+# under its province (省直辖县级行政单位). A province, city or district may be the
+# root of an installation.
+PARENT_LEVELS = {
+    Level.PROVINCE: (),
+    Level.CITY: (Level.PROVINCE,),
+    Level.DISTRICT: (Level.CITY, Level.PROVINCE),
+}
+
+
 def _check_parent(level: Level, parent: Region | None) -> None:
-    if level == Level.DISTRICT:
-        if parent is not None:
-            raise RegionError("区县是树的根，不能有上级")
+    if level in PARENT_LEVELS:
+        if parent is not None and Level(parent.level) not in PARENT_LEVELS[level]:
+            raise RegionError(f"{divisions.LABELS[level]}不能直接属于{parent.level_label}")
         return
     if parent is None:
         raise RegionError(f"{divisions.LABELS[level]}必须有上级节点")

@@ -3,7 +3,6 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pingan.lib.divisions import Level
 from pingan.regions.geojson import ImportFailed, export_tree, import_tree
 from pingan.regions.models import Region
 
@@ -29,7 +28,7 @@ class Command(BaseCommand):
         root = (
             Region.objects.filter(code=code).first()
             if code
-            else Region.objects.filter(level=Level.DISTRICT).first()
+            else Region.objects.filter(parent=None).order_by("path").first()
         )
         if root is None:
             raise CommandError(f"no region {code or '(district)'}")
