@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import free_port, wait_for
+from tests.server import free_port, listening
 
 BINDIR = max(glob("/usr/lib/postgresql/*/bin"), default="")
 NEEDS_CLUSTERS = [
@@ -108,17 +108,9 @@ def pgbouncer(primary: Cluster, folder: Path, config: Path) -> Iterator[int]:
     (folder / "pgbouncer.ini").write_text(text)
     for path in [folder, *folder.iterdir()]:
         shutil.chown(path, "postgres", "postgres")
-    process = subprocess.Popen(
-        ["runuser", "-u", "postgres", "--", "pgbouncer", str(folder / "pgbouncer.ini")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(port)
+    command = ["runuser", "-u", "postgres", "--", "pgbouncer", str(folder / "pgbouncer.ini")]
+    with listening(command, port):
         yield port
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def replayed(primary: Cluster, replica: Cluster) -> None:

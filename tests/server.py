@@ -93,6 +93,19 @@ def running_demo(
             server.wait(10)
 
 
+@contextlib.contextmanager
+def listening(command: list[str], port: int) -> Iterator[int]:
+    """A server process of the test's own (nginx, pgbouncer), until it answers on
+    `port`; stopped after."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(port)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 def log_in(page, base: str, username: str, password: str = "pingan-demo-2026") -> None:
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", username)

@@ -41,7 +41,7 @@ from tests.postgres import (
     primary_and_replica,
     replayed,
 )
-from tests.server import BIN, free_port, wait_for
+from tests.server import BIN, free_port, listening, wait_for
 
 pytestmark = [
     pytest.mark.live,
@@ -127,17 +127,8 @@ def nginx(folder: Path, upstreams: list[int]) -> Iterator[int]:
         f"  client_body_temp_path {folder}/body;\n  proxy_temp_path {folder}/proxy;\n"
         f"  include {folder}/pingan.conf;\n}}\n"
     )
-    process = subprocess.Popen(
-        ["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(port)
+    with listening(["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf")], port):
         yield port
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def stop(process: subprocess.Popen) -> None:

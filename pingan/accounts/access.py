@@ -31,8 +31,10 @@ class OutOfScope(PermissionDenied):
 def read_paths(user: User) -> tuple[str, ...]:
     if not user.is_authenticated or user.role == Role.RESIDENT:
         return ()
-    if (user.is_superuser and user.region is None) or user.role == Role.CITY_CENTRE:
-        # The city's platform holds the districts as nodes: its centre reads them all.
+    if (user.is_superuser or user.role == Role.CITY_CENTRE) and user.region is None:
+        # The city's platform may hold its districts as roots, with no city node
+        # above them: its centre, bound to no node, reads them all. A city centre
+        # bound to a city (or province) node reads what is under it.
         return ("",)
     node = user.region or (user.department.region if user.department else None)
     paths = {node.path} if node else set()

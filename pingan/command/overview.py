@@ -203,7 +203,10 @@ def _area_level(user: User) -> str:
     """The level of the areas the user's chart compares: a province's cities, a
     city's districts, a district's townships, a township's villages, a village's
     grids."""
-    levels = {level_of_path(path) for path in access.read_paths(user) if path}
+    paths = access.read_paths(user)
+    if paths == ("",):  # the whole installation: below its root
+        paths = tuple(Region.objects.filter(parent=None).values_list("path", flat=True))
+    levels = {level_of_path(path) for path in paths}
     if len(levels) != 1:
         return "township"
     return AREA_BELOW.get(levels.pop(), "grid")

@@ -74,3 +74,15 @@ def test_a_district_centre_does_not_see_its_neighbour(province, personas):
 def test_a_city_belongs_under_its_province_only(province):
     with pytest.raises(RegionError, match="不能直接属于"):
         node(Level.CITY, "630300000000", "某市", province["haidong"], (96, 26, 97, 27))
+
+
+def test_the_whole_installations_centre_compares_its_cities(province):
+    unbound = make_user("sheng_centre", Role.CITY_CENTRE)
+    assert overview(unbound)["area_level"] == "city"
+    assert events_for_user(unbound).count() == 3
+
+
+def test_a_city_centre_bound_to_its_city_reads_that_city_only(province):
+    haidong = make_user("hd_centre", Role.CITY_CENTRE, province["haidong"])
+    assert events_for_user(haidong).count() == 1
+    assert overview(haidong)["area_level"] == "district"
