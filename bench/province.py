@@ -40,7 +40,7 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from _setup import ROOT, percentile, postgres_url, report
+from _setup import PG_SERVER, ROOT, percentile, postgres_url, report
 
 sys.path.insert(0, str(ROOT))
 from tests.postgres import Staff  # noqa: E402
@@ -50,6 +50,8 @@ SCALE = float(os.environ.get("PINGAN_BENCH_PROVINCE_SCALE", "1"))
 PEOPLE = int(6_000_000 * SCALE)
 EVENTS = int(10_000_000 * SCALE)
 DAYS = 730
+# 1: measure the database an earlier run generated (after a change to the app).
+REUSE = os.environ.get("PINGAN_BENCH_PROVINCE_REUSE") == "1"
 RUNS = int(os.environ.get("PINGAN_BENCH_PROVINCE_RUNS", "40"))
 INTAKE_SECONDS = 20
 CLIENTS = 8
@@ -167,14 +169,7 @@ def tree() -> dict[str, str]:
         for n in range(1, county_count + 1):
             _county(add, city, f"{city_code}{n:02d}", f"{city_name}第{n}县", county_index)
             county_index += 1
-    return {
-        "province": "630000000000",
-        "city": "630200000000",
-        "county": "630202000000",
-        "township": "630202001000",
-        "village": "630202001001",
-        "grid": "630202001001001",
-    }
+    return CODES
 
 
 def _county(add, city: int, code: str, name: str, index: int) -> None:
@@ -483,6 +478,15 @@ def people() -> None:
     )
 
 
+# One node at each level, for the centres who measure.
+CODES = {
+    "province": "630000000000",
+    "city": "630200000000",
+    "county": "630202000000",
+    "township": "630202001000",
+    "village": "630202001001",
+    "grid": "630202001001001",
+}
 LEVEL_ROLES = {
     "province": "city_centre",
     "city": "city_centre",
@@ -508,7 +512,6 @@ def users(codes: dict[str, str]) -> list[tuple[str, float, float]]:
             region=region,
             check_password=False,
         )
-    workers = []
     grids = Region.objects.filter(level="grid", code__endswith="001001001").order_by("code")
     for n, grid in enumerate(grids[:CLIENTS]):
         user_create(
@@ -519,8 +522,14 @@ def users(codes: dict[str, str]) -> list[tuple[str, float, float]]:
             region=grid,
             check_password=False,
         )
-        workers.append((f"w_{n}", *grid.inner_point()))
-    return workers
+    return reporters()
+
+
+def reporters() -> list[tuple[str, float, float]]:
+    from pingan.accounts.models import User
+
+    workers = User.objects.filter(username__startswith="w_").select_related("region")
+    return [(w.username, *w.region.inner_point()) for w in workers.order_by("username")]
 
 
 GENERATED = {
@@ -776,13 +785,18 @@ def intake(bases: list[str], workers: list[tuple[str, float, float]]) -> dict:
 
 
 def main() -> None:
-    url = postgres_url(DATABASE)
-    if url is None:
-        raise SystemExit("province bench: needs PostgreSQL (PINGAN_BENCH_PG)")
-    disk = disk_check(tempfile.gettempdir())
-    started = time.perf_counter()
-    made = generate(url)
-    generation = round(time.perf_counter() - started, 1)
+    if REUSE:  # the database a previous run made, migrated to this release
+        url = PG_SERVER.rsplit("/", 1)[0] + "/" + DATABASE
+        django_setup(url)
+        made, generation, disk = {"codes": CODES, "workers": reporters()}, None, {}
+    else:
+        url = postgres_url(DATABASE)
+        if url is None:
+            raise SystemExit("province bench: needs PostgreSQL (PINGAN_BENCH_PG)")
+        disk = disk_check(tempfile.gettempdir())
+        started = time.perf_counter()
+        made = generate(url)
+        generation = round(time.perf_counter() - started, 1)
     facts = database_facts(url)
     in_scope = scope_events(url, made["codes"])
     one = Servers(url, 1)
@@ -814,6 +828,7 @@ def main() -> None:
             "disk": disk,
             "generation_s": generation,
             "generation": {k: v for k, v in made.items() if k.endswith("_s")},
+            "reused": REUSE,
             "database": facts,
             "pages": measured,
             "intake": [intake_one, intake_two],

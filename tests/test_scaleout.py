@@ -7,6 +7,7 @@ two workers. It shows that
 - a grid boundary changed on one server moves a point on the other within the
   grid index's stated time (regions.geo: CHECK_SECONDS);
 - an account locked on one server is locked on the other (rate limits in Redis);
+- a photo saved on one host is served by the other (the shared media folder);
 - two workers through the pooler send each text once, and a worker killed while
   sending is taken over when its lease lapses;
 - the command centre's reads go to the replica behind the pooler;
@@ -271,6 +272,23 @@ def test_a_boundary_changed_on_one_server_moves_a_point_on_the_other(platform):
     # moved on, not just the first to answer.
     time.sleep(max(0, changed_at + _GridIndexCache.CHECK_SECONDS + 0.5 - time.monotonic()))
     assert not any(admin_b.api("GET", where)[1]["found"] for _ in range(6))
+
+
+PHOTO = (
+    "from django.core.files.base import ContentFile; "
+    "from pingan.events.models import Event, Photo; "
+    "e = Event.objects.order_by('id').first(); data = b'shared-media-' + bytes(range(256)); "
+    "p = Photo(event=e, content_type='image/jpeg', size=len(data), sha256='x'); "
+    "p.original.save('host-a.jpg', ContentFile(data), save=False); "
+    "p.public.save('host-a.jpg', ContentFile(data)); print(p.pk)"
+)
+
+
+def test_a_photo_saved_on_one_host_is_served_by_the_other(platform):
+    photo = platform.shell(PHOTO)  # host A's process writes into the shared media folder
+    centre = Staff(platform.servers[1], "zhihui")
+    served = centre.opener.open(f"{platform.servers[1]}/events/photos/{photo}/", timeout=30)
+    assert served.read() == b"shared-media-" + bytes(range(256))
 
 
 def test_an_account_locked_on_one_server_is_locked_on_the_other(platform):
