@@ -333,7 +333,8 @@ def events() -> None:
         f" JOIN bench_grid g ON g.idx = (n::bigint * 7919) % {grids}"
         f" JOIN bench_category c ON c.idx = n % {categories}"
         f" CROSS JOIN LATERAL (SELECT {created} AS at) t"
-        f" CROSS JOIN LATERAL (SELECT {state} AS state) st",
+        f" CROSS JOIN LATERAL (SELECT {state} AS state) st"
+        " ORDER BY n",  # ids in the order of time, as a live installation's
         tuple(params),
     )
 
@@ -713,24 +714,33 @@ def pages(base: str, in_scope: dict[str, int]) -> dict:
     return found
 
 
-def cpu_seconds() -> dict[str, float]:
-    """CPU time so far of PostgreSQL's processes, the app servers' and this one."""
+def cpu_seconds() -> dict[tuple[str, str], float]:
+    """CPU time so far of each PostgreSQL process, app server process and this one,
+    by (part, pid). A process's reaped children count in it (cutime, cstime), so a
+    PostgreSQL backend that ends during the run still counts, in the postmaster."""
     tick = os.sysconf("SC_CLK_TCK")
-    groups = {"postgres": 0.0, "app servers": 0.0}
+    found: dict[tuple[str, str], float] = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        used = (int(stat[11]) + int(stat[12])) / tick
+        used = sum(int(field) for field in stat[11:15]) / tick
         if command.startswith(b"postgres"):
-            groups["postgres"] += used
+            found["postgres", pid] = used
         elif b"gunicorn" in command:
-            groups["app servers"] += used
+            found["app servers", pid] = used
     own = os.times()
-    groups["clients"] = own.user + own.system
-    return groups
+    found["clients", str(os.getpid())] = own.user + own.system
+    return found
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    used = {"postgres": 0.0, "app servers": 0.0, "clients": 0.0}
+    for (part, pid), seconds in after.items():
+        used[part] += seconds - before.get((part, pid), 0.0)
+    return {part: round(seconds, 1) for part, seconds in used.items()}
 
 
 def intake(bases: list[str], workers: list[tuple[str, float, float]]) -> dict:
@@ -770,7 +780,7 @@ def intake(bases: list[str], workers: list[tuple[str, float, float]]) -> dict:
         thread.join()
     elapsed = time.monotonic() - started
     after = cpu_seconds()
-    used = {group: round(after[group] - before[group], 1) for group in after}
+    used = cpu_used(before, after)
     total = sum(used.values())
     per_second = sum(done) / elapsed
     return {
