@@ -10,7 +10,6 @@ import datetime as dt
 from django.db.models import Count, Sum
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from pingan.accounts import access
 from pingan.accounts.models import Role, User
@@ -36,7 +35,7 @@ from pingan.lib.periods import day_start, period_bounds
 from pingan.parking import metrics as parking_metrics
 from pingan.parking import reports as parking_reports
 from pingan.parking import selectors as parking_selectors
-from pingan.regions.models import Region
+from pingan.regions.models import LEVEL_NAMES, Region
 from pingan.registry import counts as registry_counts
 from pingan.video.selectors import coverage as video_coverage
 
@@ -74,7 +73,7 @@ def overview(user: User, *, period: str = "month", from_counts: bool | None = No
         "by_channel": reported.by("channel", dict(Channel.choices)),
         "by_source": _sources(reported.channels()),
         "area_level": area_level,
-        "area_name": AREA_NAMES[area_level],
+        "area_name": LEVEL_NAMES[RegionLevel(area_level)],
         "by_area": _named(by_area),
         "trend": _days(reported.trend()),
         "registry": _registry(user),
@@ -182,13 +181,6 @@ AREA_BELOW = {
     RegionLevel.CITY: "district",
     RegionLevel.DISTRICT: "township",
     RegionLevel.TOWNSHIP: "village",
-}
-AREA_NAMES = {
-    "city": _("市（州）"),
-    "district": _("区县"),
-    "township": _("乡镇/街道"),
-    "village": _("村/社区"),
-    "grid": _("网格"),
 }
 # Areas of a township or wider, and the length of their path (or, above the path,
 # their code's prefix: lib/divisions), by which a township's path is summed up.
