@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "pingan.links",
     "pingan.counter",
     "pingan.convenience",
+    "pingan.history",
     "pingan.web",
     "pingan.demo",
 ]

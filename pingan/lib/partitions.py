@@ -1,0 +1,302 @@
+"""Monthly partitions of the history tables on PostgreSQL (events, steps, the
+journal, work records, parking passages); SQLite keeps plain tables.
+
+PostgreSQL cannot hold a unique index on a partitioned table unless it includes
+the partition's column, and a foreign key must point at such an index. So a table
+that others point at, or with a column unique across months, keeps a narrow
+*key table* beside it (`<table>_key`: the id, the month's column and the unique
+columns), filled by statement triggers on every insert, update, delete and
+truncate. The unique indexes move there, and the other tables' foreign keys
+point there instead: the receipt stays unique across two years of months, and a
+step still cannot name an event that does not exist. A table whose rows are
+unique by construction (the journal: one writer at a time holds the chain's head)
+needs none; its unique indexes gain the month's column instead.
+
+Months are cut at midnight in the installation's time zone; a DEFAULT partition
+takes what falls outside them (a clock set wrong, a back-dated import) until
+`ensure` gives that month its own partition, moving the rows.
+
+Django sees none of this: the model keeps `id` as its key and the ORM's queries
+and inserts work unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+MONTH = re.compile(r"_p(\d{4})(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    column: str  # the month's column
+    keyed: bool  # keeps a key table for foreign keys and unique columns
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def part_name(table: str, month: dt.date) -> str:
+    return f"{table}_p{month:%Y%m}"
+
+
+def _bound(month: dt.date, zone: str) -> str:
+    return dt.datetime.combine(month, dt.time(), ZoneInfo(zone)).isoformat()
+
+
+def _rows(cursor, sql: str, params: tuple = ()) -> list[tuple]:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
+
+
+def is_partitioned(connection: BaseDatabaseWrapper, table: str) -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        return bool(
+            _rows(
+                cursor,
+                "SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
+                "WHERE c.relname = %s AND c.relnamespace = current_schema()::regnamespace",
+                (table,),
+            )
+        )
+
+
+def tables(connection: BaseDatabaseWrapper) -> list[Table]:
+    """Every table partitioned here, with its month's column."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        found = _rows(
+            cursor,
+            "SELECT c.relname, a.attname, EXISTS (SELECT 1 FROM pg_class k "
+            "  WHERE k.relname = c.relname || '_key' AND k.relnamespace = c.relnamespace) "
+            "FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = p.partattrs[0] "
+            "WHERE c.relnamespace = current_schema()::regnamespace ORDER BY c.relname",
+        )
+    return [Table(name, column, keyed) for name, column, keyed in found]
+
+
+def months(connection: BaseDatabaseWrapper, table: str) -> list[dt.date]:
+    """The months that have a partition of their own, oldest first."""
+    with connection.cursor() as cursor:
+        names = _rows(
+            cursor,
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass",
+            (table,),
+        )
+    found = [MONTH.search(name) for (name,) in names]
+    return sorted(dt.date(int(m[1]), int(m[2]), 1) for m in found if m)
+
+
+def convert(connection: BaseDatabaseWrapper, table: Table, zone: str, ahead: int = 3) -> None:
+    """Turn a plain table into one partitioned by month, keeping its rows, indexes,
+    checks, triggers and the foreign keys to and from it. Runs in a migration, so
+    all of it commits or none."""
+    t, column = table.name, table.column
+    with connection.cursor() as cursor:
+        outbound = _constraints(cursor, "conrelid = %s::regclass AND contype = 'f'", t)
+        inbound = _constraints(
+            cursor, "confrelid = %s::regclass AND conrelid <> confrelid AND contype = 'f'", t
+        )
+        indexes = _rows(
+            cursor,
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisunique, "
+            "ARRAY(SELECT a.attname FROM pg_attribute a "
+            "      WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)) "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary",
+            (t,),
+        )
+        triggers = _rows(
+            cursor,
+            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+            "WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+            (t,),
+        )
+        if inbound and not table.keyed:
+            raise ValueError(f"{t}: other tables point at it, so it needs a key table")
+        for child, name, _ in inbound:
+            cursor.execute(f'ALTER TABLE {child} DROP CONSTRAINT "{name}"')
+        for _, name, _ in outbound:
+            cursor.execute(f'ALTER TABLE {t} DROP CONSTRAINT "{name}"')
+        for name, _ in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}" ON {t}')
+        (last_id,) = _rows(cursor, f"SELECT coalesce(max(id), 0) FROM {t}")[0]
+        cursor.execute(f"ALTER TABLE {t} RENAME TO {t}_plain")
+        cursor.execute(
+            f"CREATE TABLE {t} (LIKE {t}_plain INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+            f"INCLUDING STORAGE) PARTITION BY RANGE ({column})"
+        )
+        cursor.execute(f"CREATE TABLE {t}_pdefault PARTITION OF {t} DEFAULT")
+        cursor.execute(f"INSERT INTO {t} SELECT * FROM {t}_plain")
+        cursor.execute(f"DROP TABLE {t}_plain")
+        cursor.execute(f"ALTER TABLE {t} ADD PRIMARY KEY (id, {column})")
+        cursor.execute(f"CREATE SEQUENCE {t}_id_seq OWNED BY {t}.id")
+        cursor.execute(f"SELECT setval('{t}_id_seq', %s, %s)", (max(last_id, 1), last_id > 0))
+        cursor.execute(f"ALTER TABLE {t} ALTER id SET DEFAULT nextval('{t}_id_seq')")
+        unique = [(name, sql, cols) for name, sql, is_unique, cols in indexes if is_unique]
+        for _, sql, is_unique, _ in indexes:
+            if not is_unique:
+                cursor.execute(sql)
+        if table.keyed:
+            _key_table(cursor, t, column, unique)
+        else:
+            for name, _, cols in unique:
+                listed = ", ".join([*cols, column])
+                cursor.execute(f'CREATE UNIQUE INDEX "{name}" ON {t} ({listed})')
+        for _, name, definition in outbound:
+            definition = definition.replace(f"REFERENCES {t}(", f"REFERENCES {t}_key(")
+            cursor.execute(f'ALTER TABLE {t} ADD CONSTRAINT "{name}" {definition}')
+        for child, name, definition in inbound:
+            definition = definition.replace(f"REFERENCES {t}(", f"REFERENCES {t}_key(")
+            cursor.execute(f'ALTER TABLE {child} ADD CONSTRAINT "{name}" {definition}')
+        for _, definition in triggers:
+            cursor.execute(definition)
+    ensure(connection, t, zone, ahead=ahead)
+
+
+def _constraints(cursor, where: str, table: str) -> list[tuple[str, str, str]]:
+    return _rows(
+        cursor,
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+        f"FROM pg_constraint WHERE {where}",
+        (table,),
+    )
+
+
+def _key_table(cursor, t: str, column: str, unique: list[tuple[str, str, list[str]]]) -> None:
+    """The key table, its unique indexes and the triggers that keep it."""
+    extra = sorted({c for _, _, cols in unique for c in cols} - {"id", column})
+    columns = ["id", column, *extra]
+    types = dict(
+        _rows(
+            cursor,
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            (t,),
+        )
+    )
+    listed = ", ".join(columns)
+    body = ", ".join(f"{c} {types[c]}" for c in columns)
+    cursor.execute(f"CREATE TABLE {t}_key ({body}, PRIMARY KEY (id))")
+    cursor.execute(f"INSERT INTO {t}_key ({listed}) SELECT {listed} FROM {t}")
+    for _, sql, _ in unique:
+        cursor.execute(sql.replace(f" ON {_qualified(cursor, t)} ", f" ON {t}_key "))
+    changed = " OR ".join(f"k.{c} IS DISTINCT FROM n.{c}" for c in columns[1:])
+    assign = ", ".join(f"{c} = n.{c}" for c in columns[1:])
+    bodies = {
+        "insert": f"INSERT INTO {t}_key ({listed}) SELECT {listed} FROM new_rows",
+        "delete": f"DELETE FROM {t}_key WHERE id IN (SELECT id FROM old_rows)",
+        "update": (
+            f"UPDATE {t}_key k SET {assign} FROM new_rows n WHERE k.id = n.id AND ({changed})"
+        ),
+        # After a TRUNCATE of the table (a test's flush) its keys go too; DELETE,
+        # because the other tables' keys point here.
+        "truncate": f"DELETE FROM {t}_key",
+    }
+    transitions = {
+        "insert": "REFERENCING NEW TABLE AS new_rows",
+        "delete": "REFERENCING OLD TABLE AS old_rows",
+        "update": "REFERENCING NEW TABLE AS new_rows",
+        "truncate": "",
+    }
+    for event, statement in bodies.items():
+        cursor.execute(
+            f"CREATE FUNCTION {t}_key_{event}() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN {statement}; RETURN NULL; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER {t}_key_{event} AFTER {event.upper()} ON {t} "
+            f"{transitions[event]} FOR EACH STATEMENT EXECUTE FUNCTION {t}_key_{event}()"
+        )
+
+
+def _qualified(cursor, table: str) -> str:
+    """How pg_get_indexdef names the table: with its schema."""
+    (name,) = _rows(
+        cursor,
+        "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = %s::regclass",
+        (table,),
+    )[0]
+    return str(name)
+
+
+def ensure(
+    connection: BaseDatabaseWrapper,
+    table: str,
+    zone: str,
+    ahead: int = 3,
+    today: dt.date | None = None,
+) -> list[dt.date]:
+    """Give this month, the next `ahead` months and every month with rows waiting
+    in the DEFAULT partition a partition of their own; return the months made."""
+    today = today or dt.datetime.now(ZoneInfo(zone)).date()
+    column = next(t.column for t in tables(connection) if t.name == table)
+    with connection.cursor() as cursor:
+        waiting = _rows(
+            cursor,
+            f"SELECT DISTINCT date_trunc('month', {column} AT TIME ZONE %s)::date "
+            f"FROM {table}_pdefault",
+            (zone,),
+        )
+    wanted = {month for (month,) in waiting}
+    month = month_start(today)
+    for _ in range(ahead + 1):
+        wanted.add(month)
+        month = next_month(month)
+    made = sorted(wanted - set(months(connection, table)))
+    for month in made:
+        _create(connection, table, column, month, zone, moving=(month,) in waiting)
+    return made
+
+
+def _create(connection, table: str, column: str, month: dt.date, zone: str, moving: bool):
+    part = part_name(table, month)
+    start, end = _bound(month, zone), _bound(next_month(month), zone)
+    bounds = f"FOR VALUES FROM ('{start}') TO ('{end}')"
+    with connection.cursor() as cursor:
+        if not moving:
+            cursor.execute(f"CREATE TABLE {part} PARTITION OF {table} {bounds}")
+            return
+        # Rows of this month wait in DEFAULT: PostgreSQL will not add the partition
+        # while they are there. Detached, DEFAULT gives them up; inserting into the
+        # partition itself (not the parent) leaves the key table as it is.
+        in_month = f"{column} >= %s AND {column} < %s"
+        cursor.execute(f"ALTER TABLE {table} DETACH PARTITION {table}_pdefault")
+        cursor.execute(f"CREATE TABLE {part} PARTITION OF {table} {bounds}")
+        cursor.execute(
+            f"INSERT INTO {part} SELECT * FROM {table}_pdefault WHERE {in_month}", (start, end)
+        )
+        cursor.execute(f"DELETE FROM {table}_pdefault WHERE {in_month}", (start, end))
+        cursor.execute(f"ALTER TABLE {table} ATTACH PARTITION {table}_pdefault DEFAULT")
+
+
+def rows_in(connection: BaseDatabaseWrapper, table: str, month: dt.date) -> int:
+    with connection.cursor() as cursor:
+        (count,) = _rows(cursor, f"SELECT count(*) FROM {part_name(table, month)}")[0]
+    return int(count)
+
+
+def drop(connection: BaseDatabaseWrapper, table: str, month: dt.date) -> None:
+    """Detach a month's partition and drop it. The caller has archived its rows;
+    DETACH and DROP remove them without the table's row triggers, so the journal's
+    refusal of DELETE stays as it is for everyone else."""
+    part = part_name(table, month)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} DETACH PARTITION {part}")
+        cursor.execute(f"DROP TABLE {part}")
