@@ -65,3 +65,26 @@ class JournalHead(models.Model):
     # written before the key existed and carry a plain SHA-256. Checkpoints record it,
     # so moving it up to pass rewritten rows off as old ones is caught.
     keyed_from = models.PositiveBigIntegerField(default=1)
+
+
+class Archive(models.Model):
+    """A month of a partitioned history table taken out of the database into a file
+    (history/services.py; the journal's by audit/archive.py). For the journal the
+    row is the chain's anchor: verify starts after `last_seq` from `last_hash`,
+    and the signature (the audit key) keeps anyone from moving the anchor to skip
+    rows they removed."""
+
+    table = models.CharField(max_length=64)
+    month = models.DateField()
+    rows = models.PositiveBigIntegerField(default=0)
+    file = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, blank=True)
+    first_seq = models.PositiveBigIntegerField(default=0)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    signature = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["table", "month"]
+        constraints = [models.UniqueConstraint(fields=["table", "month"], name="archive_once")]

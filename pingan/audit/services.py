@@ -3,14 +3,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from pingan.audit import archive
 from pingan.audit.checkpoints import Checkpoint, checkpoint_read
 from pingan.audit.models import JournalEntry, JournalHead
 
@@ -117,27 +119,24 @@ class Breach:
 
 def journal_verify(checkpoints: list[Checkpoint] | None = None) -> Iterator[Breach]:
     """Walk the chain against the audit key and the checkpoints outside the
-    database; yield every row that was altered, removed or inserted."""
+    database; yield every row that was altered, removed or inserted. Months moved
+    to archive files are not walked here: the walk starts from their signed anchor
+    (journal_verify_files walks the files)."""
     if checkpoints is None:
         checkpoints = list(checkpoint_read())
     head = JournalHead.objects.filter(pk=1).first()
     keyed_from = head.keyed_from if head else 1
     yield from _checkpoint_breaches(checkpoints, keyed_from)
     seen = {c.seq: c for c in checkpoints if c.valid}
-    expected_prev, expected_seq = GENESIS, 1
-    for entry in JournalEntry.objects.order_by("seq").iterator(chunk_size=2000):
-        if entry.seq != expected_seq:
-            yield Breach(expected_seq, f"rows {expected_seq}–{entry.seq - 1} are missing")
-        if entry.prev_hash != expected_prev:
-            yield Breach(entry.seq, "prev_hash does not match the row before it")
-        if _digest(entry, keyed=entry.seq >= keyed_from) != entry.hash:
-            yield Breach(entry.seq, "content does not match its keyed hash (row was altered)")
-        checkpoint = seen.get(entry.seq)
-        if checkpoint and checkpoint.hash != entry.hash:
-            yield Breach(entry.seq, f"differs from the checkpoint of {checkpoint.at}")
-        expected_prev, expected_seq = entry.hash, entry.seq + 1
-    last = expected_seq - 1
-    if head and (head.seq != last or head.hash != expected_prev):
+    start = Link(1, GENESIS)
+    if (anchor := archive.anchor()) is not None:
+        if not archive.anchor_valid(anchor):
+            yield Breach(anchor.last_seq, "the archive anchor's signature does not match the key")
+        start = Link(anchor.last_seq + 1, anchor.last_hash)
+    rows = JournalEntry.objects.order_by("seq").iterator(chunk_size=2000)
+    end = yield from _walk(rows, start, keyed_from, seen)
+    last = end.seq - 1
+    if head and (head.seq != last or head.hash != end.prev):
         yield Breach(head.seq, "the last rows of the journal are missing")
     latest = max(seen.values(), key=lambda c: c.seq, default=None)
     if latest and latest.seq > last:
@@ -145,6 +144,47 @@ def journal_verify(checkpoints: list[Checkpoint] | None = None) -> Iterator[Brea
             last + 1,
             f"rows {last + 1}–{latest.seq} are missing: the checkpoint of {latest.at} saw them",
         )
+
+
+def journal_verify_files(paths: list[Path]) -> Iterator[Breach]:
+    """Walk archived months, oldest first, each from the one before; the last must
+    end where the anchor says the database's rows begin."""
+    head = JournalHead.objects.filter(pk=1).first()
+    keyed_from = head.keyed_from if head else 1
+    end = Link(1, GENESIS)
+    for path in paths:
+        end = yield from _walk(archive.read(path), end, keyed_from, {})
+    anchor = archive.anchor()
+    if anchor and end.seq <= anchor.last_seq:
+        yield Breach(end.seq, f"rows {end.seq}–{anchor.last_seq} are archived in other files")
+    elif anchor and end.prev != anchor.last_hash:
+        yield Breach(anchor.last_seq, "the files do not end where the archive anchor does")
+
+
+@dataclass(frozen=True)
+class Link:
+    """Where the walk stands: the next row's seq and the hash it must follow."""
+
+    seq: int
+    prev: str
+
+
+def _walk(
+    entries: Iterable[JournalEntry], start: Link, keyed_from: int, seen: dict[int, Checkpoint]
+) -> Generator[Breach, None, Link]:
+    expected = start
+    for entry in entries:
+        if entry.seq != expected.seq:
+            yield Breach(expected.seq, f"rows {expected.seq}–{entry.seq - 1} are missing")
+        if entry.prev_hash != expected.prev:
+            yield Breach(entry.seq, "prev_hash does not match the row before it")
+        if _digest(entry, keyed=entry.seq >= keyed_from) != entry.hash:
+            yield Breach(entry.seq, "content does not match its keyed hash (row was altered)")
+        checkpoint = seen.get(entry.seq)
+        if checkpoint and checkpoint.hash != entry.hash:
+            yield Breach(entry.seq, f"differs from the checkpoint of {checkpoint.at}")
+        expected = Link(entry.seq + 1, entry.hash)
+    return expected
 
 
 def _checkpoint_breaches(checkpoints: list[Checkpoint], keyed_from: int) -> Iterator[Breach]:

@@ -4,7 +4,9 @@
 - DailyIntake (reported day, township, 大类, channel): +1 at intake;
 - DailyClosed (closing day, township): +1 when an event is closed.
 An upsert adds to the row, so concurrent requests never lose a count. `recount`
-rebuilds them from the events, and with check=True only says where they differ."""
+rebuilds them from the events, and with check=True only says where they differ;
+the days before a month archived to files (history/services.py) are left as they
+are, since their events are no longer here to count."""
 
 from __future__ import annotations
 
@@ -13,12 +15,14 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Model
+from django.db.models import Count, F, Max, Model, QuerySet
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 
+from pingan.audit.models import Archive
 from pingan.events.models import DailyClosed, DailyCount, DailyIntake, Event, State
 from pingan.lib.divisions import PATH_LENGTH, Level
+from pingan.lib.partitions import next_month
 
 TOWNSHIP_PREFIX = PATH_LENGTH[Level.TOWNSHIP]
 TABLES: dict[type[Model], list[str]] = {
@@ -70,15 +74,27 @@ def add(model: type[Model], deltas: Counter) -> None:
         )
 
 
-def counted_from_events() -> dict[type[Model], Counter]:
-    """What the three tables should hold, counted from the events."""
+def frozen_before() -> dt.date | None:
+    """The first day whose counts can still be recounted: every earlier one may
+    have lost events to the archive."""
+    last = Archive.objects.filter(table=Event._meta.db_table).aggregate(m=Max("month"))["m"]
+    return next_month(last) if last else None
+
+
+def counted_from_events(since: dt.date | None = None) -> dict[type[Model], Counter]:
+    """What the three tables should hold for the days from `since`, counted from
+    the events."""
     local = timezone.get_current_timezone()
-    events = Event.objects.annotate(
+    start = dt.datetime.combine(since, dt.time(), local) if since else None
+    events, closed = Event.objects.all(), Event.objects.filter(closed_at__isnull=False)
+    if start:
+        events, closed = events.filter(created_at__gte=start), closed.filter(closed_at__gte=start)
+    events = events.annotate(
         day=TruncDate("created_at", tzinfo=local),
         township=Substr("region_path", 1, TOWNSHIP_PREFIX),
         top=F("category__parent_id"),
     )
-    closed = Event.objects.filter(closed_at__isnull=False).annotate(
+    closed = closed.annotate(
         day=TruncDate("closed_at", tzinfo=local),
         township=Substr("region_path", 1, TOWNSHIP_PREFIX),
     )
@@ -95,26 +111,32 @@ def counted_from_events() -> dict[type[Model], Counter]:
     }
 
 
-def kept(model: type[Model]) -> Counter:
-    rows = model.objects.exclude(count=0).values_list(*TABLES[model], "count")  # type: ignore[attr-defined]
+def kept(model: type[Model], since: dt.date | None = None) -> Counter:
+    rows = _days(model, since).exclude(count=0).values_list(*TABLES[model], "count")
     return Counter({tuple(row[:-1]): row[-1] for row in rows})
 
 
 def recount(*, check: bool = False) -> list[tuple[str, tuple, int, int]]:
     """Where the kept counts differ from the events: (table, key, kept, counted).
     Unless check=True, the kept counts are then replaced by the recount."""
+    since = frozen_before()
     with transaction.atomic():
-        counted = counted_from_events()
+        counted = counted_from_events(since)
         differences = []
         for model, should in counted.items():
-            have = kept(model)
+            have = kept(model, since)
             for key in sorted(set(should) | set(have), key=str):
                 if have.get(key, 0) != should.get(key, 0):
                     differences.append((model.__name__, key, have.get(key, 0), should.get(key, 0)))
             if not check:
-                model.objects.all().delete()  # type: ignore[attr-defined]
+                _days(model, since).delete()
                 model.objects.bulk_create(  # type: ignore[attr-defined]
                     model(**dict(zip(TABLES[model], key, strict=True)), count=n)
                     for key, n in should.items()
                 )
     return differences
+
+
+def _days(model: type[Model], since: dt.date | None) -> QuerySet:
+    rows = model.objects.all()  # type: ignore[attr-defined]
+    return rows.filter(day__gte=since) if since else rows

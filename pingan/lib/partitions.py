@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -50,13 +51,18 @@ def part_name(table: str, month: dt.date) -> str:
     return f"{table}_p{month:%Y%m}"
 
 
+def begins(month: dt.date, zone: str) -> dt.datetime:
+    """The month's first moment in the installation's time zone."""
+    return dt.datetime.combine(month, dt.time(), ZoneInfo(zone))
+
+
 def _bound(month: dt.date, zone: str) -> str:
-    return dt.datetime.combine(month, dt.time(), ZoneInfo(zone)).isoformat()
+    return begins(month, zone).isoformat()
 
 
-def _rows(cursor, sql: str, params: tuple = ()) -> list[tuple]:
+def _rows(cursor: Any, sql: str, params: tuple = ()) -> list[tuple]:
     cursor.execute(sql, params)
-    return cursor.fetchall()
+    return list(cursor.fetchall())
 
 
 def is_partitioned(connection: BaseDatabaseWrapper, table: str) -> bool:
@@ -169,7 +175,7 @@ def convert(connection: BaseDatabaseWrapper, table: Table, zone: str, ahead: int
     ensure(connection, t, zone, ahead=ahead)
 
 
-def _constraints(cursor, where: str, table: str) -> list[tuple[str, str, str]]:
+def _constraints(cursor: Any, where: str, table: str) -> list[tuple[str, str, str]]:
     return _rows(
         cursor,
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
@@ -178,7 +184,7 @@ def _constraints(cursor, where: str, table: str) -> list[tuple[str, str, str]]:
     )
 
 
-def _key_table(cursor, t: str, column: str, unique: list[tuple[str, str, list[str]]]) -> None:
+def _key_table(cursor: Any, t: str, column: str, unique: list[tuple[str, str, list[str]]]) -> None:
     """The key table, its unique indexes and the triggers that keep it."""
     extra = sorted({c for _, _, cols in unique for c in cols} - {"id", column})
     columns = ["id", column, *extra]
@@ -225,7 +231,7 @@ def _key_table(cursor, t: str, column: str, unique: list[tuple[str, str, list[st
         )
 
 
-def _qualified(cursor, table: str) -> str:
+def _qualified(cursor: Any, table: str) -> str:
     """How pg_get_indexdef names the table: with its schema."""
     (name,) = _rows(
         cursor,
@@ -265,7 +271,14 @@ def ensure(
     return made
 
 
-def _create(connection, table: str, column: str, month: dt.date, zone: str, moving: bool):
+def _create(
+    connection: BaseDatabaseWrapper,
+    table: str,
+    column: str,
+    month: dt.date,
+    zone: str,
+    moving: bool,
+) -> None:
     part = part_name(table, month)
     start, end = _bound(month, zone), _bound(next_month(month), zone)
     bounds = f"FOR VALUES FROM ('{start}') TO ('{end}')"
