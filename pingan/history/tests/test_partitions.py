@@ -113,7 +113,8 @@ def test_old_months_go_to_files_with_the_chain_and_the_counts_whole(request, tmp
     assert dt.date(2025, 3, 1) not in journal_months
     assert dt.date(2025, 4, 1) in journal_months
 
-    lines = [json.loads(line) for line in gzip.open(tmp_path / "events_event/2025-03.jsonl.gz")]
+    with gzip.open(tmp_path / "events_event/2025-03.jsonl.gz", "rt") as archived:
+        lines = [json.loads(line) for line in archived]
     kept = {(line["model"], line["fields"].get("receipt")) for line in lines}
     assert ("events.event", gone.receipt) in kept
     assert any(line["model"] == "events.step" for line in lines)
