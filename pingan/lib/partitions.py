@@ -248,9 +248,11 @@ def ensure(
     zone: str,
     ahead: int = 3,
     today: dt.date | None = None,
+    since: dt.date | None = None,
 ) -> list[dt.date]:
-    """Give this month, the next `ahead` months and every month with rows waiting
-    in the DEFAULT partition a partition of their own; return the months made."""
+    """Give this month (or every month from `since`), the next `ahead` months and
+    every month with rows waiting in the DEFAULT partition a partition of their
+    own; return the months made."""
     today = today or dt.datetime.now(ZoneInfo(zone)).date()
     column = next(t.column for t in tables(connection) if t.name == table)
     with connection.cursor() as cursor:
@@ -261,8 +263,10 @@ def ensure(
             (zone,),
         )
     wanted = {month for (month,) in waiting}
-    month = month_start(today)
-    for _ in range(ahead + 1):
+    month, last = month_start(since or today), month_start(today)
+    for _ in range(ahead):
+        last = next_month(last)
+    while month <= last:
         wanted.add(month)
         month = next_month(month)
     made = sorted(wanted - set(months(connection, table)))
@@ -297,6 +301,25 @@ def _create(
         )
         cursor.execute(f"DELETE FROM {table}_pdefault WHERE {in_month}", (start, end))
         cursor.execute(f"ALTER TABLE {table} ATTACH PARTITION {table}_pdefault DEFAULT")
+
+
+def rekey(connection: BaseDatabaseWrapper, table: str) -> int:
+    """Fill the key table again from the table, after rows were loaded in bulk with
+    the triggers off (bench/province.py); return the keys written."""
+    with connection.cursor() as cursor:
+        columns = [
+            name
+            for (name,) in _rows(
+                cursor,
+                "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass "
+                "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                (f"{table}_key",),
+            )
+        ]
+        listed = ", ".join(columns)
+        cursor.execute(f"DELETE FROM {table}_key")
+        cursor.execute(f"INSERT INTO {table}_key ({listed}) SELECT {listed} FROM {table}")
+        return int(cursor.rowcount)
 
 
 def rows_in(connection: BaseDatabaseWrapper, table: str, month: dt.date) -> int:
