@@ -4,6 +4,7 @@ month taken out to files with the journal's chain and the running counts whole."
 
 import datetime as dt
 import gzip
+import io
 import json
 from zoneinfo import ZoneInfo
 
@@ -124,8 +125,14 @@ def test_old_months_go_to_files_with_the_chain_and_the_counts_whole(request, tmp
     assert [f.name for f in files] == ["2025-02.jsonl.gz", "2025-03.jsonl.gz"]
     assert list(journal_verify_files(files)) == []
     assert list(journal_verify_files(files[1:]))  # the first month is missing
+    call_command("audit", "verify", "--archive", *map(str, files), stdout=io.StringIO())
     assert counts.recount(check=True) == []
     assert JournalEntry.objects.filter(action="history.archived").exists()
+
+    # An archived month can be loaded back.
+    call_command("loaddata", str(tmp_path / "events_event/2025-03.jsonl.gz"), verbosity=0)
+    assert Event.objects.get(pk=gone.pk).receipt == gone.receipt
+    assert Step.objects.filter(event_id=gone.pk).exists()
 
     # Moving the anchor to hide removed rows is caught by its signature.
     Archive.objects.filter(pk=anchor().pk).update(last_seq=anchor().last_seq + 1)
