@@ -32,6 +32,7 @@ FLOORS = {
     "parking": 6,  # 慧停车: plate cameras, sessions, fees; its cameras are 部件
     # 雪亮工程: cameras (部件 of class 0601), GB/T 28181; its 视频巡查 is fieldwork
     "video": 7,
+    "history": 7,  # the history tables' months and their archive
     # what reads across them all
     "command": 8,
     "demo": 8,
