@@ -45,6 +45,44 @@ def ahead_round(now: dt.datetime) -> str:
     return f"分区已建：{', '.join(made)}" if made else ""
 
 
+NAMES = {
+    "events_event": "事件",
+    "events_step": "事件的步骤",
+    "audit_journalentry": "审计日志",
+    "fieldwork_workrecord": "走访与工作记录",
+    "parking_passage": "过车记录",
+}
+
+
+@dataclass(frozen=True)
+class Held:
+    """What one partitioned table holds, for the administrator's status page."""
+
+    table: str
+    name: str
+    column: str
+    months: list[dt.date]
+    waiting: int  # rows outside every month, until the round gives them one
+    archived: list[Archive]
+
+
+def summary() -> list[Held]:
+    archived: dict[str, list[Archive]] = {}
+    for archive in Archive.objects.order_by("month"):
+        archived.setdefault(archive.table, []).append(archive)
+    return [
+        Held(
+            table.name,
+            NAMES.get(table.name, table.name),
+            table.column,
+            partitions.months(connection, table.name),
+            partitions.waiting(connection, table.name),
+            archived.get(table.name, []),
+        )
+        for table in partitions.tables(connection)
+    ]
+
+
 def _settled(table: str, cut: dt.datetime) -> models.Q | None:
     """Rows of a month that may leave the database; None: only with their owner
     (steps go with their events)."""

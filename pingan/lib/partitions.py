@@ -322,6 +322,13 @@ def rekey(connection: BaseDatabaseWrapper, table: str) -> int:
         return int(cursor.rowcount)
 
 
+def waiting(connection: BaseDatabaseWrapper, table: str) -> int:
+    """Rows in the DEFAULT partition: outside every month made so far."""
+    with connection.cursor() as cursor:
+        (count,) = _rows(cursor, f"SELECT count(*) FROM {table}_pdefault")[0]
+    return int(count)
+
+
 def rows_in(connection: BaseDatabaseWrapper, table: str, month: dt.date) -> int:
     with connection.cursor() as cursor:
         (count,) = _rows(cursor, f"SELECT count(*) FROM {part_name(table, month)}")[0]

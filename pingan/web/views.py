@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pingan.accounts.models import Role
 from pingan.accounts.services import LoginRefused, login_check
+from pingan.history import services as history
 from pingan.lib import replica
 from pingan.lib.http import StaffRequest
 from pingan.lib.redirects import next_page
@@ -70,5 +71,6 @@ def system_status(request: StaffRequest) -> HttpResponse:
         "replica": replica.health(fresh=True) if replica.configured() else None,
         "max_lag": settings.REPLICA_MAX_LAG,
         "own_writes": settings.READ_OWN_WRITES,
+        "history": history.summary(),
     }
     return render(request, "web/system.html", context)
