@@ -40,6 +40,7 @@ from pingan.links.models import Checkpoint, Figures, Link, LinkedEvent, MappingK
 from pingan.links.outbox import message_send, own_code
 from pingan.regions import geo
 from pingan.regions.models import Region
+from pingan.regions.selectors import installation_root
 
 # ---- which link an event goes to ------------------------------------------------
 
@@ -189,7 +190,7 @@ def _place(case: dict[str, Any]) -> Region:
         grid = geo.locate(float(case.get("lng") or 0), float(case.get("lat") or 0))
     except (TypeError, ValueError):
         grid = None
-    top = Region.objects.filter(parent=None).order_by("pk").first()
+    top = installation_root()
     if grid is None and top is None:
         raise DomainError("本平台还没有区划")
     return grid or top  # type: ignore[return-value]

@@ -29,7 +29,7 @@ from django.utils import timezone
 from pingan.lib.divisions import SEGMENT_LENGTH, Level
 from pingan.links import signing
 from pingan.links.models import Link, Message
-from pingan.regions.models import Region
+from pingan.regions.selectors import installation_root
 
 RETRY = [
     dt.timedelta(seconds=5),
@@ -56,7 +56,7 @@ def own_code() -> str:
     the code of its tree's top."""
     if settings.LINKS_REGION_CODE:
         return settings.LINKS_REGION_CODE
-    top = Region.objects.filter(parent=None).order_by("pk").first()
+    top = installation_root()
     if top is None:
         return ""
     # 630203000000 is known to other platforms as 630203 (a township by 9 digits)

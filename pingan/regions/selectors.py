@@ -43,12 +43,19 @@ def grid_search(user: User, query: str, *, limit: int = 50) -> QuerySet[Region]:
     return grids.select_related("parent")[:limit]
 
 
+def installation_root(active: bool = False) -> Region | None:
+    """The top of this installation's tree (a district, or a city or province above
+    its districts): its first root, should there be several."""
+    roots = Region.objects.filter(parent=None)
+    return (roots.filter(active=True) if active else roots).order_by("path").first()
+
+
 def home_node(user: User) -> Region | None:
     paths = access.read_paths(user)
     if not paths:
         return None
     if paths == ("",):
-        return Region.objects.filter(parent=None, active=True).order_by("path").first()
+        return installation_root(active=True)
     return user.region or Region.objects.filter(path=paths[0]).first()
 
 

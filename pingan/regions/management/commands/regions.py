@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pingan.regions.geojson import ImportFailed, export_tree, import_tree
 from pingan.regions.models import Region
+from pingan.regions.selectors import installation_root
 
 
 class Command(BaseCommand):
@@ -25,11 +26,7 @@ class Command(BaseCommand):
             self._import(options["file"])
 
     def _export(self, code, output):
-        root = (
-            Region.objects.filter(code=code).first()
-            if code
-            else Region.objects.filter(parent=None).order_by("path").first()
-        )
+        root = Region.objects.filter(code=code).first() if code else installation_root()
         if root is None:
             raise CommandError(f"no region {code or '(district)'}")
         text = json.dumps(export_tree(root), ensure_ascii=False)
