@@ -1,10 +1,16 @@
 """Run the real app for browser tests and screenshots: a fresh SQLite database in
-a temporary folder, the demo district loaded, gunicorn on a free 127.0.0.1 port."""
+a temporary folder, the demo district loaded, gunicorn on a free 127.0.0.1 port.
+
+The demo is migrated and loaded once per test run (about 30 s) into a template
+folder, and each server gets a copy of that folder (database, keys, media): the
+same district every time, as the demo is seeded, at the cost of a file copy."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -65,13 +71,11 @@ def running_demo(
         env["PINGAN_CSRF_TRUSTED_ORIGINS"] = f"http://127.0.0.1:{port}"
         env.setdefault("PINGAN_SIP_BIND", f"127.0.0.1:{free_port()}")  # demos side by side
         pingan = str(BIN / "pingan")
-        subprocess.run([pingan, "migrate", "-v0"], env=env, check=True)
-        subprocess.run(
-            [pingan, "demo", "--if-empty", "--households", str(households)],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        if database_url:
+            _load_demo(env, households)
+        else:
+            template = _template(env, households, settings or {})
+            shutil.copytree(template, env["PINGAN_DATA_DIR"], dirs_exist_ok=True)
         if laws:
             where = [] if laws == "packaged" else ["--db", laws]
             load = [pingan, "legal", "load", *where, "--no-embed"]
@@ -91,6 +95,31 @@ def running_demo(
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(server.pid, signal.SIGTERM)
             server.wait(10)
+
+
+_TEMPLATES: dict[tuple, Path] = {}
+
+
+def _template(env: dict[str, str], households: int, settings: dict[str, str]) -> Path:
+    """The folder of a migrated demo on SQLite, made once per test run."""
+    key = (households, tuple(sorted(settings.items())))
+    if key not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="pingan-demo-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _load_demo({**env, "PINGAN_DATA_DIR": str(folder)}, households)
+        _TEMPLATES[key] = folder
+    return _TEMPLATES[key]
+
+
+def _load_demo(env: dict[str, str], households: int) -> None:
+    pingan = str(BIN / "pingan")
+    subprocess.run([pingan, "migrate", "-v0"], env=env, check=True)
+    subprocess.run(
+        [pingan, "demo", "--if-empty", "--households", str(households)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 @contextlib.contextmanager
