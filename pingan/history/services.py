@@ -52,6 +52,8 @@ NAMES = {
     "fieldwork_workrecord": "走访与工作记录",
     "parking_passage": "过车记录",
 }
+# The month's column, as the status page says it.
+COLUMNS = {"created_at": "上报时间", "at": "发生时间"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Held:
 
     table: str
     name: str
-    column: str
+    column: str  # in words: 上报时间, 发生时间
     months: list[dt.date]
     waiting: int  # rows outside every month, until the round gives them one
     archived: list[Archive]
@@ -74,7 +76,7 @@ def summary() -> list[Held]:
         Held(
             table.name,
             NAMES.get(table.name, table.name),
-            table.column,
+            COLUMNS.get(table.column, table.column),
             partitions.months(connection, table.name),
             partitions.waiting(connection, table.name),
             archived.get(table.name, []),
