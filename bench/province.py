@@ -20,10 +20,12 @@ Then `pingan serve` (gunicorn, 2 processes) on the database, and
 - person search p95 (/people/?q=, a name, at the province and the county);
 - intake per second (POST /api/events by grid workers, 8 clients at once) with 1
   app server and with 2, the CPU each part used meanwhile (PostgreSQL, the app
-  servers, the clients), per core, and which part was the limit.
+  servers, the clients), per core, and which part was the limit; then again with
+  servers of one process each (about a core apiece), 1 and 2 of them, for how
+  intake grows with servers while there are cores for them.
 
 Target: every page p95 < 300 ms at the province's volume. `python bench/province.py`
-needs a PostgreSQL server (PINGAN_BENCH_PG) and about 40 GB free at full scale."""
+needs a PostgreSQL server (PINGAN_BENCH_PG) and about 60 GB free at full scale."""
 
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ REUSE = os.environ.get("PINGAN_BENCH_PROVINCE_REUSE") == "1"
 RUNS = int(os.environ.get("PINGAN_BENCH_PROVINCE_RUNS", "40"))
 INTAKE_SECONDS = 20
 CLIENTS = 8
-BYTES_PER_EVENT = 4_200  # the event, ~6 steps and as many journal rows, indexes
+BYTES_PER_EVENT = 4_900  # the event, ~6 steps and journal rows, indexes, key tables
 BYTES_PER_PERSON = 1_100
 PASSWORD = "pingan-bench-2026"
 DATABASE = "pingan_bench_province"
@@ -663,9 +665,11 @@ def scope_events(url: str, codes: dict[str, str]) -> dict[str, int]:
 
 
 class Servers:
-    """`pingan serve` processes on the bench database, each 2 gunicorn workers."""
+    """`pingan serve` processes on the bench database, each `processes` gunicorn
+    workers (2: the pages and the first intake figures; 1: a server per core, for
+    how intake grows with servers)."""
 
-    def __init__(self, url: str, count: int) -> None:
+    def __init__(self, url: str, count: int, processes: int = 2) -> None:
         self.data = tempfile.mkdtemp(prefix="pingan-bench-serve-")
         self.ports = [free_port() for _ in range(count)]
         origins = ",".join(f"http://127.0.0.1:{p}" for p in self.ports)
@@ -678,7 +682,10 @@ class Servers:
         }
         self.processes = [
             subprocess.Popen(
-                [str(BIN / "pingan"), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                [
+                    *(str(BIN / "pingan"), "serve", "--bind", f"127.0.0.1:{port}"),
+                    *("--workers", str(processes)),
+                ],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -842,6 +849,15 @@ def main() -> None:
         intake_two = intake(two.bases, made["workers"])
     finally:
         two.stop()
+    # A server of one process is about a core's worth: 1 then 2 of them show how
+    # intake grows with servers while the cores last.
+    growth = []
+    for count in (1, 2):
+        single = Servers(url, count, processes=1)
+        try:
+            growth.append(intake(single.bases, made["workers"]))
+        finally:
+            single.stop()
     worst = max(
         p["p95_ms"]
         for level in measured.values()
@@ -864,6 +880,7 @@ def main() -> None:
             "database": facts,
             "pages": measured,
             "intake": [intake_one, intake_two],
+            "intake_one_process_servers": growth,
             "intake_limit": limit,
             "worst_p95_ms": worst,
             "target_met": worst < 300,

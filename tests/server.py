@@ -73,7 +73,8 @@ def running_demo(
         pingan = str(BIN / "pingan")
         if database_url:
             _load_demo(env, households)
-        else:
+        elif not (Path(env["PINGAN_DATA_DIR"]) / "pingan.sqlite3").exists():
+            # A folder that has a database keeps it: a test restarts on its data.
             template = _template(env, households, settings or {})
             shutil.copytree(template, env["PINGAN_DATA_DIR"], dirs_exist_ok=True)
         if laws:

@@ -149,12 +149,13 @@
     if (state.syncing || !navigator.onLine) return;
     state.syncing = true;
     drawBar();
+    let saved = [];
     try {
       // Only the signed-in worker's own records: another's wait for them to sign in.
       const waiting = (await queue.all()).filter((e) => e.status === "waiting" && mine(e));
       state.saved = [];
       while (waiting.length) await send(takeBatch(waiting));
-      if (state.saved.length) showSaved(state.saved.splice(0));
+      saved = state.saved.splice(0);
       state.lastSync = new Date();
       await kv.set("lastSync", state.lastSync.toISOString());
       if (state.notice.startsWith("同步暂停")) state.notice = "";
@@ -166,6 +167,9 @@
       state.syncing = false;
       await refreshPending();
       if (route().name === "queue" || route().name === "home") render();
+      // After that redraw, which would wipe it: what the server made of the
+      // records (the receipt of the event a checklist raised).
+      if (saved.length) showSaved(saved);
     }
   }
 
