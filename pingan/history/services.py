@@ -154,7 +154,6 @@ def archive_month(table: str, month: dt.date, before: dt.date, folder: Path) -> 
         end = _start(partitions.next_month(month))
         in_month = {f"{column}__gte": _start(month), f"{column}__lt": end}
         rows = model.objects.filter(rule, **in_month).order_by("pk").values_list("pk", flat=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
         while chunk := list(rows[:CHUNK]):
             try:
                 outcome.rows += _take(model, chunk, path)
@@ -179,7 +178,7 @@ def _take(model: Any, pks: list, path: Path) -> int:
         collector.collect(model.objects.filter(pk__in=pks))
         gathered = [obj for objs in collector.data.values() for obj in objs]
         gathered += [obj for qs in collector.fast_deletes for obj in qs]
-        with gzip.open(path, "at", encoding="utf-8") as out:
+        with gzip.open(journal.private(path), "at", encoding="utf-8") as out:
             out.write(serializers.serialize("jsonl", gathered))
         collector.delete()
     return len(pks)

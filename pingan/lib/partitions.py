@@ -147,6 +147,9 @@ def convert(connection: BaseDatabaseWrapper, table: Table, zone: str, ahead: int
             f"CREATE TABLE {t} (LIKE {t}_plain INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
             f"INCLUDING STORAGE) PARTITION BY RANGE ({column})"
         )
+        # A table converted before and reverted has its ids from a sequence it owns:
+        # the copy must not lean on that one, which goes with the plain table.
+        cursor.execute(f"ALTER TABLE {t} ALTER id DROP DEFAULT")
         cursor.execute(f"CREATE TABLE {t}_pdefault PARTITION OF {t} DEFAULT")
         cursor.execute(f"INSERT INTO {t} SELECT * FROM {t}_plain")
         cursor.execute(f"DROP TABLE {t}_plain")
@@ -173,6 +176,74 @@ def convert(connection: BaseDatabaseWrapper, table: Table, zone: str, ahead: int
         for _, definition in triggers:
             cursor.execute(definition)
     ensure(connection, t, zone, ahead=ahead)
+
+
+def revert(connection: BaseDatabaseWrapper, table: Table) -> None:
+    """Back to a plain table, rows and all: `convert` undone, for a migration run
+    backwards. The unique indexes come back from the key table (or lose the
+    month's column), the foreign keys point at the table again."""
+    t, column = table.name, table.column
+    key = f"{t}_key"
+    with connection.cursor() as cursor:
+        # Other tables' keys to the key table; not the table's own (its self
+        # references are among its outbound ones) nor their copies on partitions.
+        inbound = _constraints(
+            cursor,
+            f"confrelid = %s::regclass AND conrelid <> '{t}'::regclass AND conparentid = 0 "
+            "AND contype = 'f'",
+            key if table.keyed else t,
+        )
+        outbound = _constraints(cursor, "conrelid = %s::regclass AND contype = 'f'", t)
+        indexes = _rows(
+            cursor,
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisunique, "
+            "ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, o) "
+            "      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary",
+            ([t, key] if table.keyed else [t],),
+        )
+        triggers = _rows(
+            cursor,
+            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+            "WHERE tgrelid = %s::regclass AND NOT tgisinternal AND tgname NOT LIKE %s",
+            (t, f"{key}_%"),
+        )
+        where = _qualified(cursor, key if table.keyed else t)
+        for child, name, _ in inbound:
+            cursor.execute(f'ALTER TABLE {child} DROP CONSTRAINT "{name}"')
+        for name, _ in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}" ON {t}')
+        cursor.execute(f"ALTER SEQUENCE {t}_id_seq OWNED BY NONE")
+        cursor.execute(f"ALTER TABLE {t} RENAME TO {t}_parted")
+        cursor.execute(
+            f"CREATE TABLE {t} (LIKE {t}_parted INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+            f"INCLUDING STORAGE)"
+        )
+        cursor.execute(f"INSERT INTO {t} SELECT * FROM {t}_parted")
+        cursor.execute(f"DROP TABLE {t}_parted CASCADE")
+        if table.keyed:
+            cursor.execute(f"DROP TABLE {key}")
+            for event in ("insert", "delete", "update", "truncate"):
+                cursor.execute(f"DROP FUNCTION IF EXISTS {key}_{event}()")
+        cursor.execute(f"ALTER SEQUENCE {t}_id_seq OWNED BY {t}.id")
+        cursor.execute(f"ALTER TABLE {t} ADD PRIMARY KEY (id)")
+        for name, sql, is_unique, cols in indexes:
+            if not is_unique:
+                cursor.execute(sql.replace(" ON ONLY ", " ON "))
+            elif table.keyed:  # as it stood on the key table, predicate and all
+                cursor.execute(sql.replace(f" ON {where} ", f" ON {t} "))
+            else:  # without the month's column it was given
+                listed = ", ".join(c for c in cols if c != column)
+                cursor.execute(f'CREATE UNIQUE INDEX "{name}" ON {t} ({listed})')
+        for _, name, definition in outbound:
+            definition = definition.replace(f"REFERENCES {key}(", f"REFERENCES {t}(")
+            cursor.execute(f'ALTER TABLE {t} ADD CONSTRAINT "{name}" {definition}')
+        for child, name, definition in inbound:
+            definition = definition.replace(f"REFERENCES {key}(", f"REFERENCES {t}(")
+            cursor.execute(f'ALTER TABLE {child} ADD CONSTRAINT "{name}" {definition}')
+        for _, definition in triggers:
+            cursor.execute(definition)
 
 
 def _constraints(cursor: Any, where: str, table: str) -> list[tuple[str, str, str]]:

@@ -6,7 +6,7 @@ the keys it finds (a later migration adding one must do the same)."""
 from django.conf import settings
 from django.db import migrations
 
-from pingan.lib.partitions import Table, convert
+from pingan.lib.partitions import Table, convert, revert
 
 TABLES = [
     Table("events_event", "created_at", keyed=True),
@@ -25,6 +25,13 @@ def forward(apps, schema_editor):
         convert(schema_editor.connection, table, settings.TIME_ZONE)
 
 
+def backward(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in reversed(TABLES):
+        revert(schema_editor.connection, table)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0003_keyed_chain"),
@@ -38,5 +45,4 @@ class Migration(migrations.Migration):
         ("video", "0005_patrol_plans"),
         ("things", "0002_classes"),
     ]
-    # Not reversible: the plain tables would have to be rebuilt from the partitions.
-    operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(forward, backward)]

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from pingan.audit.archive import anchor
 from pingan.audit.models import Archive, JournalEntry
@@ -114,6 +115,7 @@ def test_old_months_go_to_files_with_the_chain_and_the_counts_whole(request, tmp
     assert dt.date(2025, 3, 1) not in journal_months
     assert dt.date(2025, 4, 1) in journal_months
 
+    assert (tmp_path / "events_event/2025-03.jsonl.gz").stat().st_mode & 0o077 == 0
     with gzip.open(tmp_path / "events_event/2025-03.jsonl.gz", "rt") as archived:
         lines = [json.loads(line) for line in archived]
     kept = {(line["model"], line["fields"].get("receipt")) for line in lines}
@@ -153,3 +155,23 @@ def test_on_sqlite_the_tables_stay_plain(db, tmp_path):
     assert services.ahead_round(dt.datetime.now(SHANGHAI)) == ""
     with pytest.raises(CommandError, match="PostgreSQL"):
         call_command("history", "months")
+
+
+@on_postgres
+def test_the_migration_runs_backwards_to_plain_tables_and_forwards_again(personas):
+    event = report(personas)
+    with connection.cursor() as cursor:  # the rows' deferred checks, before the DDL
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("history", None)])
+    assert partitions.tables(connection) == []
+    assert Event.objects.get(pk=event.pk).receipt == event.receipt
+    with pytest.raises(IntegrityError), transaction.atomic():  # unique on the table again
+        Event.objects.filter(pk=report(personas).pk).update(receipt=event.receipt)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert {t.name for t in partitions.tables(connection)} == HISTORY
+    assert Step.objects.filter(event_id=event.pk).exists()
+    assert report(personas).pk > event.pk  # the ids go on
