@@ -118,21 +118,8 @@ def convert(connection: BaseDatabaseWrapper, table: Table, zone: str, ahead: int
         inbound = _constraints(
             cursor, "confrelid = %s::regclass AND conrelid <> confrelid AND contype = 'f'", t
         )
-        indexes = _rows(
-            cursor,
-            "SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisunique, "
-            "ARRAY(SELECT a.attname FROM pg_attribute a "
-            "      WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)) "
-            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary",
-            (t,),
-        )
-        triggers = _rows(
-            cursor,
-            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
-            "WHERE tgrelid = %s::regclass AND NOT tgisinternal",
-            (t,),
-        )
+        indexes = _indexes(cursor, [t])
+        triggers = _triggers(cursor, t, skip="")
         if inbound and not table.keyed:
             raise ValueError(f"{t}: other tables point at it, so it needs a key table")
         for child, name, _ in inbound:
@@ -167,14 +154,7 @@ def convert(connection: BaseDatabaseWrapper, table: Table, zone: str, ahead: int
             for name, _, cols in unique:
                 listed = ", ".join([*cols, column])
                 cursor.execute(f'CREATE UNIQUE INDEX "{name}" ON {t} ({listed})')
-        for _, name, definition in outbound:
-            definition = definition.replace(f"REFERENCES {t}(", f"REFERENCES {t}_key(")
-            cursor.execute(f'ALTER TABLE {t} ADD CONSTRAINT "{name}" {definition}')
-        for child, name, definition in inbound:
-            definition = definition.replace(f"REFERENCES {t}(", f"REFERENCES {t}_key(")
-            cursor.execute(f'ALTER TABLE {child} ADD CONSTRAINT "{name}" {definition}')
-        for _, definition in triggers:
-            cursor.execute(definition)
+        _relink(cursor, outbound + inbound, triggers, t, f"{t}_key")
     ensure(connection, t, zone, ahead=ahead)
 
 
@@ -194,21 +174,8 @@ def revert(connection: BaseDatabaseWrapper, table: Table) -> None:
             key if table.keyed else t,
         )
         outbound = _constraints(cursor, "conrelid = %s::regclass AND contype = 'f'", t)
-        indexes = _rows(
-            cursor,
-            "SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisunique, "
-            "ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, o) "
-            "      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) "
-            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary",
-            ([t, key] if table.keyed else [t],),
-        )
-        triggers = _rows(
-            cursor,
-            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
-            "WHERE tgrelid = %s::regclass AND NOT tgisinternal AND tgname NOT LIKE %s",
-            (t, f"{key}_%"),
-        )
+        indexes = _indexes(cursor, [t, key] if table.keyed else [t])
+        triggers = _triggers(cursor, t, skip=f"{key}_")
         where = _qualified(cursor, key if table.keyed else t)
         for child, name, _ in inbound:
             cursor.execute(f'ALTER TABLE {child} DROP CONSTRAINT "{name}"')
@@ -236,14 +203,47 @@ def revert(connection: BaseDatabaseWrapper, table: Table) -> None:
             else:  # without the month's column it was given
                 listed = ", ".join(c for c in cols if c != column)
                 cursor.execute(f'CREATE UNIQUE INDEX "{name}" ON {t} ({listed})')
-        for _, name, definition in outbound:
-            definition = definition.replace(f"REFERENCES {key}(", f"REFERENCES {t}(")
-            cursor.execute(f'ALTER TABLE {t} ADD CONSTRAINT "{name}" {definition}')
-        for child, name, definition in inbound:
-            definition = definition.replace(f"REFERENCES {key}(", f"REFERENCES {t}(")
-            cursor.execute(f'ALTER TABLE {child} ADD CONSTRAINT "{name}" {definition}')
-        for _, definition in triggers:
-            cursor.execute(definition)
+        _relink(cursor, outbound + inbound, triggers, key, t)
+
+
+def _indexes(cursor: Any, tables: list[str]) -> list[tuple[str, str, bool, list[str]]]:
+    """(name, definition, unique, its columns in order) of each index but the key."""
+    return _rows(
+        cursor,
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisunique, "
+        "ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, o) "
+        "      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary",
+        (tables,),
+    )
+
+
+def _triggers(cursor: Any, table: str, skip: str) -> list[tuple[str, str]]:
+    """The table's own triggers (`skip`: a prefix of names not to take)."""
+    rows = _rows(
+        cursor,
+        "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+        "WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+        (table,),
+    )
+    return [(name, sql) for name, sql in rows if not (skip and name.startswith(skip))]
+
+
+def _relink(
+    cursor: Any,
+    keys: list[tuple[str, str, str]],
+    triggers: list[tuple[str, str]],
+    old: str,
+    new: str,
+) -> None:
+    """Add the foreign keys back, those that pointed at `old` now at `new`, and
+    the triggers."""
+    for table, name, definition in keys:
+        definition = definition.replace(f"REFERENCES {old}(", f"REFERENCES {new}(")
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    for _, definition in triggers:
+        cursor.execute(definition)
 
 
 def _constraints(cursor: Any, where: str, table: str) -> list[tuple[str, str, str]]:
