@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,13 @@ NAMES = {
     "audit_journalentry": "审计日志",
     "fieldwork_workrecord": "走访与工作记录",
     "parking_passage": "过车记录",
+}
+# What may still need an archived month's rows, as the archive's report says it.
+NEEDED_BY = {
+    "command_supervisionnotice": "督办单",
+    "convenience_propertycomplaint": "物业投诉",
+    "parking_session": "停车记录",
+    "events_event": "合并到它的事件",
 }
 # The month's column, as the status page says it.
 COLUMNS = {"created_at": "上报时间", "at": "发生时间"}
@@ -108,12 +115,13 @@ class Outcome:
     month: dt.date
     rows: int = 0
     left: int = 0  # rows still in the month's partition
-    refused: str = ""
+    kept: set = field(default_factory=set)  # rows something still needs
+    needed_by: set = field(default_factory=set)  # what needs them
 
     def __str__(self) -> str:
         said = f"{self.table} {self.month:%Y-%m}：归档 {self.rows} 行"
-        if self.refused:
-            said += f"，其余未归档（{self.refused}）"
+        if self.kept:
+            said += f"，{len(self.kept)} 行仍被{'、'.join(sorted(self.needed_by))}引用"
         return said + ("，分区已删除" if not self.left else f"，留下 {self.left} 行")
 
 
@@ -154,12 +162,13 @@ def archive_month(table: str, month: dt.date, before: dt.date, folder: Path) -> 
         end = _start(partitions.next_month(month))
         in_month = {f"{column}__gte": _start(month), f"{column}__lt": end}
         rows = model.objects.filter(rule, **in_month).order_by("pk").values_list("pk", flat=True)
-        while chunk := list(rows[:CHUNK]):
+        while chunk := list(rows.exclude(pk__in=outcome.kept)[:CHUNK]):
             try:
                 outcome.rows += _take(model, chunk, path)
-            except (ProtectedError, RestrictedError) as refused:
-                outcome.refused = _needed_by(refused)
-                break
+            except (ProtectedError, RestrictedError):
+                # Something needs a row of these: the others still go, one by one.
+                for pk in chunk:
+                    _take_or_keep(model, pk, path, outcome)
     outcome.left = partitions.rows_in(connection, table, month)
     with transaction.atomic():
         if outcome.rows:
@@ -184,14 +193,20 @@ def _take(model: Any, pks: list, path: Path) -> int:
     return len(pks)
 
 
-def _needed_by(refused: ProtectedError | RestrictedError) -> str:
-    found = (
-        refused.protected_objects
-        if isinstance(refused, ProtectedError)
-        else refused.restricted_objects
-    )
-    names = sorted({str(obj._meta.verbose_name) for obj in found})
-    return f"仍被{'、'.join(names)}引用"
+def _take_or_keep(model: Any, pk: Any, path: Path, outcome: Outcome) -> None:
+    try:
+        outcome.rows += _take(model, [pk], path)
+    except ProtectedError as refused:
+        outcome.kept.add(pk)
+        outcome.needed_by |= {_needing(obj) for obj in refused.protected_objects}
+    except RestrictedError as refused:
+        outcome.kept.add(pk)
+        outcome.needed_by |= {_needing(obj) for obj in refused.restricted_objects}
+
+
+def _needing(obj: models.Model) -> str:
+    table = obj._meta.db_table
+    return NEEDED_BY.get(table, str(obj._meta.verbose_name))
 
 
 def _record(table: str, month: dt.date, rows: int, path: Path) -> None:

@@ -17,6 +17,7 @@ from django.db.migrations.executor import MigrationExecutor
 from pingan.audit.archive import anchor
 from pingan.audit.models import Archive, JournalEntry
 from pingan.audit.services import journal_verify, journal_verify_files
+from pingan.command.models import SupervisionNotice
 from pingan.events import counts
 from pingan.events.models import Event, Step
 from pingan.events.services import event_report, event_transition
@@ -97,6 +98,15 @@ def test_old_months_go_to_files_with_the_chain_and_the_counts_whole(request, tmp
     with at(2025, 3):
         gone = reject(report(personas), personas)
         still_open = report(personas)
+        needed = reject(report(personas), personas)
+        SupervisionNotice.objects.create(  # 督办单 of a settled event: it stays
+            number="DB-1",
+            event=needed,
+            region_path=needed.region_path,
+            requirement="限期说明",
+            due=needed.created_at,
+            issued_by=personas.dispatcher,
+        )
     with at(2025, 4):
         later = reject(report(personas), personas)
     services.ahead_round(dt.datetime.now(SHANGHAI))
@@ -105,10 +115,12 @@ def test_old_months_go_to_files_with_the_chain_and_the_counts_whole(request, tmp
     outcomes = services.archive_before(dt.date(2025, 4, 1), tmp_path)
 
     said = {f"{o.table} {o.month:%Y-%m}": o for o in outcomes}
-    assert said["events_event 2025-03"].rows == 1 and said["events_event 2025-03"].left == 1
+    march = said["events_event 2025-03"]
+    assert (march.rows, march.left, march.kept) == (1, 2, {needed.pk})
+    assert "1 行仍被督办单引用" in str(march)
     assert not Event.objects.filter(pk=gone.pk).exists()
     assert not Step.objects.filter(event_id=gone.pk).exists()
-    assert Event.objects.filter(pk__in=[still_open.pk, later.pk]).count() == 2
+    assert Event.objects.filter(pk__in=[still_open.pk, later.pk, needed.pk]).count() == 3
     # The month of the open event keeps its partition; the journal's months are gone.
     assert dt.date(2025, 3, 1) in partitions.months(connection, "events_event")
     journal_months = partitions.months(connection, "audit_journalentry")
