@@ -721,26 +721,128 @@ EN = {
     "各区县统计": "Districts' figures",
     "互联互通": "Interconnection",
     "系统状态": "System status",
+    "群众扫码": "Residents (QR code)",
+    "已办理": "Done",
+    "未到": "Did not come",
+    "已办结": "Completed",
+    "特急": "Most urgent",
+    "分": "points",
+    "没有": "None",
+    "事件的步骤": "Event steps",
+    "审计日志": "Audit journal",
+    "走访与工作记录": "Visits and work records",
+    "过车记录": "Vehicle passages",
+    "发生时间": "When it happened",
+    "失败": "Failed",
+    "区划": "Division",
+    "已送达": "Delivered",
+    "已处理": "Dealt with",
+    "路内": "On-street",
+    "驶出": "Out",
+    "已更正": "Corrected",
+    "在场": "Parked",
+    "未婚": "Unmarried",
+    "群众": "Residents",
+    "户": " households",
+    "已导入": "Imported",
+    "行": "Row",
+    "导出": "Export",
+    "身份证号": "ID number",
+    "登记为": "Registered as",
+    "占用": "Occupied",
+    "小类": "Subclass",
+    "未导入": "Not imported",
+    "有错误时整份文件都不导入：请改正后重新上传，或勾选「只导入无误的行」。": "With any error nothing in the file is imported: correct it and upload again, or tick “Import only the rows without errors”.",
+    "问题": "Problems",
+    "在办事件：": "Open events: ",
+    "上报": "Reported",
+    "变更": "Changes",
+    "没有符合条件的部件": "No facilities match",
+    "其他": "Other",
+    "上线": "Came online",
+    "辖区内还没有登记摄像机": "No cameras are registered in your area yet",
+    "按村（社区）": "By village (community)",
+    "村（社区）": "Village (community)",
+    "巡查周期（天）": "Patrol every (days)",
+    "主库": "Primary database",
+    "备库（只读，承担综合概况、评价考核、报表、大屏等大查询）": "Replica (read-only; takes the heavy reads: overview, assessment, reports, big screen)",
+    "未配置（DATABASE_REPLICA_URL），所有查询都在主库": "Not configured (DATABASE_REPLICA_URL): every query goes to the primary",
+    "正常，落后主库 %(lag)s 秒": "Working, %(lag)s s behind the primary",
+    "不可用，查询改由主库承担": "Unavailable: the primary answers instead",
+    "落后主库 %(lag)s 秒，超过 %(limit)s 秒，暂由主库承担": "%(lag)s s behind the primary, more than %(limit)s s: the primary answers for now",
+    "读己之写": "Read your own writes",
+    "用户提交修改后 %(seconds)s 秒内，其大查询也走主库": "For %(seconds)s s after a user changes something, their heavy reads go to the primary too",
+    "每个服务进程各自检查备库，本页显示的是处理本次请求的进程此刻的检查结果。": "Each server process checks the replica for itself; this page shows what the process answering this request found just now.",
+    "历史数据按月分区": "History partitioned by month",
+    "数据": "Data",
+    "按哪个时间分月": "Split by",
+    "已建月份": "Months made",
+    "待归入月份的行": "Rows waiting for their month",
+    "已归档月份": "Months archived",
+    "%(n)s 个月": ("%(n)s month", "%(n)s months"),
+    "下一轮后台任务会为其建月份": "the worker's next round makes their months",
+    "%(n)s 个月，最近 %(month)s（%(rows)s 行）": (
+        "%(n)s month, the latest %(month)s (%(rows)s rows)",
+        "%(n)s months, the latest %(month)s (%(rows)s rows)",
+    ),
+    "后台任务每轮为本月和之后三个月建好分区；旧月份用 <code>pingan history archive --before YYYY-MM --to 文件夹</code> 归档到文件，审计日志的哈希链从签名的锚点继续校验（见 docs/deploy.md）。": "The worker makes this month's partition and the next three's every round; old months go to files with <code>pingan history archive --before YYYY-MM --to FOLDER</code>, and the audit journal's chain is verified on from a signed anchor (docs/deploy.md).",
+    "本库为 SQLite，历史表不分区；分区只在 PostgreSQL 上使用。": "This database is SQLite: the history tables are not partitioned (partitions are PostgreSQL's).",
+    "今天": "Today",
+    "本周": "This week",
+    "本月": "This month",
+    "近30天": "Last 30 days",
+    "今年": "This year",
 }
 
 
+def _msgid(entry: str) -> str:
+    """The entry's msgid, its wrapped lines joined."""
+    found = re.search(r'^msgid ((?:".*"\n)+)', entry + "\n", re.M)
+    return "".join(re.findall(r'"(.*)"', found.group(1))) if found else ""
+
+
+def _translated(entry: str, english: str | tuple[str, str]) -> str:
+    """The entry with `english` as its translation (a pair: the singular and the
+    plural), without the fuzzy flag or the guess msgmerge made."""
+    forms = english if isinstance(english, tuple) else (english, english)
+    lines = [line for line in entry.split("\n") if not line.startswith("#|")]
+    kept = []
+    for line in lines:
+        if line.startswith("#,"):
+            flags = [f.strip() for f in line[2:].split(",") if f.strip() != "fuzzy"]
+            if flags:
+                kept.append("#, " + ", ".join(flags))
+        elif line.startswith("msgstr") or (line.startswith('"') and kept[-1].startswith("msgstr")):
+            if line.startswith("msgstr[") or line.startswith('msgstr "'):
+                head = line.split(" ", 1)[0]
+                kept.append(f'{head} "{forms[1] if head == "msgstr[1]" else forms[0]}"')
+            # a wrapped msgstr's further lines are dropped with the old text
+        else:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _untranslated(entry: str) -> bool:
+    fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in entry.split("\n"))
+    empty = re.search(r'^msgstr(\[0\])? ""$', entry, re.M) and not re.search(
+        r'^msgstr(\[0\])? ""\n"', entry + "\n", re.M
+    )
+    return fuzzy or bool(empty)
+
+
 def main() -> None:
-    text = PO.read_text(encoding="utf-8")
+    header, *entries = PO.read_text(encoding="utf-8").split("\n\n")
     missing = []
-
-    def fill(match: re.Match) -> str:
-        msgid = "".join(re.findall(r'"(.*)"', match.group(1)))
+    for n, entry in enumerate(entries):
+        msgid = _msgid(entry)
+        if not msgid or not _untranslated(entry):
+            continue
         if EN.get(msgid):
-            return f'msgid {match.group(1)}msgstr "{EN[msgid]}"'
-        if msgid:
+            entries[n] = _translated(entry, EN[msgid])
+        else:
             missing.append(msgid)
-        return match.group(0)
-
-    # A long msgid is wrapped by makemessages: msgid "" then a line per part; a
-    # msgstr "" followed by a line of its own is a wrapped translation, kept.
-    text = re.sub(r'msgid ((?:".*"\n)+)msgstr ""(?=\n(?!"))', fill, text)
-    text = text.replace("#, fuzzy\n", "", 1)
-    PO.write_text(text, encoding="utf-8")
+    header = header.replace("#, fuzzy\n", "", 1)
+    PO.write_text("\n\n".join([header, *entries]), encoding="utf-8")
     for msgid in missing:
         print(f"untranslated: {msgid}")
 

@@ -26,11 +26,12 @@ from django.core import serializers
 from django.db import connection, models, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pingan.audit import archive as journal
 from pingan.audit.models import Archive
 from pingan.audit.services import journal_write
-from pingan.events.lifecycle import FINAL
+from pingan.events.lifecycle import FINAL, StrOrPromise
 from pingan.lib import partitions
 
 CHUNK = 1000
@@ -46,11 +47,11 @@ def ahead_round(now: dt.datetime) -> str:
 
 
 NAMES = {
-    "events_event": "事件",
-    "events_step": "事件的步骤",
-    "audit_journalentry": "审计日志",
-    "fieldwork_workrecord": "走访与工作记录",
-    "parking_passage": "过车记录",
+    "events_event": _("事件"),
+    "events_step": _("事件的步骤"),
+    "audit_journalentry": _("审计日志"),
+    "fieldwork_workrecord": _("走访与工作记录"),
+    "parking_passage": _("过车记录"),
 }
 # What may still need an archived month's rows, as the archive's report says it.
 NEEDED_BY = {
@@ -60,7 +61,7 @@ NEEDED_BY = {
     "events_event": "合并到它的事件",
 }
 # The month's column, as the status page says it.
-COLUMNS = {"created_at": "上报时间", "at": "发生时间"}
+COLUMNS = {"created_at": _("上报时间"), "at": _("发生时间")}
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ class Held:
     """What one partitioned table holds, for the administrator's status page."""
 
     table: str
-    name: str
-    column: str  # in words: 上报时间, 发生时间
+    name: StrOrPromise
+    column: StrOrPromise  # in words: 上报时间, 发生时间
     months: list[dt.date]
     waiting: int  # rows outside every month, until the round gives them one
     archived: list[Archive]

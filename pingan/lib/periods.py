@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pingan.lib.errors import DomainError
 
@@ -19,7 +20,13 @@ class PeriodError(DomainError):
 
 
 # The periods every statistics page offers, ending today.
-PERIODS = {"today": "今天", "week": "本周", "month": "本月", "last30": "近30天", "year": "今年"}
+PERIODS = {
+    "today": _("今天"),
+    "week": _("本周"),
+    "month": _("本月"),
+    "last30": _("近30天"),
+    "year": _("今年"),
+}
 
 
 def period_bounds(period: str, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
