@@ -582,14 +582,13 @@ def loading(table: str | None) -> Iterator[None]:
 
 def months() -> None:
     """A partition for every month of the two years, before the rows come."""
-    from django.conf import settings
     from django.db import connection
 
     from pingan.lib import partitions
 
     first = dt.date.today() - dt.timedelta(days=DAYS + 31)
     for table in partitions.tables(connection):
-        partitions.ensure(connection, table.name, settings.TIME_ZONE, since=first)
+        partitions.ensure(connection, table, since=first)
 
 
 def generate(url: str) -> dict:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from pingan.audit.models import Archive, JournalEntry
+from pingan.audit.models import GENESIS, Archive, JournalEntry
 from pingan.lib import partitions
 
 TABLE = JournalEntry._meta.db_table
@@ -56,7 +56,7 @@ def archive_month(month: dt.date, folder: Path) -> Archive:
     """Write the month's rows to `folder/audit_journalentry/YYYY-MM.jsonl.gz`, anchor
     the chain after them and drop the month's partition. Months go oldest first
     and never the current one, so the rows left stay one unbroken run."""
-    if not partitions.is_partitioned(connection, TABLE):
+    if partitions.table(connection, TABLE) is None:
         raise ArchiveError("只有分区的日志（PostgreSQL）可以按月归档")
     held = partitions.months(connection, TABLE)
     if month not in held:
@@ -67,7 +67,8 @@ def archive_month(month: dt.date, folder: Path) -> Archive:
         raise ArchiveError("本月的日志不能归档")
     path = private(folder / TABLE / f"{month:%Y-%m}.jsonl.gz")
     with transaction.atomic():
-        entries = JournalEntry.objects.filter(at__gte=_start(month), at__lt=_start(month, 1))
+        end = partitions.begins(partitions.next_month(month))
+        entries = JournalEntry.objects.filter(at__gte=partitions.begins(month), at__lt=end)
         first, last, rows = _write(entries.order_by("seq").iterator(chunk_size=5000), path)
         before = anchor()
         if rows and first.seq != (before.last_seq + 1 if before else 1):
@@ -90,17 +91,11 @@ def archive_month(month: dt.date, folder: Path) -> Archive:
 
 
 def _carried(before: Archive | None) -> tuple[int, str]:
-    return (before.last_seq, before.last_hash) if before else (0, "0" * 64)
+    return (before.last_seq, before.last_hash) if before else (0, GENESIS)
 
 
 def _older_rows_waiting(month: dt.date) -> bool:
-    return JournalEntry.objects.filter(at__lt=_start(month)).exists()
-
-
-def _start(month: dt.date, later: int = 0) -> dt.datetime:
-    for _ in range(later):
-        month = partitions.next_month(month)
-    return partitions.begins(month, settings.TIME_ZONE)
+    return JournalEntry.objects.filter(at__lt=partitions.begins(month)).exists()
 
 
 def _write(entries: Iterator[JournalEntry], path: Path):
@@ -134,8 +129,3 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: data.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def file_intact(archive: Archive) -> bool:
-    path = Path(archive.file)
-    return path.exists() and file_sha256(path) == archive.sha256

@@ -55,12 +55,16 @@ class JournalEntry(models.Model):
         raise AppendOnlyError("the audit journal is append-only")
 
 
+# The hash the first row follows.
+GENESIS = "0" * 64
+
+
 class JournalHead(models.Model):
     """One row holding the last sequence number and hash. Appending locks it, which
     serialises writers, and it lets verify notice a deleted last row."""
 
     seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
+    hash = models.CharField(max_length=64, default=GENESIS)
     # Rows from this seq on are keyed (HMAC with the audit key); rows before it were
     # written before the key existed and carry a plain SHA-256. Checkpoints record it,
     # so moving it up to pass rewritten rows off as old ones is caught.

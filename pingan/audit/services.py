@@ -14,9 +14,7 @@ from django.utils import timezone
 
 from pingan.audit import archive
 from pingan.audit.checkpoints import Checkpoint, checkpoint_read
-from pingan.audit.models import JournalEntry, JournalHead
-
-GENESIS = "0" * 64
+from pingan.audit.models import GENESIS, JournalEntry, JournalHead
 
 
 def _digest(entry: JournalEntry, keyed: bool = True) -> str:
@@ -125,7 +123,7 @@ def journal_verify(checkpoints: list[Checkpoint] | None = None) -> Iterator[Brea
     if checkpoints is None:
         checkpoints = list(checkpoint_read())
     head = JournalHead.objects.filter(pk=1).first()
-    keyed_from = head.keyed_from if head else 1
+    keyed_from = _keyed_from(head)
     yield from _checkpoint_breaches(checkpoints, keyed_from)
     seen = {c.seq: c for c in checkpoints if c.valid}
     start = Link(1, GENESIS)
@@ -149,8 +147,7 @@ def journal_verify(checkpoints: list[Checkpoint] | None = None) -> Iterator[Brea
 def journal_verify_files(paths: list[Path]) -> Iterator[Breach]:
     """Walk archived months, oldest first, each from the one before; the last must
     end where the anchor says the database's rows begin."""
-    head = JournalHead.objects.filter(pk=1).first()
-    keyed_from = head.keyed_from if head else 1
+    keyed_from = _keyed_from(JournalHead.objects.filter(pk=1).first())
     end = Link(1, GENESIS)
     for path in paths:
         end = yield from _walk(archive.read(path), end, keyed_from, {})
@@ -159,6 +156,11 @@ def journal_verify_files(paths: list[Path]) -> Iterator[Breach]:
         yield Breach(end.seq, f"rows {end.seq}–{anchor.last_seq} are archived in other files")
     elif anchor and end.prev != anchor.last_hash:
         yield Breach(anchor.last_seq, "the files do not end where the archive anchor does")
+
+
+def _keyed_from(head: JournalHead | None) -> int:
+    """The first row hashed with the audit key (1: every row, when there is no head)."""
+    return head.keyed_from if head else 1
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from pingan.audit.models import Archive
 from pingan.events.models import DailyClosed, DailyCount, DailyIntake, Event, State
 from pingan.lib.divisions import PATH_LENGTH, Level
 from pingan.lib.partitions import next_month
+from pingan.lib.periods import day_start
 
 TOWNSHIP_PREFIX = PATH_LENGTH[Level.TOWNSHIP]
 TABLES: dict[type[Model], list[str]] = {
@@ -85,7 +86,7 @@ def counted_from_events(since: dt.date | None = None) -> dict[type[Model], Count
     """What the three tables should hold for the days from `since`, counted from
     the events."""
     local = timezone.get_current_timezone()
-    start = dt.datetime.combine(since, dt.time(), local) if since else None
+    start = day_start(since) if since else None
     events, closed = Event.objects.all(), Event.objects.filter(closed_at__isnull=False)
     if start:
         events, closed = events.filter(created_at__gte=start), closed.filter(closed_at__gte=start)

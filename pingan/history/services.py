@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core import serializers
 from django.db import connection, models, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
@@ -41,7 +40,7 @@ def ahead_round(now: dt.datetime) -> str:
     made = [
         f"{table.name} {month:%Y-%m}"
         for table in partitions.tables(connection)
-        for month in partitions.ensure(connection, table.name, settings.TIME_ZONE)
+        for month in partitions.ensure(connection, table)
     ]
     return f"分区已建：{', '.join(made)}" if made else ""
 
@@ -133,9 +132,10 @@ def archive_before(before: dt.date, folder: Path, actor: Any = None) -> list[Out
     if before > partitions.month_start(timezone.localdate()):
         raise journal.ArchiveError("本月及以后的月份不能归档")
     outcomes = []
-    for table in ORDER:
-        for month in [m for m in partitions.months(connection, table) if m < before]:
-            outcomes.append(archive_month(table, month, before, folder))
+    held = {table.name: table for table in partitions.tables(connection)}
+    for name in ORDER:
+        for month in [m for m in partitions.months(connection, name) if m < before]:
+            outcomes.append(archive_month(held[name], month, before, folder))
     for month in partitions.months(connection, journal.TABLE):
         if month >= before:
             break
@@ -152,16 +152,17 @@ def archive_before(before: dt.date, folder: Path, actor: Any = None) -> list[Out
     return outcomes
 
 
-def archive_month(table: str, month: dt.date, before: dt.date, folder: Path) -> Outcome:
+def archive_month(
+    partitioned: partitions.Table, month: dt.date, before: dt.date, folder: Path
+) -> Outcome:
+    table, column = partitioned.name, partitioned.column
     model = _model(table)
-    column = next(t.column for t in partitions.tables(connection) if t.name == table)
-    cut = _start(before)
     outcome = Outcome(table, month)
-    rule = _settled(table, cut)
+    rule = _settled(table, partitions.begins(before))
     path = folder / table / f"{month:%Y-%m}.jsonl.gz"
     if rule is not None:
-        end = _start(partitions.next_month(month))
-        in_month = {f"{column}__gte": _start(month), f"{column}__lt": end}
+        end = partitions.begins(partitions.next_month(month))
+        in_month = {f"{column}__gte": partitions.begins(month), f"{column}__lt": end}
         rows = model.objects.filter(rule, **in_month).order_by("pk").values_list("pk", flat=True)
         while chunk := list(rows.exclude(pk__in=outcome.kept)[:CHUNK]):
             try:
@@ -197,12 +198,14 @@ def _take(model: Any, pks: list, path: Path) -> int:
 def _take_or_keep(model: Any, pk: Any, path: Path, outcome: Outcome) -> None:
     try:
         outcome.rows += _take(model, [pk], path)
-    except ProtectedError as refused:
+    except (ProtectedError, RestrictedError) as refused:
+        needing = (
+            refused.protected_objects
+            if isinstance(refused, ProtectedError)
+            else refused.restricted_objects
+        )
         outcome.kept.add(pk)
-        outcome.needed_by |= {_needing(obj) for obj in refused.protected_objects}
-    except RestrictedError as refused:
-        outcome.kept.add(pk)
-        outcome.needed_by |= {_needing(obj) for obj in refused.restricted_objects}
+        outcome.needed_by |= {_needing(obj) for obj in needing}
 
 
 def _needing(obj: models.Model) -> str:
@@ -224,7 +227,3 @@ def _record(table: str, month: dt.date, rows: int, path: Path) -> None:
 
 def _model(table: str) -> Any:
     return next(m for m in apps.get_models() if m._meta.db_table == table)
-
-
-def _start(month: dt.date) -> dt.datetime:
-    return partitions.begins(month, settings.TIME_ZONE)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 MONTH = re.compile(r"_p(\d{4})(\d{2})$")
@@ -51,9 +52,9 @@ def part_name(table: str, month: dt.date) -> str:
     return f"{table}_p{month:%Y%m}"
 
 
-def begins(month: dt.date, zone: str) -> dt.datetime:
-    """The month's first moment in the installation's time zone."""
-    return dt.datetime.combine(month, dt.time(), ZoneInfo(zone))
+def begins(month: dt.date, zone: str | None = None) -> dt.datetime:
+    """The month's first moment in `zone`, by default the installation's."""
+    return dt.datetime.combine(month, dt.time(), ZoneInfo(zone or settings.TIME_ZONE))
 
 
 def _bound(month: dt.date, zone: str) -> str:
@@ -65,18 +66,9 @@ def _rows(cursor: Any, sql: str, params: tuple = ()) -> list[tuple]:
     return list(cursor.fetchall())
 
 
-def is_partitioned(connection: BaseDatabaseWrapper, table: str) -> bool:
-    if connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        return bool(
-            _rows(
-                cursor,
-                "SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
-                "WHERE c.relname = %s AND c.relnamespace = current_schema()::regnamespace",
-                (table,),
-            )
-        )
+def table(connection: BaseDatabaseWrapper, name: str) -> Table | None:
+    """The partitioned table of that name, None where it is a plain one."""
+    return next((t for t in tables(connection) if t.name == name), None)
 
 
 def tables(connection: BaseDatabaseWrapper) -> list[Table]:
@@ -155,7 +147,7 @@ def convert(connection: BaseDatabaseWrapper, table: Table, zone: str, ahead: int
                 listed = ", ".join([*cols, column])
                 cursor.execute(f'CREATE UNIQUE INDEX "{name}" ON {t} ({listed})')
         _relink(cursor, outbound + inbound, triggers, t, f"{t}_key")
-    ensure(connection, t, zone, ahead=ahead)
+    ensure(connection, table, zone, ahead=ahead)
 
 
 def revert(connection: BaseDatabaseWrapper, table: Table) -> None:
@@ -315,8 +307,8 @@ def _qualified(cursor: Any, table: str) -> str:
 
 def ensure(
     connection: BaseDatabaseWrapper,
-    table: str,
-    zone: str,
+    partitioned: Table,
+    zone: str | None = None,
     ahead: int = 3,
     today: dt.date | None = None,
     since: dt.date | None = None,
@@ -324,8 +316,8 @@ def ensure(
     """Give this month (or every month from `since`), the next `ahead` months and
     every month with rows waiting in the DEFAULT partition a partition of their
     own; return the months made."""
+    table, column, zone = partitioned.name, partitioned.column, zone or settings.TIME_ZONE
     today = today or dt.datetime.now(ZoneInfo(zone)).date()
-    column = next(t.column for t in tables(connection) if t.name == table)
     with connection.cursor() as cursor:
         waiting = _rows(
             cursor,
@@ -395,14 +387,16 @@ def rekey(connection: BaseDatabaseWrapper, table: str) -> int:
 
 def waiting(connection: BaseDatabaseWrapper, table: str) -> int:
     """Rows in the DEFAULT partition: outside every month made so far."""
-    with connection.cursor() as cursor:
-        (count,) = _rows(cursor, f"SELECT count(*) FROM {table}_pdefault")[0]
-    return int(count)
+    return _count(connection, f"{table}_pdefault")
 
 
 def rows_in(connection: BaseDatabaseWrapper, table: str, month: dt.date) -> int:
+    return _count(connection, part_name(table, month))
+
+
+def _count(connection: BaseDatabaseWrapper, relation: str) -> int:
     with connection.cursor() as cursor:
-        (count,) = _rows(cursor, f"SELECT count(*) FROM {part_name(table, month)}")[0]
+        (count,) = _rows(cursor, f"SELECT count(*) FROM {relation}")[0]
     return int(count)
 
 
